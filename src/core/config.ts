@@ -1,0 +1,89 @@
+import { z } from 'zod';
+import { ConfigError } from './errors.js';
+import { jwtSettings } from './settings/jwt.js';
+import { passwordSettings } from './settings/passwords.js';
+import { serverSettings } from './settings/server.js';
+import { sessionSettings } from './settings/sessions.js';
+import { tokenSettings } from './settings/tokens.js';
+
+export const SCHEMES = ['session', 'token', 'jwt', 'basic'] as const;
+export type SchemeName = (typeof SCHEMES)[number];
+
+const schemeName = z.enum(SCHEMES, {
+  error: (issue) => `expected one of ${SCHEMES.join(', ')}, got ${JSON.stringify(issue.input)}`,
+});
+
+const storeUrl = z.string().regex(/^(sqlite:|postgres:|postgresql:|memory:|redis:|rediss:)/, {
+  message: 'expected a store URL: "sqlite:./gatehouse.db", "postgres://…", "redis://…" or "memory:"',
+});
+
+const configSchema = z
+  .object({
+    /** Signs HMAC material (JWT HS*, CSRF). Required in production. At least 32 characters. */
+    secretKey: z.string().min(32, { message: 'must be at least 32 characters' }),
+    /** Previous secret keys that still verify (Django's SECRET_KEY_FALLBACKS). */
+    secretKeyFallbacks: z.array(z.string().min(32)).default([]),
+    /** Production mode: a secret key is required, Basic is off unless enabled. */
+    production: z.boolean().default(false),
+    /** Schemes tried in order, like DRF's DEFAULT_AUTHENTICATION_CLASSES. */
+    authentication: z.array(schemeName).min(1).default(['session', 'token', 'jwt']),
+    /** Allow Basic auth (tests and local tools only). Default: on in development, off in production. */
+    basic: z.boolean().optional(),
+    /** Allow POST /api/auth/register/. */
+    signup: z.boolean().default(false),
+    /** Where users, tokens and refresh state live. */
+    database: storeUrl.default('sqlite:./gatehouse.db'),
+    /** When set, sessions, refresh state and rate limits live in Redis. */
+    redis: storeUrl.optional(),
+    /** Per-store override: `sessions: "redis://…"`. */
+    stores: z
+      .object({
+        users: storeUrl.optional(),
+        sessions: storeUrl.optional(),
+        apiTokens: storeUrl.optional(),
+        jwtState: storeUrl.optional(),
+        rateLimits: storeUrl.optional(),
+        audit: storeUrl.optional(),
+      })
+      .strict()
+      .default({}),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    server: serverSettings.default(serverSettings.parse({})),
+    passwords: passwordSettings.default(passwordSettings.parse({})),
+    jwt: jwtSettings.default(jwtSettings.parse({})),
+    tokens: tokenSettings.default(tokenSettings.parse({})),
+    sessions: sessionSettings.default(sessionSettings.parse({})),
+  })
+  .strict();
+
+/** What a user writes (every key optional but `secretKey`). */
+export type GatehouseConfigInput = z.input<typeof configSchema>;
+/** The validated config with every default filled in and every lifetime in seconds. */
+export type GatehouseConfig = z.output<typeof configSchema>;
+
+/**
+ * Validates a config object once, at start-up, and fills in the defaults. Throws a ConfigError
+ * that names each wrong key and what it accepts.
+ *
+ * @example
+ * const config = defineConfig({ secretKey: process.env.SECRET!, authentication: ['jwt'] });
+ */
+export function defineConfig(input: GatehouseConfigInput): GatehouseConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) throw new ConfigError(formatIssues(result.error.issues));
+  const config = result.data;
+  if (config.basic === undefined) config.basic = !config.production;
+  return config;
+}
+
+function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
+  const lines = issues.map((issue) => {
+    const key = issue.path.length ? issue.path.join('.') : '(root)';
+    if (issue.code === 'unrecognized_keys') {
+      const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+      return `  ${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+    }
+    return `  ${key}: ${issue.message}`;
+  });
+  return `invalid gatehouse config:\n${lines.join('\n')}`;
+}

@@ -1,0 +1,158 @@
+/**
+ * One catalogue of the errors gatehouse answers with. Each carries an HTTP status, a stable
+ * machine `code` and a human `detail`; the wire body is DRF's `{"detail", "code"}`. The default
+ * messages are DRF's and simplejwt's own, because clients written for them match on them.
+ */
+export class GatehouseError extends Error {
+  readonly status: number;
+  readonly code: string;
+  /** Extra response headers (WWW-Authenticate, Retry-After). */
+  readonly headers: Record<string, string>;
+
+  constructor(status: number, code: string, detail: string, headers: Record<string, string> = {}) {
+    super(detail);
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.headers = headers;
+  }
+
+  get detail(): string {
+    return this.message;
+  }
+
+  /** The JSON body sent to the client. */
+  body(): Record<string, unknown> {
+    return { detail: this.message, code: this.code };
+  }
+}
+
+/** 401: the request carried credentials for a scheme and they are wrong. */
+export class AuthenticationFailed extends GatehouseError {
+  constructor(detail = 'Incorrect authentication credentials.', code = 'authentication_failed') {
+    super(401, code, detail);
+  }
+}
+
+/** 401: no credentials at all, on a route that needs them. */
+export class NotAuthenticated extends GatehouseError {
+  constructor(detail = 'Authentication credentials were not provided.', code = 'not_authenticated') {
+    super(401, code, detail);
+  }
+}
+
+/** 403: authenticated (or not), but not allowed. */
+export class PermissionDenied extends GatehouseError {
+  constructor(detail = 'You do not have permission to perform this action.', code = 'permission_denied') {
+    super(403, code, detail);
+  }
+}
+
+/** 403 for a CSRF failure, with the reason as its code (csrf_origin, csrf_missing, csrf_mismatch). */
+export class CsrfFailed extends PermissionDenied {
+  constructor(reason: string, code: 'csrf_origin' | 'csrf_missing' | 'csrf_mismatch' | 'csrf_referer') {
+    super(`CSRF Failed: ${reason}`, code);
+  }
+}
+
+/** 401 with simplejwt's wording for any JWT that does not verify. */
+export class TokenNotValid extends GatehouseError {
+  constructor(detail = 'Token is invalid or expired', messages?: Array<Record<string, string>>) {
+    super(401, 'token_not_valid', detail);
+    this.messages = messages;
+  }
+  readonly messages: Array<Record<string, string>> | undefined;
+  override body(): Record<string, unknown> {
+    return this.messages ? { detail: this.message, code: this.code, messages: this.messages } : super.body();
+  }
+}
+
+/** 429 with DRF's wording and a Retry-After header. */
+export class Throttled extends GatehouseError {
+  readonly wait: number;
+  constructor(waitSeconds: number) {
+    const wait = Math.max(1, Math.ceil(waitSeconds));
+    super(
+      429,
+      'throttled',
+      `Request was throttled. Expected available in ${wait} second${wait === 1 ? '' : 's'}.`,
+      {
+        'retry-after': String(wait),
+      },
+    );
+    this.wait = wait;
+  }
+}
+
+/** 503: a store is unreachable; the request is refused (fail closed). */
+export class ServiceUnavailable extends GatehouseError {
+  constructor(detail = 'Service temporarily unavailable, try again later.', code = 'service_unavailable') {
+    super(503, code, detail);
+  }
+}
+
+/** 404 with DRF's wording. */
+export class NotFound extends GatehouseError {
+  constructor(detail = 'Not found.') {
+    super(404, 'not_found', detail);
+  }
+}
+
+/** 405 with DRF's wording. */
+export class MethodNotAllowed extends GatehouseError {
+  constructor(method: string) {
+    super(405, 'method_not_allowed', `Method "${method}" not allowed.`);
+  }
+}
+
+/** 400 for a body that is not the JSON it claims to be. */
+export class ParseError extends GatehouseError {
+  constructor(detail = 'Malformed request.') {
+    super(400, 'parse_error', detail);
+  }
+}
+
+/** 413 for a body over the limit. */
+export class PayloadTooLarge extends GatehouseError {
+  constructor(limit: number) {
+    super(413, 'payload_too_large', `Request body is larger than the limit of ${limit} bytes.`);
+  }
+}
+
+/** 415 for a body that is not JSON (or a form, where a route accepts one). */
+export class UnsupportedMediaType extends GatehouseError {
+  constructor(type: string) {
+    super(415, 'unsupported_media_type', `Unsupported media type "${type}" in request.`);
+  }
+}
+
+/**
+ * 400 with DRF's field-error body: `{"<field>": ["This field is required."]}` or
+ * `{"non_field_errors": ["…"]}`. `detail` is a summary for logs only.
+ */
+export class ValidationError extends GatehouseError {
+  readonly fields: Record<string, string[]>;
+  constructor(fields: Record<string, string[]>) {
+    const first = Object.entries(fields)[0];
+    super(400, 'invalid', first ? `${first[0]}: ${first[1].join(' ')}` : 'Invalid input.');
+    this.fields = fields;
+  }
+  override body(): Record<string, unknown> {
+    return this.fields;
+  }
+}
+
+/** 409 for a unique value that is taken (username on register). */
+export class Conflict extends GatehouseError {
+  constructor(detail: string, code = 'conflict') {
+    super(409, code, detail);
+  }
+}
+
+/** Thrown at start-up for a config that does not validate; names the key and what is accepted. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}

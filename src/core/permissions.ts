@@ -1,0 +1,57 @@
+import type { AuthRequest } from './request.js';
+import { isSafeMethod } from './request.js';
+import type { AuthResult } from './scheme.js';
+
+/**
+ * A permission (DRF's BasePermission): decides from the request and who is calling. Compose
+ * with `allOf`, `anyOf` and `not`.
+ */
+export interface Permission {
+  has(req: AuthRequest, auth: AuthResult | null): boolean | Promise<boolean>;
+  /** The 403 detail when denied to an authenticated caller. */
+  readonly message?: string;
+  readonly code?: string;
+}
+
+/** Anyone, authenticated or not. */
+export const allowAny: Permission = { has: () => true };
+
+/** Any authenticated, active user. */
+export const isAuthenticated: Permission = { has: (_req, auth) => auth !== null && auth.user.isActive };
+
+/** Staff users only (Django's is_staff). */
+export const isAdmin: Permission = {
+  has: (_req, auth) => auth !== null && auth.user.isActive && auth.user.isAdmin,
+};
+
+/** Reads for anyone, writes for authenticated users. */
+export const isAuthenticatedOrReadOnly: Permission = {
+  has: (req, auth) => isSafeMethod(req.method) || (auth !== null && auth.user.isActive),
+};
+
+/** Passes when every permission passes; the first denial's message is used. */
+export function allOf(...perms: Permission[]): Permission {
+  return {
+    async has(req, auth) {
+      for (const p of perms) if (!(await p.has(req, auth))) return false;
+      return true;
+    },
+    message: perms.find((p) => p.message)?.message,
+    code: perms.find((p) => p.code)?.code,
+  };
+}
+
+/** Passes when any permission passes. */
+export function anyOf(...perms: Permission[]): Permission {
+  return {
+    async has(req, auth) {
+      for (const p of perms) if (await p.has(req, auth)) return true;
+      return false;
+    },
+  };
+}
+
+/** Inverts a permission. */
+export function not(perm: Permission): Permission {
+  return { has: async (req, auth) => !(await perm.has(req, auth)) };
+}

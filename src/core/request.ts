@@ -1,0 +1,70 @@
+import { parseCookies } from './cookies.js';
+
+/**
+ * What a scheme sees of a request: framework-neutral, made once per request by an adapter.
+ * Header names are lower-cased; a repeated header is joined with ", " (as node:http does).
+ */
+export interface AuthRequest {
+  readonly method: string;
+  /** Path and query, as received. */
+  readonly url: string;
+  /** Path only, without the query. */
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** Parsed lazily from the Cookie header. */
+  readonly cookies: Readonly<Record<string, string>>;
+  /** The client's address (after trustProxy, when the adapter applies it). */
+  readonly ip: string;
+  /** True when the request arrived over HTTPS (directly or through a trusted proxy). */
+  readonly secure: boolean;
+}
+
+export interface AuthRequestInit {
+  method: string;
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+  ip?: string | undefined;
+  secure?: boolean | undefined;
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS', 'TRACE']);
+
+/** True for the methods RFC 9110 calls safe: they are exempt from CSRF checks. */
+export function isSafeMethod(method: string): boolean {
+  return SAFE_METHODS.has(method);
+}
+
+/**
+ * Builds an AuthRequest from a framework's request parts.
+ *
+ * @example
+ * const req = createAuthRequest({ method: 'GET', url: '/api/me/', headers: { authorization: 'Token gat_…' } });
+ */
+export function createAuthRequest(init: AuthRequestInit): AuthRequest {
+  const headers = normaliseHeaders(init.headers);
+  const q = init.url.indexOf('?');
+  let cookies: Record<string, string> | undefined;
+  return {
+    method: init.method.toUpperCase(),
+    url: init.url,
+    path: q < 0 ? init.url : init.url.slice(0, q),
+    headers,
+    get cookies() {
+      if (!cookies) cookies = parseCookies(headers.cookie);
+      return cookies;
+    },
+    ip: init.ip ?? '',
+    secure: init.secure ?? false,
+  };
+}
+
+function normaliseHeaders(
+  raw: Record<string, string | string[] | undefined>,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const key in raw) {
+    const v = raw[key];
+    out[key.toLowerCase()] = Array.isArray(v) ? v.join(', ') : v;
+  }
+  return out;
+}

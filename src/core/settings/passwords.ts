@@ -1,0 +1,33 @@
+import { z } from 'zod';
+
+/** Password hashing and validation (Django's PASSWORD_HASHERS and AUTH_PASSWORD_VALIDATORS). */
+export const passwordSettings = z
+  .object({
+    /** argon2id parameters; the defaults are OWASP's (19 MiB, t=2, p=1). */
+    argon2: z
+      .object({
+        memoryCost: z.number().int().min(1024).default(19456),
+        timeCost: z.number().int().min(1).default(2),
+        parallelism: z.number().int().min(1).default(1),
+      })
+      .strict()
+      .default({ memoryCost: 19456, timeCost: 2, parallelism: 1 }),
+    /** Hashes allowed to run at once; more wait in a bounded queue, then get 503. */
+    maxConcurrentHashes: z.number().int().min(1).default(4),
+    /** Hashes allowed to wait for a slot before new ones are refused. */
+    maxQueuedHashes: z.number().int().min(0).default(64),
+    /** Longest password accepted (characters); bounds the cost of hashing hostile input. */
+    maxLength: z.number().int().min(8).max(4096).default(1024),
+    validators: z
+      .object({
+        minLength: z.number().int().min(0).default(8),
+        common: z.boolean().default(true),
+        numeric: z.boolean().default(true),
+        similarity: z.boolean().default(true),
+      })
+      .strict()
+      .default({ minLength: 8, common: true, numeric: true, similarity: true }),
+  })
+  .strict();
+
+export type PasswordSettings = z.output<typeof passwordSettings>;

@@ -1,0 +1,191 @@
+/**
+ * The store interfaces: async, narrow, one per concern. Times are milliseconds since the epoch
+ * and are always passed in by the caller (the store never reads a clock), so tests can move time.
+ * Secrets never reach a store: sessions and API keys are handed over as SHA-256 digests (hex).
+ * A store that cannot reach its backend throws StoreUnavailable (stores/errors.ts).
+ */
+
+export type UserId = number;
+
+export interface UserRecord {
+  id: UserId;
+  username: string;
+  email: string;
+  /** PHC string ($argon2id$…) or a Django-format hash awaiting upgrade. '' means no usable password. */
+  passwordHash: string;
+  isActive: boolean;
+  isAdmin: boolean;
+  dateJoined: number;
+  lastLogin: number | null;
+  /**
+   * Logout-everywhere: credentials issued before this instant are refused (JWT `iat`, sessions,
+   * tokens). Bumped by logout-all, password change and deactivation.
+   */
+  tokensValidAfter: number | null;
+}
+
+export interface NewUser {
+  username: string;
+  email?: string;
+  passwordHash: string;
+  isActive?: boolean;
+  isAdmin?: boolean;
+  dateJoined: number;
+}
+
+export interface UserStore {
+  findById(id: UserId): Promise<UserRecord | null>;
+  /** Exact, case-sensitive match (as Django's default). */
+  findByUsername(username: string): Promise<UserRecord | null>;
+  /** Throws UniqueViolation('username') when taken. */
+  create(user: NewUser): Promise<UserRecord>;
+  setPassword(id: UserId, passwordHash: string): Promise<void>;
+  setActive(id: UserId, active: boolean): Promise<void>;
+  setLastLogin(id: UserId, at: number): Promise<void>;
+  setTokensValidAfter(id: UserId, at: number): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface SessionRecord {
+  /** Public id, shown in the sessions list and used to revoke; not the secret. */
+  id: string;
+  /** SHA-256 (hex) of the secret session key sent in the cookie. */
+  digest: string;
+  userId: UserId;
+  createdAt: number;
+  lastSeenAt: number;
+  /** Absolute expiry. */
+  expiresAt: number;
+  ip: string;
+  userAgent: string;
+  /** Small JSON bag for the application. */
+  data: Record<string, unknown>;
+}
+
+export interface SessionStore {
+  create(session: SessionRecord): Promise<void>;
+  findByDigest(digest: string): Promise<SessionRecord | null>;
+  touch(digest: string, lastSeenAt: number): Promise<void>;
+  saveData(digest: string, data: Record<string, unknown>): Promise<void>;
+  /** Returns true when a row was deleted. */
+  deleteByDigest(digest: string): Promise<boolean>;
+  /** Deletes one of the user's sessions by its public id; false when it is not the user's. */
+  deleteById(userId: UserId, id: string): Promise<boolean>;
+  listForUser(userId: UserId): Promise<SessionRecord[]>;
+  /** Deletes every session of the user but the one with `exceptDigest`; returns how many. */
+  deleteForUser(userId: UserId, exceptDigest?: string): Promise<number>;
+  /** Deletes up to `limit` rows expired at `now`; returns how many (callers loop in batches). */
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
+export interface ApiTokenRecord {
+  /** Public id (used in URLs and lists); never the key. */
+  id: string;
+  /** SHA-256 (hex) of the key. */
+  digest: string;
+  userId: UserId;
+  name: string;
+  /** First characters of the key, to recognise it in a list (`gat_Ab3d…`). */
+  prefix: string;
+  scopes: string[];
+  createdAt: number;
+  lastUsedAt: number | null;
+  /** null: never expires. */
+  expiresAt: number | null;
+}
+
+export interface ApiTokenStore {
+  create(token: ApiTokenRecord): Promise<void>;
+  /**
+   * Creates the token only if the user holds fewer than `limit` live tokens at `now`, atomically
+   * (two concurrent creations cannot both pass the limit). Returns false when over the limit.
+   */
+  createWithinLimit(token: ApiTokenRecord, limit: number, now: number): Promise<boolean>;
+  findByDigest(digest: string): Promise<ApiTokenRecord | null>;
+  findById(userId: UserId, id: string): Promise<ApiTokenRecord | null>;
+  listForUser(userId: UserId): Promise<ApiTokenRecord[]>;
+  /** Writes last used (and, for sliding renewal, a new expiry). */
+  touch(digest: string, lastUsedAt: number, expiresAt?: number | null): Promise<void>;
+  deleteById(userId: UserId, id: string): Promise<boolean>;
+  deleteForUser(userId: UserId): Promise<number>;
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
+export interface OutstandingRefresh {
+  jti: string;
+  userId: UserId;
+  /** Every refresh token descended from one login shares a family; reuse revokes the family. */
+  familyId: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** What spending a refresh token found. */
+export type SpendResult =
+  /** It was outstanding and is now spent: issue the next one. */
+  | { status: 'spent'; token: OutstandingRefresh }
+  /** It was spent before: a replay. The caller revokes the family (theft detection). */
+  | { status: 'reused'; token: OutstandingRefresh }
+  /** Blacklisted, or its family revoked. */
+  | { status: 'revoked' }
+  /** Never recorded here (e.g. minted by another issuer sharing the key). */
+  | { status: 'unknown' };
+
+export interface JwtStateStore {
+  /** Records a newly issued refresh token. */
+  recordOutstanding(token: OutstandingRefresh): Promise<void>;
+  /** Atomically marks the token spent: of concurrent callers exactly one gets 'spent'. */
+  spend(jti: string, now: number): Promise<SpendResult>;
+  /** Blacklists one token until its expiry (logout of one refresh token). */
+  blacklist(jti: string, expiresAt: number, now: number): Promise<void>;
+  isBlacklisted(jti: string): Promise<boolean>;
+  revokeFamily(familyId: string, now: number): Promise<void>;
+  isFamilyRevoked(familyId: string): Promise<boolean>;
+  revokeAllForUser(userId: UserId, now: number): Promise<number>;
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
+export interface RateLimitHit {
+  /** Hits in the current window, this one included. */
+  count: number;
+  /** When the current window ends (ms). */
+  resetAt: number;
+}
+
+export interface RateLimitStore {
+  /** Counts one hit against `key` in a fixed window of `windowMs` starting at its first hit. */
+  hit(key: string, windowMs: number, now: number): Promise<RateLimitHit>;
+  /** Reads without counting. */
+  peek(key: string, now: number): Promise<RateLimitHit | null>;
+  reset(key: string): Promise<void>;
+}
+
+/** An audit event as stored (issue: hardening). */
+export interface AuditEvent {
+  at: number;
+  event: string;
+  userId: UserId | null;
+  username: string | null;
+  ip: string;
+  userAgent: string;
+  scheme: string | null;
+  detail: Record<string, unknown>;
+}
+
+export interface AuditStore {
+  append(event: AuditEvent): Promise<void>;
+  list(filter: { userId?: UserId; since?: number; limit: number }): Promise<AuditEvent[]>;
+}
+
+/** Every store an instance uses. */
+export interface Stores {
+  users: UserStore;
+  sessions: SessionStore;
+  apiTokens: ApiTokenStore;
+  jwtState: JwtStateStore;
+  rateLimits: RateLimitStore;
+  audit: AuditStore;
+  /** Checks each backend; resolves to the names of those that are down. */
+  health(): Promise<Record<string, 'ok' | 'down'>>;
+  close(): Promise<void>;
+}
