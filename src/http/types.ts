@@ -1,0 +1,55 @@
+import type { SchemeName } from '../core/config.js';
+import type { Context } from '../core/context.js';
+import type { Permission } from '../core/permissions.js';
+import type { Pipeline } from '../core/pipeline.js';
+import type { AuthRequest } from '../core/request.js';
+import type { AuthResult, Authenticator } from '../core/scheme.js';
+
+/** A framework-neutral response: adapters copy it onto their own. */
+export interface HttpResponse {
+  status: number;
+  /** Lower-case names; `set-cookie` may be a list. */
+  headers?: Record<string, string | string[]>;
+  /** Serialised as JSON unless it is a string (then sent as is, with the content-type given). */
+  body?: unknown;
+}
+
+/** What a route handler receives. */
+export interface RouteContext {
+  readonly req: AuthRequest;
+  /** Path parameters (`:id`). */
+  readonly params: Readonly<Record<string, string>>;
+  /** The parsed body: a JSON value, or a string map for a form. Undefined when there is none. */
+  readonly body: unknown;
+  /** Who is calling, as the route's schemes established it; null for anonymous. */
+  readonly auth: AuthResult | null;
+}
+
+/** One route of the HTTP contract. */
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  /** With a trailing slash, as in the contract; adapters also answer without it. `:name` for params. */
+  path: string;
+  /** Who may call it. */
+  permission: Permission;
+  /**
+   * The schemes that authenticate this route, in order (DRF's per-view authentication_classes).
+   * Default: every configured scheme. `[]` for routes that take credentials in the body (login).
+   */
+  schemes?: readonly SchemeName[];
+  /** Accept application/x-www-form-urlencoded as well as JSON (browser forms). */
+  acceptForm?: boolean;
+  handler(ctx: RouteContext): Promise<HttpResponse>;
+}
+
+/** What route factories are built from (once, at start-up). */
+export interface Services {
+  readonly ctx: Context;
+  /** Every configured scheme by name (only those in config.authentication). */
+  readonly schemes: Readonly<Partial<Record<SchemeName, Authenticator>>>;
+  /** The pipeline over the configured schemes in their configured order. */
+  readonly pipeline: Pipeline;
+}
+
+/** A module of the contract: builds its routes once. */
+export type RouteFactory = (services: Services) => Route[];
