@@ -27,7 +27,10 @@ const configSchema = z
     production: z.boolean().default(false),
     /** Schemes tried in order, like DRF's DEFAULT_AUTHENTICATION_CLASSES. */
     authentication: z.array(schemeName).min(1).default(['session', 'token', 'jwt']),
-    /** Allow Basic auth (tests and local tools only). Default: on in development, off in production. */
+    /**
+     * Allow Basic auth (tests and local tools only). Default: on in development or when listed in
+     * `authentication`, off in production. When on and not listed, it is tried last.
+     */
     basic: z.boolean().optional(),
     /** Allow POST /api/auth/register/. */
     signup: z.boolean().default(false),
@@ -72,7 +75,12 @@ export function defineConfig(input: GatehouseConfigInput): GatehouseConfig {
   const result = configSchema.safeParse(input);
   if (!result.success) throw new ConfigError(formatIssues(result.error.issues));
   const config = result.data;
-  if (config.basic === undefined) config.basic = !config.production;
+  // Basic is on when listed or in development; the effective order lists it last unless placed.
+  if (config.basic === undefined)
+    config.basic = config.authentication.includes('basic') || !config.production;
+  const order = config.authentication.filter((s) => s !== 'basic' || config.basic);
+  if (config.basic && !order.includes('basic')) order.push('basic');
+  config.authentication = order;
   return config;
 }
 

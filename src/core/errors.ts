@@ -55,13 +55,13 @@ export class CsrfFailed extends PermissionDenied {
   }
 }
 
-/** 401 with simplejwt's wording for any JWT that does not verify. */
-export class TokenNotValid extends GatehouseError {
+/** 401 with simplejwt's wording for any JWT that does not verify (simplejwt's InvalidToken). */
+export class TokenNotValid extends AuthenticationFailed {
+  readonly messages: Array<Record<string, string>> | undefined;
   constructor(detail = 'Token is invalid or expired', messages?: Array<Record<string, string>>) {
-    super(401, 'token_not_valid', detail);
+    super(detail, 'token_not_valid');
     this.messages = messages;
   }
-  readonly messages: Array<Record<string, string>> | undefined;
   override body(): Record<string, unknown> {
     return this.messages ? { detail: this.message, code: this.code, messages: this.messages } : super.body();
   }

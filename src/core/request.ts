@@ -17,6 +17,11 @@ export interface AuthRequest {
   readonly ip: string;
   /** True when the request arrived over HTTPS (directly or through a trusted proxy). */
   readonly secure: boolean;
+  /**
+   * The fields of a form-encoded body, when the route accepts forms (Django's request.POST), so
+   * CSRF can read `csrfmiddlewaretoken`. Set by the HTTP layer before authentication.
+   */
+  form?: Readonly<Record<string, string>>;
 }
 
 export interface AuthRequestInit {

@@ -3,7 +3,7 @@ import type { Context } from '../core/context.js';
 import type { Permission } from '../core/permissions.js';
 import type { Pipeline } from '../core/pipeline.js';
 import type { AuthRequest } from '../core/request.js';
-import type { AuthResult, Authenticator } from '../core/scheme.js';
+import type { Authenticator, AuthResult } from '../core/scheme.js';
 
 /** A framework-neutral response: adapters copy it onto their own. */
 export interface HttpResponse {
@@ -37,6 +37,11 @@ export interface Route {
    * Default: every configured scheme. `[]` for routes that take credentials in the body (login).
    */
   schemes?: readonly SchemeName[];
+  /**
+   * WWW-Authenticate for a 401 on a route without schemes; simplejwt's token views answer
+   * `Bearer realm="api"`. Without it (and without schemes) a 401 becomes 403, as in DRF.
+   */
+  challenge?: string;
   /** Accept application/x-www-form-urlencoded as well as JSON (browser forms). */
   acceptForm?: boolean;
   handler(ctx: RouteContext): Promise<HttpResponse>;

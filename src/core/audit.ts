@@ -1,0 +1,54 @@
+import type { UserRecord } from '../stores/types.js';
+import type { Context } from './context.js';
+import type { AuthRequest } from './request.js';
+
+export type AuditEventName =
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'token_created'
+  | 'token_revoked'
+  | 'refresh_rotated'
+  | 'refresh_reuse_detected'
+  | 'session_revoked'
+  | 'logout'
+  | 'logout_all'
+  | 'password_changed'
+  | 'user_created'
+  | 'user_deactivated';
+
+export interface AuditInput {
+  user?: Pick<UserRecord, 'id' | 'username'> | null;
+  /** For a failed login: the name that was tried. */
+  username?: string;
+  scheme?: string | null;
+  /** Never a password, key or token: ids and reasons only. */
+  detail?: Record<string, unknown>;
+}
+
+/**
+ * Records a security event to the log and the audit store. Never throws: a failed audit write
+ * is logged, and does not fail the request that caused it.
+ */
+export async function audit(
+  ctx: Context,
+  req: AuthRequest | null,
+  event: AuditEventName,
+  input: AuditInput = {},
+): Promise<void> {
+  const record = {
+    at: ctx.clock.now(),
+    event,
+    userId: input.user?.id ?? null,
+    username: input.user?.username ?? input.username ?? null,
+    ip: req?.ip ?? '',
+    userAgent: (req?.headers['user-agent'] ?? '').slice(0, 256),
+    scheme: input.scheme ?? null,
+    detail: input.detail ?? {},
+  };
+  ctx.logger.info({ audit: record }, event);
+  try {
+    await ctx.stores.audit.append(record);
+  } catch (err) {
+    ctx.logger.error({ err, event }, 'audit write failed');
+  }
+}

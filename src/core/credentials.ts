@@ -1,0 +1,48 @@
+import type { UserRecord } from '../stores/types.js';
+import type { Context } from './context.js';
+
+/** Django's username max_length: longer names cannot exist, so they are refused before any lookup. */
+export const MAX_USERNAME_LENGTH = 150;
+
+/**
+ * Django's authenticate(): the user whose password matches, or null. An unknown username costs
+ * a dummy verify, so timing does not tell which usernames exist. A hash in an older format
+ * (a Django import) is upgraded to argon2id on success. Inactive users are returned: the
+ * caller decides (each scheme has its own message for them).
+ */
+export async function checkCredentials(
+  ctx: Context,
+  username: string,
+  password: string,
+): Promise<UserRecord | null> {
+  const user =
+    username.length <= MAX_USERNAME_LENGTH ? await ctx.stores.users.findByUsername(username) : null;
+  if (!user) {
+    await ctx.passwords.dummyVerify(password);
+    return null;
+  }
+  const result = await ctx.passwords.verify(password, user.passwordHash);
+  if (!result.ok) return null;
+  if (result.needsRehash) await upgradeHash(ctx, user, password);
+  return user;
+}
+
+async function upgradeHash(ctx: Context, user: UserRecord, password: string): Promise<void> {
+  try {
+    const hash = await ctx.passwords.hash(password);
+    await ctx.stores.users.setPassword(user.id, hash);
+    user.passwordHash = hash;
+    ctx.logger.info({ userId: user.id }, 'password hash upgraded to argon2id');
+  } catch (err) {
+    // The login itself succeeded; the upgrade is retried at the next one.
+    ctx.logger.warn({ err, userId: user.id }, 'password hash upgrade failed');
+  }
+}
+
+/**
+ * True when a credential issued at `issuedAt` (ms) predates the user's logout-everywhere
+ * instant, so it must be refused.
+ */
+export function issuedBeforeCutoff(user: UserRecord, issuedAt: number): boolean {
+  return user.tokensValidAfter !== null && issuedAt < user.tokensValidAfter;
+}

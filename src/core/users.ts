@@ -1,0 +1,114 @@
+import { UniqueViolation } from '../stores/errors.js';
+import type { UserRecord } from '../stores/types.js';
+import { audit } from './audit.js';
+import type { Context } from './context.js';
+import { MAX_USERNAME_LENGTH } from './credentials.js';
+import { ValidationError } from './errors.js';
+import { validatePassword } from './password-validators.js';
+import type { AuthRequest } from './request.js';
+
+/** Django's UnicodeUsernameValidator. */
+const USERNAME = /^[\p{L}\p{N}@.+\-_]+$/u;
+
+export interface CreateUserInput {
+  username: string;
+  password: string | null;
+  email?: string;
+  isAdmin?: boolean;
+}
+
+/**
+ * Creates a user after Django's checks: a valid username, the password validators, a unique
+ * name. Field errors come back as DRF's 400 body. `password: null` makes an unusable password.
+ */
+export async function createUser(ctx: Context, input: CreateUserInput, req: AuthRequest | null = null) {
+  const errors: Record<string, string[]> = {};
+  if (!USERNAME.test(input.username) || input.username.length > MAX_USERNAME_LENGTH) {
+    errors.username = [
+      input.username.length > MAX_USERNAME_LENGTH
+        ? `Ensure this field has no more than ${MAX_USERNAME_LENGTH} characters.`
+        : 'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.',
+    ];
+  }
+  if (input.password !== null) {
+    const problems = validatePassword(
+      input.password,
+      { username: input.username, email: input.email ?? '' },
+      ctx.config.passwords.validators,
+    );
+    if (problems.length) errors.password = problems;
+  }
+  if (Object.keys(errors).length) throw new ValidationError(errors);
+  if (await ctx.stores.users.findByUsername(input.username)) throw usernameTaken();
+  const passwordHash = input.password === null ? '' : await ctx.passwords.hash(input.password);
+  try {
+    const user = await ctx.stores.users.create({
+      username: input.username,
+      email: input.email ?? '',
+      passwordHash,
+      isAdmin: input.isAdmin ?? false,
+      dateJoined: ctx.clock.now(),
+    });
+    await audit(ctx, req, 'user_created', { user });
+    return user;
+  } catch (err) {
+    if (err instanceof UniqueViolation) throw usernameTaken();
+    throw err;
+  }
+}
+
+function usernameTaken(): ValidationError {
+  return new ValidationError({ username: ['A user with that username already exists.'] });
+}
+
+/**
+ * Ends every credential the user holds, now: sessions, API tokens, refresh families, and (by
+ * moving `tokensValidAfter`) every access token already issued. `keepSessionDigest` spares the
+ * caller's own session (password change).
+ */
+export async function endAllCredentials(
+  ctx: Context,
+  user: UserRecord,
+  keepSessionDigest?: string,
+): Promise<void> {
+  const now = ctx.clock.now();
+  await ctx.stores.users.setTokensValidAfter(user.id, now);
+  user.tokensValidAfter = now;
+  await Promise.all([
+    ctx.stores.sessions.deleteForUser(user.id, keepSessionDigest),
+    ctx.stores.apiTokens.deleteForUser(user.id),
+    ctx.stores.jwtState.revokeAllForUser(user.id, now),
+  ]);
+}
+
+/** Deactivates a user: every credential stops working at the next request. */
+export async function deactivateUser(
+  ctx: Context,
+  user: UserRecord,
+  req: AuthRequest | null = null,
+): Promise<void> {
+  await ctx.stores.users.setActive(user.id, false);
+  user.isActive = false;
+  await endAllCredentials(ctx, user);
+  await audit(ctx, req, 'user_deactivated', { user });
+}
+
+/** Sets a new password (after the validators) and ends the user's other credentials. */
+export async function changePassword(
+  ctx: Context,
+  user: UserRecord,
+  password: string,
+  opts: { req?: AuthRequest | null; keepSessionDigest?: string } = {},
+): Promise<void> {
+  const problems = validatePassword(
+    password,
+    { username: user.username, email: user.email },
+    ctx.config.passwords.validators,
+  );
+  if (problems.length) throw new ValidationError({ new_password: problems });
+  const hash = await ctx.passwords.hash(password);
+  await ctx.stores.users.setPassword(user.id, hash);
+  user.passwordHash = hash;
+  await endAllCredentials(ctx, user, opts.keepSessionDigest);
+  await audit(ctx, opts.req ?? null, 'password_changed', { user });
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+import { audit } from '../core/audit.js';
+import { PermissionDenied } from '../core/errors.js';
+import { allowAny, isAuthenticated } from '../core/permissions.js';
+import { createUser, endAllCredentials } from '../core/users.js';
+import type { Route, RouteFactory } from './types.js';
+import { userView } from './user-view.js';
+import { validateBody } from './validate.js';
+
+export const registerBody = z.object({
+  username: z.string().min(1).max(150),
+  password: z.string().min(1).max(1024),
+  email: z.union([z.email(), z.literal('')]).optional(),
+});
+
+/**
+ * Account routes every scheme shares: sign-up (when enabled) and logout-everywhere, which ends
+ * every session, API token and refresh family of the user, and every access token issued so far.
+ */
+export const accountRoutes: RouteFactory = ({ ctx }): Route[] => [
+  {
+    method: 'POST',
+    path: '/api/auth/register/',
+    permission: allowAny,
+    schemes: [],
+    acceptForm: true,
+    async handler({ req, body }) {
+      if (!ctx.config.signup) throw new PermissionDenied('Sign-up is disabled.', 'signup_disabled');
+      const input = validateBody(registerBody, body);
+      const user = await createUser(
+        ctx,
+        { username: input.username, password: input.password, email: input.email ?? '' },
+        req,
+      );
+      return { status: 201, body: userView(user) };
+    },
+  },
+  {
+    method: 'POST',
+    path: '/api/auth/logout-all/',
+    permission: isAuthenticated,
+    async handler({ req, auth }) {
+      await endAllCredentials(ctx, auth!.user);
+      await audit(ctx, req, 'logout_all', { user: auth!.user, scheme: auth!.scheme });
+      return { status: 204 };
+    },
+  },
+];

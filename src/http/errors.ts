@@ -1,0 +1,36 @@
+import {
+  AuthenticationFailed,
+  GatehouseError,
+  NotAuthenticated,
+  ServiceUnavailable,
+} from '../core/errors.js';
+import type { Logger } from '../core/logger.js';
+import { withChallenge } from '../core/pipeline.js';
+import { StoreUnavailable } from '../stores/errors.js';
+import type { HttpResponse } from './types.js';
+
+/**
+ * Turns anything a handler threw into a response. Gatehouse errors keep their status and body;
+ * 401s get the route's challenge or become 403 (DRF's rule); a store that is down, or a hashing
+ * queue that is full, is 503 (fail closed); anything else is a logged 500 that reveals nothing.
+ */
+export function errorResponse(err: unknown, challenge: string | null, logger: Logger): HttpResponse {
+  let error: GatehouseError;
+  if (err instanceof AuthenticationFailed || err instanceof NotAuthenticated) {
+    error = withChallenge(err, challenge);
+  } else if (err instanceof GatehouseError) {
+    error = err;
+  } else if (err instanceof StoreUnavailable || isBusy(err)) {
+    logger.error({ err }, 'refusing request: a dependency is unavailable');
+    error = new ServiceUnavailable();
+  } else {
+    logger.error({ err }, 'unhandled error');
+    return { status: 500, body: { detail: 'A server error occurred.', code: 'server_error' } };
+  }
+  return { status: error.status, headers: { ...error.headers }, body: error.body() };
+}
+
+/** crypto's HashingBusy, recognised by name so this layer needs no import from below core. */
+function isBusy(err: unknown): boolean {
+  return err instanceof Error && err.name === 'HashingBusy';
+}

@@ -1,0 +1,15 @@
+import { isAuthenticated } from '../core/permissions.js';
+import type { Route, RouteFactory } from './types.js';
+import { userView } from './user-view.js';
+
+/** GET /api/me/: who is calling, and by which scheme. */
+export const meRoutes: RouteFactory = (): Route[] => [
+  {
+    method: 'GET',
+    path: '/api/me/',
+    permission: isAuthenticated,
+    async handler({ auth }) {
+      return { status: 200, body: { ...userView(auth!.user), auth: auth!.scheme } };
+    },
+  },
+];

@@ -1,0 +1,6 @@
+import { accountRoutes } from './account.js';
+import { meRoutes } from './me.js';
+import type { RouteFactory } from './types.js';
+
+/** Every module of the HTTP contract, in the order their routes are registered. */
+export const CONTRACT: readonly RouteFactory[] = [meRoutes, accountRoutes];

@@ -1,0 +1,107 @@
+import { ManualClock } from '../../src/core/clock.js';
+import { defineConfig, type GatehouseConfigInput } from '../../src/core/config.js';
+import { MethodNotAllowed, NotFound } from '../../src/core/errors.js';
+import { createAuthRequest } from '../../src/core/request.js';
+import { createPasswordHasher } from '../../src/crypto/passwords.js';
+import { createGatehouse, type Gatehouse } from '../../src/http/gatehouse.js';
+import { Router } from '../../src/http/router.js';
+import type { HttpResponse } from '../../src/http/types.js';
+import { createMemoryStores } from '../../src/stores/memory/index.js';
+import type { Stores, UserRecord } from '../../src/stores/types.js';
+
+export const TEST_SECRET = 'test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
+
+/** argon2 parameters small enough for fast tests (the real defaults are tested in crypto). */
+export const FAST_HASHING = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
+
+export interface TestGatehouse {
+  gh: Gatehouse;
+  clock: ManualClock;
+  stores: Stores;
+  /** Calls a contract route in process, as an adapter would. */
+  call(method: string, url: string, opts?: CallOptions): Promise<TestResponse>;
+  /** Creates a user with a password (validators skipped). */
+  user(username: string, password?: string, extra?: Partial<UserRecord>): Promise<UserRecord>;
+}
+
+export interface CallOptions {
+  headers?: Record<string, string>;
+  /** An object is sent as JSON; a string as is. */
+  body?: unknown;
+  ip?: string;
+  secure?: boolean;
+}
+
+export interface TestResponse extends HttpResponse {
+  headers: Record<string, string | string[]>;
+  /** Set-Cookie values, always a list. */
+  cookies: string[];
+}
+
+/**
+ * A gatehouse over memory stores, a manual clock and fast hashing, with an in-process caller.
+ *
+ * @example
+ * const t = await makeGatehouse({ authentication: ['basic'] });
+ * const res = await t.call('GET', '/api/me/');
+ */
+export async function makeGatehouse(
+  overrides: Partial<GatehouseConfigInput> = {},
+  opts: { stores?: Stores; clock?: ManualClock } = {},
+): Promise<TestGatehouse> {
+  const config = defineConfig({
+    secretKey: TEST_SECRET,
+    ...overrides,
+    passwords: { argon2: FAST_HASHING, ...overrides.passwords },
+  } as GatehouseConfigInput);
+  const clock = opts.clock ?? new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+  const stores = opts.stores ?? createMemoryStores();
+  const gh = createGatehouse({ config, stores, clock, passwords: createPasswordHasher(config.passwords) });
+  const router = new Router(gh.routes);
+  return {
+    gh,
+    clock,
+    stores,
+    async call(method, url, o = {}) {
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(o.headers ?? {})) headers[k.toLowerCase()] = v;
+      let rawBody: string | undefined;
+      if (o.body !== undefined) {
+        rawBody = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+        headers['content-type'] ??= 'application/json';
+      }
+      const req = createAuthRequest({
+        method,
+        url,
+        headers,
+        ip: o.ip ?? '127.0.0.1',
+        secure: o.secure ?? false,
+      });
+      const m = router.match(req.method, req.path);
+      let res: HttpResponse;
+      if (m.kind === 'found') res = await gh.handle(m.bound, { req, params: m.params, rawBody });
+      else
+        res = gh.errorResponse(m.kind === 'not_found' ? new NotFound() : new MethodNotAllowed(method), req);
+      const h = (res.headers ?? {}) as Record<string, string | string[]>;
+      const sc = h['set-cookie'];
+      return { ...res, headers: h, cookies: sc === undefined ? [] : Array.isArray(sc) ? sc : [sc] };
+    },
+    async user(username, password = 'correct horse battery staple', extra = {}) {
+      const hasher = gh.ctx.passwords;
+      const u = await stores.users.create({
+        username,
+        email: extra.email ?? `${username}@example.com`,
+        passwordHash: await hasher.hash(password),
+        isAdmin: extra.isAdmin ?? false,
+        isActive: extra.isActive ?? true,
+        dateJoined: clock.now(),
+      });
+      return u;
+    },
+  };
+}
+
+/** `Basic` header value. */
+export function basicAuth(username: string, password: string): string {
+  return `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+}
