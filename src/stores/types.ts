@@ -158,6 +158,11 @@ export interface RateLimitStore {
   /** Reads without counting. */
   peek(key: string, now: number): Promise<RateLimitHit | null>;
   reset(key: string): Promise<void>;
+  /**
+   * Deletes up to `limit` windows that ended at `now`; returns how many (callers loop in batches).
+   * Optional: a backend whose keys expire on their own (Redis TTL) has nothing to sweep.
+   */
+  deleteExpired?(now: number, limit: number): Promise<number>;
 }
 
 /** An audit event as stored (issue: hardening). */

@@ -1,0 +1,66 @@
+import { UniqueViolation } from '../errors.js';
+import type { NewUser, UserId, UserRecord, UserStore } from '../types.js';
+
+/**
+ * A UserStore held in process memory: for unit tests and `memory:` development servers.
+ * Records are copied in and out so that a caller mutating a returned object cannot change the
+ * store behind its back (a SQL store could not either, and tests must not rely on it).
+ *
+ * @example
+ * const users = memoryUserStore();
+ * const alice = await users.create({ username: 'alice', passwordHash: '', dateJoined: Date.now() });
+ */
+export function memoryUserStore(): UserStore {
+  const byId = new Map<UserId, UserRecord>();
+  const idByUsername = new Map<string, UserId>();
+  let nextId = 1;
+
+  const update = (id: UserId, patch: Partial<UserRecord>): void => {
+    const row = byId.get(id);
+    if (row) Object.assign(row, patch);
+  };
+
+  return {
+    async findById(id) {
+      const row = byId.get(id);
+      return row ? { ...row } : null;
+    },
+    async findByUsername(username) {
+      const id = idByUsername.get(username);
+      const row = id === undefined ? undefined : byId.get(id);
+      return row ? { ...row } : null;
+    },
+    async create(user: NewUser) {
+      if (idByUsername.has(user.username)) throw new UniqueViolation('username');
+      const row: UserRecord = {
+        id: nextId++,
+        username: user.username,
+        email: user.email ?? '',
+        passwordHash: user.passwordHash,
+        isActive: user.isActive ?? true,
+        isAdmin: user.isAdmin ?? false,
+        dateJoined: user.dateJoined,
+        lastLogin: null,
+        tokensValidAfter: null,
+      };
+      byId.set(row.id, row);
+      idByUsername.set(row.username, row.id);
+      return { ...row };
+    },
+    async setPassword(id, passwordHash) {
+      update(id, { passwordHash });
+    },
+    async setActive(id, isActive) {
+      update(id, { isActive });
+    },
+    async setLastLogin(id, lastLogin) {
+      update(id, { lastLogin });
+    },
+    async setTokensValidAfter(id, tokensValidAfter) {
+      update(id, { tokensValidAfter });
+    },
+    async count() {
+      return byId.size;
+    },
+  };
+}
