@@ -1,0 +1,17 @@
+import type { Command } from '../command.js';
+import { changepasswordCommand } from './changepassword.js';
+import { createuserCommand } from './createuser.js';
+import { deactivateCommand } from './deactivate.js';
+import { flushExpiredCommand } from './flush-expired.js';
+import { migrateCommand } from './migrate.js';
+import { serveCommand } from './serve.js';
+
+/** Every `gatehouse` command, in the order `--help` lists them. */
+export const COMMANDS: readonly Command[] = [
+  serveCommand,
+  migrateCommand,
+  createuserCommand,
+  changepasswordCommand,
+  deactivateCommand,
+  flushExpiredCommand,
+];

@@ -1,0 +1,127 @@
+import { readFileSync } from 'node:fs';
+import { ConfigError, ValidationError } from '../core/errors.js';
+import { createGatehouse, type Gatehouse } from '../http/gatehouse.js';
+import { loadConfig } from '../server/config-file.js';
+import { openStores } from '../stores/open.js';
+import { GLOBAL_FLAGS, parseArgs, stringFlag } from './args.js';
+import {
+  type Command,
+  type CommandEnv,
+  CommandFailed,
+  EXIT_FAILURE,
+  EXIT_OK,
+  EXIT_USAGE,
+  type Io,
+  UsageError,
+} from './command.js';
+import { COMMANDS } from './commands/index.js';
+import { promptHidden, readStdin } from './prompt.js';
+
+const processIo = (): Io => ({
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  env: process.env,
+  cwd: process.cwd(),
+});
+
+/**
+ * The `gatehouse` command line. Returns the exit code: 0 done, 1 failed, 2 bad usage.
+ *
+ * @example
+ * process.exitCode = await main(['createuser', 'alice', '--password-stdin']);
+ */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    io.stdout.write(overview());
+    return name ? EXIT_OK : EXIT_USAGE;
+  }
+  if (name === '--version' || name === '-v') {
+    io.stdout.write(`${version()}\n`);
+    return EXIT_OK;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr.write(`gatehouse: unknown command "${name}"\n\n${overview()}`);
+    return EXIT_USAGE;
+  }
+  return runCommand(command, rest, io);
+}
+
+async function runCommand(command: Command, argv: readonly string[], io: Io): Promise<number> {
+  const opened: Gatehouse[] = [];
+  try {
+    const args = parseArgs(argv, command.flags);
+    if (args.flags.help) {
+      io.stdout.write(commandHelp(command));
+      return EXIT_OK;
+    }
+    const env: CommandEnv = {
+      io,
+      print: (line) => io.stdout.write(`${line}\n`),
+      readSecret: (prompt) => (io.stdin.isTTY ? promptHidden(io, prompt) : readStdin(io)),
+      open: async () => {
+        const config = await loadConfig({
+          cwd: io.cwd,
+          env: io.env,
+          configPath: stringFlag(args, 'config'),
+          notice: (m) => io.stderr.write(`gatehouse: ${m}\n`),
+        });
+        const stores = await openStores(config);
+        const gh = createGatehouse({ config, stores });
+        opened.push(gh);
+        return gh;
+      },
+    };
+    return await command.run(args, env);
+  } catch (err) {
+    return report(err, command, io);
+  } finally {
+    for (const gh of opened) await gh.ctx.stores.close().catch(() => {});
+  }
+}
+
+function report(err: unknown, command: Command, io: Io): number {
+  if (err instanceof UsageError) {
+    io.stderr.write(`gatehouse ${command.name}: ${err.message}\n\n${commandHelp(command)}`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof ConfigError) {
+    io.stderr.write(`gatehouse ${command.name}: ${err.message}\n`);
+    return EXIT_USAGE;
+  }
+  if (err instanceof ValidationError) {
+    const lines = Object.entries(err.fields).map(([k, v]) => `  ${k}: ${v.join(' ')}`);
+    io.stderr.write(`gatehouse ${command.name}: refused:\n${lines.join('\n')}\n`);
+    return EXIT_FAILURE;
+  }
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(`gatehouse ${command.name}: ${message}\n`);
+  if (!(err instanceof CommandFailed) && io.env.GATEHOUSE_DEBUG && err instanceof Error)
+    io.stderr.write(`${err.stack}\n`);
+  return EXIT_FAILURE;
+}
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return `Usage: gatehouse <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`gatehouse <command> --help\` for a command's options.\n`;
+}
+
+function commandHelp(command: Command): string {
+  const flags = { ...command.flags, ...GLOBAL_FLAGS };
+  const width = Math.max(...Object.keys(flags).map((f) => f.length + 8));
+  const lines = Object.entries(flags).map(([name, spec]) => {
+    const label = spec.type === 'boolean' ? `--${name}` : `--${name} <value>`;
+    return `  ${label.padEnd(width)}  ${spec.description}`;
+  });
+  return `Usage: gatehouse ${command.usage}\n\n${command.summary}\n\nOptions:\n${lines.join('\n')}\n`;
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return pkg.version;
+}

@@ -1,0 +1,87 @@
+import { createServer } from 'node:http';
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import { gatehousePlugin, sendResponse, toAuthRequest } from '../adapters/fastify.js';
+import type { Clock } from '../core/clock.js';
+import type { GatehouseConfig } from '../core/config.js';
+import { NotFound, ParseError, PayloadTooLarge, UnsupportedMediaType } from '../core/errors.js';
+import type { PasswordHasher } from '../crypto/types.js';
+import { createGatehouse, type Gatehouse } from '../http/gatehouse.js';
+import type { Stores } from '../stores/types.js';
+
+export interface BuildServerOptions {
+  config: GatehouseConfig;
+  stores: Stores;
+  clock?: Clock;
+  passwords?: PasswordHasher;
+  /** Pino options or false; default: JSON logs at config.logLevel. */
+  logger?: boolean | Record<string, unknown>;
+}
+
+export interface Server {
+  app: FastifyInstance;
+  gh: Gatehouse;
+}
+
+/**
+ * The standalone server: the HTTP contract, health checks and JSON errors on Fastify. The
+ * stores are opened (and migrated) by the caller and closed with the app.
+ *
+ * @example
+ * const { app } = await buildServer({ config, stores });
+ * await app.listen({ port: 8000, host: '127.0.0.1' });
+ */
+export async function buildServer(opts: BuildServerOptions): Promise<Server> {
+  const { config, stores } = opts;
+  const app = Fastify({
+    logger: opts.logger ?? {
+      level: config.logLevel,
+      redact: ['req.headers.authorization', 'req.headers.cookie'],
+    },
+    bodyLimit: config.server.bodyLimit,
+    trustProxy: config.server.trustProxy,
+    // Node's own limit on the header block: larger requests get 431 before any of our code runs.
+    serverFactory: (handler) => createServer({ maxHeaderSize: config.server.maxHeaderSize }, handler),
+    maxParamLength: 200,
+    return503OnClosing: true,
+  });
+  const gh = createGatehouse({
+    config,
+    stores,
+    clock: opts.clock,
+    passwords: opts.passwords,
+    logger: app.log,
+  });
+  await app.register(gatehousePlugin, { gatehouse: gh });
+  registerHealth(app, stores);
+  registerErrors(app, gh);
+  app.addHook('onClose', async () => stores.close());
+  return { app, gh };
+}
+
+function registerHealth(app: FastifyInstance, stores: Stores): void {
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_req, reply) => {
+    const checks = await stores.health();
+    const ready = Object.values(checks).every((s) => s === 'ok');
+    reply.code(ready ? 200 : 503).header('cache-control', 'no-store');
+    return { status: ready ? 'ok' : 'unavailable', stores: checks };
+  });
+}
+
+/** Fastify's own errors (body limit, content type, malformed request) in DRF's shape. */
+function registerErrors(app: FastifyInstance, gh: Gatehouse): void {
+  app.setNotFoundHandler(async (request, reply) =>
+    sendResponse(reply, gh.errorResponse(new NotFound(), toAuthRequest(request))),
+  );
+  app.setErrorHandler(async (error: FastifyError, request, reply) => {
+    const mapped =
+      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? new PayloadTooLarge(gh.ctx.config.server.bodyLimit)
+        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? new UnsupportedMediaType(String(request.headers['content-type'] ?? ''))
+          : (error.statusCode ?? 500) < 500
+            ? new ParseError(error.message)
+            : error;
+    return sendResponse(reply, gh.errorResponse(mapped, toAuthRequest(request)));
+  });
+}

@@ -1,0 +1,142 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { defineConfig, type GatehouseConfig, type GatehouseConfigInput } from '../core/config.js';
+import { ConfigError } from '../core/errors.js';
+import { loadDevelopmentSecret } from './secret.js';
+
+export const CONFIG_FILES = [
+  'gatehouse.config.ts',
+  'gatehouse.config.js',
+  'gatehouse.config.mjs',
+  'gatehouse.config.json',
+];
+
+export interface LoadConfigOptions {
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  /** An explicit config file (--config); otherwise the first of CONFIG_FILES in cwd. */
+  configPath?: string | undefined;
+  /** Say what was done (the generated secret). */
+  notice?: (message: string) => void;
+}
+
+/**
+ * Resolves the config the way the server and every CLI command do: the config file in the
+ * working directory, then GATEHOUSE_* environment variables (env wins), then validation. In
+ * development a missing secret key is generated once into .gatehouse/secret.
+ */
+export async function loadConfig(opts: LoadConfigOptions): Promise<GatehouseConfig> {
+  const fromFile = await readConfigFile(opts.cwd, opts.configPath);
+  const input = mergeEnv(fromFile, opts.env);
+  if (!input.secretKey) {
+    if (input.production) {
+      throw new ConfigError(
+        'invalid gatehouse config:\n  secretKey: required in production (set GATEHOUSE_SECRET_KEY or secretKey in the config file)',
+      );
+    }
+    input.secretKey = loadDevelopmentSecret(opts.cwd, opts.notice);
+  }
+  return defineConfig(input as GatehouseConfigInput);
+}
+
+async function readConfigFile(cwd: string, configPath?: string): Promise<Record<string, unknown>> {
+  const path = configPath
+    ? resolve(cwd, configPath)
+    : CONFIG_FILES.map((f) => resolve(cwd, f)).find(existsSync);
+  if (!path) return {};
+  if (!existsSync(path)) throw new ConfigError(`config file not found: ${path}`);
+  try {
+    if (path.endsWith('.json')) {
+      const { readFile } = await import('node:fs/promises');
+      return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    }
+    if (path.endsWith('.ts')) {
+      // Node 20 cannot import TypeScript; jiti transpiles the one file.
+      const { createJiti } = await import('jiti');
+      const mod = (await createJiti(import.meta.url).import(path)) as { default?: unknown };
+      return asObject(mod.default ?? mod, path);
+    }
+    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
+    return asObject(mod.default ?? mod, path);
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+  }
+}
+
+function asObject(value: unknown, path: string): Record<string, unknown> {
+  if (value && typeof value === 'object' && !Array.isArray(value))
+    return { ...(value as Record<string, unknown>) };
+  throw new ConfigError(`config file ${path} must export an object (export default defineConfig({...}))`);
+}
+
+type Setter = (input: Record<string, unknown>, value: string, name: string) => void;
+
+const set =
+  (...path: string[]): Setter =>
+  (input, value) => {
+    let obj = input;
+    for (const key of path.slice(0, -1)) {
+      const next = obj[key];
+      obj[key] = next && typeof next === 'object' ? { ...(next as object) } : {};
+      obj = obj[key] as Record<string, unknown>;
+    }
+    obj[path[path.length - 1]!] = value;
+  };
+
+const map =
+  (setter: Setter, convert: (value: string, name: string) => unknown): Setter =>
+  (input, value, name) =>
+    setter(input, convert(value, name) as string, name);
+
+function bool(value: string, name: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  throw new ConfigError(
+    `invalid gatehouse config:\n  ${name}: expected true or false (1/0, yes/no), got ${JSON.stringify(value)}`,
+  );
+}
+
+function int(value: string, name: string): number {
+  if (!/^\d+$/.test(value.trim())) {
+    throw new ConfigError(
+      `invalid gatehouse config:\n  ${name}: expected a whole number, got ${JSON.stringify(value)}`,
+    );
+  }
+  return Number(value);
+}
+
+const list = (value: string): string[] =>
+  value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+
+/** Every GATEHOUSE_* variable and the config key it sets. */
+export const ENV_VARS: Record<string, Setter> = {
+  GATEHOUSE_SECRET_KEY: set('secretKey'),
+  GATEHOUSE_SECRET_KEY_FALLBACKS: map(set('secretKeyFallbacks'), list),
+  GATEHOUSE_DATABASE_URL: set('database'),
+  GATEHOUSE_REDIS_URL: set('redis'),
+  GATEHOUSE_HOST: set('server', 'host'),
+  GATEHOUSE_PORT: map(set('server', 'port'), int),
+  GATEHOUSE_TRUST_PROXY: map(set('server', 'trustProxy'), (v) =>
+    ['true', '1'].includes(v) ? true : ['false', '0', ''].includes(v) ? false : list(v),
+  ),
+  GATEHOUSE_AUTHENTICATION: map(set('authentication'), list),
+  GATEHOUSE_BASIC: map(set('basic'), bool),
+  GATEHOUSE_SIGNUP: map(set('signup'), bool),
+  GATEHOUSE_LOG_LEVEL: set('logLevel'),
+};
+
+function mergeEnv(fromFile: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const input: Record<string, unknown> = { ...fromFile };
+  if (env.NODE_ENV === 'production') input.production = true;
+  for (const [name, setter] of Object.entries(ENV_VARS)) {
+    const value = env[name];
+    if (value !== undefined) setter(input, value, name);
+  }
+  return input;
+}
