@@ -1,0 +1,46 @@
+/**
+ * gatehouse: who is calling? Sessions with CSRF, API tokens, JWT and Basic for HTTP APIs.
+ *
+ * @example
+ * import { createGatehouse, defineConfig, openStores } from 'gatehouse';
+ * const config = defineConfig({ secretKey: process.env.GATEHOUSE_SECRET_KEY! });
+ * const gh = createGatehouse({ config, stores: await openStores(config) });
+ */
+export { type AuditEventName, audit } from './core/audit.js';
+export { type Clock, ManualClock, parseDuration, systemClock } from './core/clock.js';
+export {
+  defineConfig,
+  type GatehouseConfig,
+  type GatehouseConfigInput,
+  SCHEMES,
+  type SchemeName,
+} from './core/config.js';
+export type { Context } from './core/context.js';
+export { clearCookie, parseCookies, serializeCookie } from './core/cookies.js';
+export { checkCredentials } from './core/credentials.js';
+export * from './core/errors.js';
+export type { Logger } from './core/logger.js';
+export { validatePassword } from './core/password-validators.js';
+export {
+  allOf,
+  allowAny,
+  anyOf,
+  isAdmin,
+  isAuthenticated,
+  isAuthenticatedOrReadOnly,
+  not,
+  type Permission,
+} from './core/permissions.js';
+export { Pipeline } from './core/pipeline.js';
+export { type AuthRequest, type AuthRequestInit, createAuthRequest, isSafeMethod } from './core/request.js';
+export type { AuthResult, Authenticator } from './core/scheme.js';
+export { changePassword, createUser, deactivateUser, endAllCredentials } from './core/users.js';
+export { createPasswordHasher } from './crypto/passwords.js';
+export type { PasswordHasher, PasswordVerification } from './crypto/types.js';
+export { createGatehouse, type Gatehouse, type GatehouseOptions } from './http/gatehouse.js';
+export { Router } from './http/router.js';
+export type { HttpResponse, Route, RouteContext, RouteFactory, Services } from './http/types.js';
+export { StoreUnavailable, UniqueViolation } from './stores/errors.js';
+export { createMemoryStores } from './stores/memory/index.js';
+export { migrate, openStores } from './stores/open.js';
+export type * from './stores/types.js';
