@@ -1,0 +1,137 @@
+import { describe, expect, it } from 'vitest';
+import type { UserRecord } from '../stores/types.js';
+import { AuthenticationFailed, NotAuthenticated, PermissionDenied } from './errors.js';
+import {
+  allOf,
+  allowAny,
+  anyOf,
+  isAdmin,
+  isAuthenticated,
+  isAuthenticatedOrReadOnly,
+  not,
+} from './permissions.js';
+import { Pipeline, withChallenge } from './pipeline.js';
+import { createAuthRequest } from './request.js';
+import type { Authenticator, AuthResult } from './scheme.js';
+
+const user = (over: Partial<UserRecord> = {}): UserRecord => ({
+  id: 1,
+  username: 'alice',
+  email: '',
+  passwordHash: '',
+  isActive: true,
+  isAdmin: false,
+  dateJoined: 0,
+  lastLogin: null,
+  tokensValidAfter: null,
+  ...over,
+});
+
+function scheme(name: string, behaviour: 'null' | 'answer' | 'throw', challenge: string | null = null) {
+  const calls: string[] = [];
+  const s: Authenticator & { calls: string[] } = {
+    name,
+    calls,
+    challenge: () => challenge,
+    async authenticate() {
+      calls.push(name);
+      if (behaviour === 'throw') throw new AuthenticationFailed(`${name} failed`);
+      return behaviour === 'answer' ? { user: user(), auth: null, scheme: name } : null;
+    },
+  };
+  return s;
+}
+
+const get = createAuthRequest({ method: 'GET', url: '/x', headers: {} });
+const post = createAuthRequest({ method: 'POST', url: '/x', headers: {} });
+
+describe('Pipeline', () => {
+  it('tries schemes in order and stops at the first that answers', async () => {
+    const a = scheme('a', 'null');
+    const b = scheme('b', 'answer');
+    const c = scheme('c', 'answer');
+    const result = await new Pipeline([a, b, c]).authenticate(get);
+    expect(result?.scheme).toBe('b');
+    expect([...a.calls, ...b.calls, ...c.calls]).toEqual(['a', 'b']);
+  });
+
+  it('lets a scheme that owns the request fail it, without trying the rest', async () => {
+    const c = scheme('c', 'answer');
+    await expect(new Pipeline([scheme('a', 'throw'), c]).authenticate(get)).rejects.toThrow('a failed');
+    expect(c.calls).toEqual([]);
+  });
+
+  it('returns null when no scheme answers', async () => {
+    expect(await new Pipeline([scheme('a', 'null')]).authenticate(get)).toBeNull();
+  });
+
+  it("answers an anonymous request with 401 and the first scheme's challenge", async () => {
+    const p = new Pipeline([scheme('token', 'null', 'Token'), scheme('basic', 'null', 'Basic realm="api"')]);
+    const err = await p.enforce(get, null, isAuthenticated).catch((e) => e);
+    expect(err).toBeInstanceOf(NotAuthenticated);
+    expect(err.status).toBe(401);
+    expect(err.headers['www-authenticate']).toBe('Token');
+    expect(err.body()).toEqual({
+      detail: 'Authentication credentials were not provided.',
+      code: 'not_authenticated',
+    });
+  });
+
+  it('answers 403 when the first scheme has no challenge (session first), as DRF does', async () => {
+    const p = new Pipeline([scheme('session', 'null', null), scheme('basic', 'null', 'Basic realm="api"')]);
+    const err = await p.enforce(get, null, isAuthenticated).catch((e) => e);
+    expect(err).toBeInstanceOf(PermissionDenied);
+    expect(err.status).toBe(403);
+    expect(err.headers['www-authenticate']).toBeUndefined();
+    expect(err.body()).toEqual({
+      detail: 'Authentication credentials were not provided.',
+      code: 'not_authenticated',
+    });
+  });
+
+  it('answers 403 permission_denied to an authenticated caller who lacks the permission', async () => {
+    const p = new Pipeline([scheme('token', 'null', 'Token')]);
+    const auth: AuthResult = { user: user(), auth: null, scheme: 'token' };
+    const err = await p.enforce(get, auth, isAdmin).catch((e) => e);
+    expect(err.status).toBe(403);
+    expect(err.body()).toEqual({
+      detail: 'You do not have permission to perform this action.',
+      code: 'permission_denied',
+    });
+  });
+
+  it('withChallenge keeps a failed authentication a 401 when there is a challenge', () => {
+    const e = withChallenge(new AuthenticationFailed('Invalid token.'), 'Token');
+    expect(e.status).toBe(401);
+    expect(e.headers['www-authenticate']).toBe('Token');
+  });
+});
+
+describe('permissions', () => {
+  const authed: AuthResult = { user: user(), auth: null, scheme: 'basic' };
+  const admin: AuthResult = { user: user({ isAdmin: true }), auth: null, scheme: 'basic' };
+  const inactive: AuthResult = { user: user({ isActive: false }), auth: null, scheme: 'basic' };
+
+  it('allowAny, isAuthenticated, isAdmin', async () => {
+    expect(await allowAny.has(get, null)).toBe(true);
+    expect(await isAuthenticated.has(get, null)).toBe(false);
+    expect(await isAuthenticated.has(get, authed)).toBe(true);
+    expect(await isAuthenticated.has(get, inactive)).toBe(false);
+    expect(await isAdmin.has(get, authed)).toBe(false);
+    expect(await isAdmin.has(get, admin)).toBe(true);
+  });
+
+  it('isAuthenticatedOrReadOnly lets anyone read and only users write', async () => {
+    expect(await isAuthenticatedOrReadOnly.has(get, null)).toBe(true);
+    expect(await isAuthenticatedOrReadOnly.has(post, null)).toBe(false);
+    expect(await isAuthenticatedOrReadOnly.has(post, authed)).toBe(true);
+  });
+
+  it('composes with allOf, anyOf and not', async () => {
+    expect(await allOf(isAuthenticated, isAdmin).has(get, authed)).toBe(false);
+    expect(await allOf(isAuthenticated, isAdmin).has(get, admin)).toBe(true);
+    expect(await anyOf(isAdmin, isAuthenticatedOrReadOnly).has(get, null)).toBe(true);
+    expect(await anyOf(isAdmin, isAuthenticatedOrReadOnly).has(post, null)).toBe(false);
+    expect(await not(isAdmin).has(get, authed)).toBe(true);
+  });
+});
