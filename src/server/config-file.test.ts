@@ -1,0 +1,66 @@
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempProject } from '../../test/helpers/temp.js';
+import { loadConfig } from './config-file.js';
+
+const secret = 's'.repeat(40);
+
+describe('loadConfig', () => {
+  it('reads gatehouse.config.json, and env wins over it', async () => {
+    const cwd = tempProject();
+    writeFileSync(
+      join(cwd, 'gatehouse.config.json'),
+      JSON.stringify({ secretKey: secret, server: { port: 9000 }, signup: true }),
+    );
+    const fromFile = await loadConfig({ cwd, env: {} });
+    expect(fromFile.server.port).toBe(9000);
+    expect(fromFile.signup).toBe(true);
+    const withEnv = await loadConfig({
+      cwd,
+      env: { GATEHOUSE_PORT: '9100', GATEHOUSE_SIGNUP: 'false', GATEHOUSE_AUTHENTICATION: 'jwt, token' },
+    });
+    expect(withEnv.server.port).toBe(9100);
+    expect(withEnv.signup).toBe(false);
+    expect(withEnv.authentication).toEqual(['jwt', 'token', 'basic']);
+  });
+
+  it('reads a TypeScript config file written with defineConfig', async () => {
+    const cwd = tempProject();
+    const entry = join(import.meta.dirname, '../index.ts');
+    writeFileSync(
+      join(cwd, 'gatehouse.config.ts'),
+      `import { defineConfig } from ${JSON.stringify(entry)};\nconst port: number = 9200;\nexport default { secretKey: '${secret}', server: { port } };\n`,
+    );
+    expect((await loadConfig({ cwd, env: {} })).server.port).toBe(9200);
+  });
+
+  it('names a bad environment variable', async () => {
+    const cwd = tempProject();
+    await expect(
+      loadConfig({ cwd, env: { GATEHOUSE_SECRET_KEY: secret, GATEHOUSE_PORT: 'eighty' } }),
+    ).rejects.toThrow('GATEHOUSE_PORT: expected a whole number, got "eighty"');
+    await expect(
+      loadConfig({ cwd, env: { GATEHOUSE_SECRET_KEY: secret, GATEHOUSE_BASIC: 'maybe' } }),
+    ).rejects.toThrow('GATEHOUSE_BASIC: expected true or false');
+  });
+
+  it('requires a secret in production and generates one once in development', async () => {
+    const cwd = tempProject();
+    await expect(loadConfig({ cwd, env: { NODE_ENV: 'production' } })).rejects.toThrow(
+      'required in production',
+    );
+    const notices: string[] = [];
+    const a = await loadConfig({ cwd, env: {}, notice: (m) => notices.push(m) });
+    const b = await loadConfig({ cwd, env: {}, notice: (m) => notices.push(m) });
+    expect(a.secretKey).toBe(b.secretKey);
+    expect(a.secretKey.length).toBeGreaterThanOrEqual(32);
+    expect(notices).toHaveLength(1);
+  });
+
+  it('says which config file is missing', async () => {
+    await expect(loadConfig({ cwd: tempProject(), env: {}, configPath: 'nope.json' })).rejects.toThrow(
+      'config file not found',
+    );
+  });
+});
