@@ -1,0 +1,167 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { StoreUnavailable } from './errors.js';
+import { createMemoryStores } from './memory/index.js';
+import type { SqlDialect } from './sql/dialect.js';
+import { createSqlStores } from './sql/index.js';
+import { migrateToLatest } from './sql/migrations.js';
+import type { Database } from './sql/schema.js';
+import { cachingSqliteDatabase } from './sql/sqlite-database.js';
+import type { Stores } from './types.js';
+import { parseStoreUrl, type StoreUrl } from './url.js';
+
+/** The names of the individual stores, as in {@link Stores}. */
+export type StoreName = 'users' | 'sessions' | 'apiTokens' | 'jwtState' | 'rateLimits' | 'audit';
+const STORE_NAMES: readonly StoreName[] = [
+  'users',
+  'sessions',
+  'apiTokens',
+  'jwtState',
+  'rateLimits',
+  'audit',
+];
+/** What `redis:` moves off the database when set (DESIGN.md: sessions, refresh state, rate limits). */
+const REDIS_STORES: ReadonlySet<StoreName> = new Set(['sessions', 'jwtState', 'rateLimits']);
+
+/** Where the stores live: the part of GatehouseConfig that {@link openStores} reads. */
+export interface StoreOptions {
+  /** `sqlite:./gatehouse.db`, `sqlite::memory:`, `postgres://…` or `memory:`. */
+  database: string;
+  /** When set, sessions, refresh state and rate limits live here. */
+  redis?: string | undefined;
+  /** Per-store override of the URL. */
+  stores?: Partial<Record<StoreName, string | undefined>> | undefined;
+}
+
+/** A SQL database opened by {@link openDatabase}. */
+export interface OpenedDatabase {
+  db: Kysely<Database>;
+  dialect: SqlDialect;
+}
+
+/**
+ * Opens a SQL database from its URL, without migrating it. SQLite files are created (with their
+ * directory) and run in WAL mode with a 5 s busy timeout; PostgreSQL gets a small pool.
+ *
+ * @example
+ * const { db, dialect } = await openDatabase('sqlite:./gatehouse.db');
+ */
+export async function openDatabase(url: string, cwd: string = process.cwd()): Promise<OpenedDatabase> {
+  const parsed = parseStoreUrl(url, cwd);
+  if (parsed.kind === 'sqlite') return { db: await openSqlite(parsed.filename), dialect: 'sqlite' };
+  if (parsed.kind === 'postgres') return { db: await openPostgres(parsed.url), dialect: 'postgres' };
+  throw new Error(`${parsed.kind}: is not a SQL database URL; expected sqlite: or postgres://`);
+}
+
+async function openSqlite(filename: string): Promise<Kysely<Database>> {
+  // Loaded on demand: a memory-only or PostgreSQL deployment never loads the native module.
+  const { default: BetterSqlite3 } = await import('better-sqlite3');
+  if (filename !== ':memory:') mkdirSync(dirname(filename), { recursive: true });
+  let raw: InstanceType<typeof BetterSqlite3>;
+  try {
+    raw = new BetterSqlite3(filename, { timeout: 5_000 });
+  } catch (err) {
+    throw new StoreUnavailable('database', err);
+  }
+  // WAL lets readers (every request) proceed while one writer commits; NORMAL sync is durable
+  // across application crashes, and only loses the last commits on power loss, not integrity.
+  raw.pragma('journal_mode = WAL');
+  raw.pragma('busy_timeout = 5000');
+  raw.pragma('foreign_keys = ON');
+  raw.pragma('synchronous = NORMAL');
+  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqliteDatabase(raw) }) });
+}
+
+async function openPostgres(url: string): Promise<Kysely<Database>> {
+  const { default: pg } = await import('pg');
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
+  // An idle client losing its connection emits 'error' on the pool; unhandled, that would crash
+  // the process. The next query fails instead and is reported as StoreUnavailable.
+  pool.on('error', () => {});
+  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+}
+
+/**
+ * Applies pending migrations to the database at `databaseUrl`; returns the names applied.
+ * `memory:` has no schema and applies nothing.
+ *
+ * @example
+ * const { applied } = await migrate('sqlite:./gatehouse.db'); // { applied: ['0001_initial'] }
+ */
+export async function migrate(databaseUrl: string): Promise<{ applied: string[] }> {
+  const parsed = parseStoreUrl(databaseUrl);
+  if (parsed.kind === 'memory') return { applied: [] };
+  if (parsed.kind === 'redis') throw new Error('redis stores are not available yet');
+  const { db, dialect } = await openDatabase(databaseUrl);
+  try {
+    return { applied: await migrateToLatest(db, dialect) };
+  } finally {
+    await db.destroy();
+  }
+}
+
+/**
+ * Opens every store from URLs: `database` for all of them, `redis` for sessions, refresh state
+ * and rate limits when set, and `stores.<name>` to place one store elsewhere. Each distinct URL is
+ * opened once; SQL databases are migrated first, so a server works on its first start.
+ *
+ * @example
+ * const stores = await openStores({ database: 'sqlite:./gatehouse.db', stores: { rateLimits: 'memory:' } });
+ */
+export async function openStores(options: StoreOptions): Promise<Stores> {
+  const urlOf = (name: StoreName): string =>
+    options.stores?.[name] ??
+    (options.redis !== undefined && REDIS_STORES.has(name) ? options.redis : options.database);
+  const urls = new Map<StoreName, string>(STORE_NAMES.map((name) => [name, urlOf(name)]));
+  // Check every URL before opening anything, so a bad one leaves nothing half-open.
+  const parsed = new Map<string, StoreUrl>();
+  for (const url of urls.values()) parsed.set(url, parseStoreUrl(url));
+  for (const p of parsed.values())
+    if (p.kind === 'redis') throw new Error('redis stores are not available yet');
+
+  const opened = new Map<string, Stores>();
+  try {
+    for (const [url, p] of parsed) opened.set(url, await openBackend(url, p));
+  } catch (err) {
+    await Promise.allSettled([...opened.values()].map((s) => s.close()));
+    throw err;
+  }
+  const pick = <K extends StoreName>(name: K): Stores[K] =>
+    (opened.get(urls.get(name) as string) as Stores)[name];
+  const backends = [...opened.values()];
+  return {
+    users: pick('users'),
+    sessions: pick('sessions'),
+    apiTokens: pick('apiTokens'),
+    jwtState: pick('jwtState'),
+    rateLimits: pick('rateLimits'),
+    audit: pick('audit'),
+    async health() {
+      const out: Record<string, 'ok' | 'down'> = {};
+      for (const status of await Promise.all(backends.map((b) => b.health()))) {
+        for (const [name, state] of Object.entries(status)) {
+          let key = name;
+          for (let i = 2; key in out; i++) key = `${name}#${i}`;
+          out[key] = state;
+        }
+      }
+      return out;
+    },
+    async close() {
+      await Promise.all(backends.map((b) => b.close()));
+    },
+  };
+}
+
+async function openBackend(url: string, parsed: StoreUrl): Promise<Stores> {
+  if (parsed.kind === 'memory') return createMemoryStores();
+  const { db, dialect } = await openDatabase(url);
+  try {
+    await migrateToLatest(db, dialect);
+  } catch (err) {
+    await db.destroy();
+    throw err;
+  }
+  return createSqlStores(db, dialect);
+}

@@ -1,0 +1,159 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { JwtStateStore, OutstandingRefresh, SpendResult } from '../types.js';
+import { num } from './codec.js';
+import { guard } from './guard.js';
+import type { Database, JwtOutstandingTable } from './schema.js';
+
+const O = 'gatehouse_jwt_outstanding';
+const B = 'gatehouse_jwt_blacklist';
+const F = 'gatehouse_jwt_revoked_families';
+
+function toOutstanding(row: Selectable<JwtOutstandingTable>): OutstandingRefresh {
+  return {
+    jti: row.jti,
+    userId: row.user_id,
+    familyId: row.family_id,
+    issuedAt: num(row.issued_at),
+    expiresAt: num(row.expires_at),
+  };
+}
+
+/**
+ * The JwtStateStore over three tables: outstanding refresh tokens, the blacklist and revoked
+ * families. `spend` is one conditional UPDATE, so the database, not this process, decides which of
+ * several concurrent refreshes (on any number of servers) wins.
+ *
+ * @example
+ * const jwt = sqlJwtStateStore(db);
+ * const result = await jwt.spend(payload.jti, now);
+ * if (result.status === 'reused') await jwt.revokeFamily(result.token.familyId, now);
+ */
+export function sqlJwtStateStore(db: Kysely<Database>): JwtStateStore {
+  const explain = async (jti: string): Promise<SpendResult> => {
+    const row = await db.selectFrom(O).selectAll().where('jti', '=', jti).executeTakeFirst();
+    const blacklisted = await db.selectFrom(B).select('jti').where('jti', '=', jti).executeTakeFirst();
+    if (blacklisted) return { status: 'revoked' };
+    if (!row) return { status: 'unknown' };
+    const revoked = await db
+      .selectFrom(F)
+      .select('family_id')
+      .where('family_id', '=', row.family_id)
+      .executeTakeFirst();
+    if (revoked) return { status: 'revoked' };
+    // Not blacklisted, not revoked, yet the UPDATE missed: it was spent before (a replay).
+    return { status: 'reused', token: toOutstanding(row) };
+  };
+
+  return guard('jwtState', {
+    async recordOutstanding(t) {
+      await db
+        .insertInto(O)
+        .values({
+          jti: t.jti,
+          user_id: t.userId,
+          family_id: t.familyId,
+          issued_at: t.issuedAt,
+          expires_at: t.expiresAt,
+          spent_at: null,
+        })
+        .execute();
+    },
+    async spend(jti, now) {
+      const spent = await db
+        .updateTable(O)
+        .set({ spent_at: now })
+        .where('jti', '=', jti)
+        .where('spent_at', 'is', null)
+        .where((eb) => eb.not(eb.exists(eb.selectFrom(B).select(`${B}.jti`).where(`${B}.jti`, '=', jti))))
+        .where((eb) =>
+          eb.not(
+            eb.exists(
+              eb.selectFrom(F).select(`${F}.family_id`).whereRef(`${F}.family_id`, '=', `${O}.family_id`),
+            ),
+          ),
+        )
+        .returningAll()
+        .executeTakeFirst();
+      if (spent) return { status: 'spent', token: toOutstanding(spent) };
+      return explain(jti);
+    },
+    async blacklist(jti, expiresAt, now) {
+      await db
+        .insertInto(B)
+        .values({ jti, blacklisted_at: now, expires_at: expiresAt })
+        .onConflict((oc) => oc.column('jti').doNothing())
+        .execute();
+    },
+    async isBlacklisted(jti) {
+      return (await db.selectFrom(B).select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;
+    },
+    async revokeFamily(familyId, now) {
+      await db
+        .insertInto(F)
+        .values({ family_id: familyId, revoked_at: now })
+        .onConflict((oc) => oc.column('family_id').doNothing())
+        .execute();
+    },
+    async isFamilyRevoked(familyId) {
+      return (
+        (await db.selectFrom(F).select('family_id').where('family_id', '=', familyId).executeTakeFirst()) !==
+        undefined
+      );
+    },
+    async revokeAllForUser(userId, now) {
+      // Revokes the families of the user's tokens that could still be presented; returns how many
+      // families were newly revoked. (SQLite needs the WHERE before ON CONFLICT to parse an upsert.)
+      const r = await db
+        .insertInto(F)
+        .columns(['family_id', 'revoked_at'])
+        .expression(
+          db
+            .selectFrom(O)
+            .select((eb) => [`${O}.family_id`, eb.cast<number>(eb.val(now), 'bigint').as('revoked_at')])
+            .distinct()
+            .where('user_id', '=', userId)
+            .where('expires_at', '>', now),
+        )
+        .onConflict((oc) => oc.column('family_id').doNothing())
+        .executeTakeFirst();
+      return Number(r.numInsertedOrUpdatedRows ?? 0);
+    },
+    async deleteExpired(now, limit) {
+      // Bounded batches by primary key, sharing one budget of `limit` rows, so a return below
+      // `limit` means nothing is left to delete at `now`.
+      const o = await db
+        .deleteFrom(O)
+        .where('jti', 'in', db.selectFrom(O).select('jti').where('expires_at', '<=', now).limit(limit))
+        .executeTakeFirst();
+      let n = Number(o.numDeletedRows);
+      if (n >= limit) return n;
+      const b = await db
+        .deleteFrom(B)
+        .where(
+          'jti',
+          'in',
+          db
+            .selectFrom(B)
+            .select('jti')
+            .where('expires_at', '<=', now)
+            .limit(limit - n),
+        )
+        .executeTakeFirst();
+      n += Number(b.numDeletedRows);
+      if (n >= limit) return n;
+      // A revoked family matters while one of its tokens is outstanding; after the last one
+      // expired and was deleted above, nothing of the family can be presented any more.
+      const orphaned = db
+        .selectFrom(`${F} as f`)
+        .select('f.family_id')
+        .where((eb) =>
+          eb.not(
+            eb.exists(eb.selectFrom(`${O} as o`).select('o.jti').whereRef('o.family_id', '=', 'f.family_id')),
+          ),
+        )
+        .limit(limit - n);
+      const f = await db.deleteFrom(F).where('family_id', 'in', orphaned).executeTakeFirst();
+      return n + Number(f.numDeletedRows);
+    },
+  } satisfies JwtStateStore);
+}

@@ -1,0 +1,204 @@
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { StoreUnavailable } from '../errors.js';
+import { identityColumn, type SqlDialect } from './dialect.js';
+import { translateError } from './guard.js';
+
+/** Kysely's bookkeeping tables, named so they sit next to ours and not next to the application's. */
+const MIGRATION_TABLE = 'gatehouse_migrations';
+const MIGRATION_LOCK_TABLE = 'gatehouse_migrations_lock';
+
+/**
+ * 0001: every table the stores use. No foreign keys to `gatehouse_users`: an application may keep
+ * its users elsewhere (its own UserStore), and sessions, tokens and refresh state still work.
+ * Every column a query filters on has an index, including `expires_at` for the batched cleanup.
+ */
+function initial(dialect: SqlDialect): Migration {
+  const userId = identityColumn(dialect);
+  const auditId = identityColumn(dialect, true);
+  return {
+    async up(db: Kysely<unknown>): Promise<void> {
+      await db.schema
+        .createTable('gatehouse_users')
+        .addColumn('id', userId.type, userId.build)
+        .addColumn('username', 'text', (c) => c.notNull())
+        .addColumn('email', 'text', (c) => c.notNull().defaultTo(''))
+        .addColumn('password_hash', 'text', (c) => c.notNull())
+        .addColumn('is_active', 'integer', (c) => c.notNull().defaultTo(1))
+        .addColumn('is_admin', 'integer', (c) => c.notNull().defaultTo(0))
+        .addColumn('date_joined', 'bigint', (c) => c.notNull())
+        .addColumn('last_login', 'bigint')
+        .addColumn('tokens_valid_after', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('gatehouse_users_username_key')
+        .on('gatehouse_users')
+        .column('username')
+        .unique()
+        .execute();
+
+      await db.schema
+        .createTable('gatehouse_sessions')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('ip', 'text', (c) => c.notNull())
+        .addColumn('user_agent', 'text', (c) => c.notNull())
+        .addColumn('data', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('gatehouse_sessions_digest_key')
+        .on('gatehouse_sessions')
+        .column('digest')
+        .unique()
+        .execute();
+      await db.schema
+        .createIndex('gatehouse_sessions_user_id')
+        .on('gatehouse_sessions')
+        .column('user_id')
+        .execute();
+      await db.schema
+        .createIndex('gatehouse_sessions_expires_at')
+        .on('gatehouse_sessions')
+        .column('expires_at')
+        .execute();
+
+      await db.schema
+        .createTable('gatehouse_api_tokens')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('digest', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('name', 'text', (c) => c.notNull())
+        .addColumn('prefix', 'text', (c) => c.notNull())
+        .addColumn('scopes', 'text', (c) => c.notNull())
+        .addColumn('created_at', 'bigint', (c) => c.notNull())
+        .addColumn('last_used_at', 'bigint')
+        .addColumn('expires_at', 'bigint')
+        .execute();
+      await db.schema
+        .createIndex('gatehouse_api_tokens_digest_key')
+        .on('gatehouse_api_tokens')
+        .column('digest')
+        .unique()
+        .execute();
+      await db.schema
+        .createIndex('gatehouse_api_tokens_user_id')
+        .on('gatehouse_api_tokens')
+        .column('user_id')
+        .execute();
+      await db.schema
+        .createIndex('gatehouse_api_tokens_expires_at')
+        .on('gatehouse_api_tokens')
+        .column('expires_at')
+        .execute();
+
+      await db.schema
+        .createTable('gatehouse_jwt_outstanding')
+        .addColumn('jti', 'text', (c) => c.primaryKey())
+        .addColumn('user_id', 'integer', (c) => c.notNull())
+        .addColumn('family_id', 'text', (c) => c.notNull())
+        .addColumn('issued_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .addColumn('spent_at', 'bigint')
+        .execute();
+      for (const column of ['user_id', 'family_id', 'expires_at']) {
+        await db.schema
+          .createIndex(`gatehouse_jwt_outstanding_${column}`)
+          .on('gatehouse_jwt_outstanding')
+          .column(column)
+          .execute();
+      }
+
+      await db.schema
+        .createTable('gatehouse_jwt_blacklist')
+        .addColumn('jti', 'text', (c) => c.primaryKey())
+        .addColumn('blacklisted_at', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('gatehouse_jwt_blacklist_expires_at')
+        .on('gatehouse_jwt_blacklist')
+        .column('expires_at')
+        .execute();
+
+      await db.schema
+        .createTable('gatehouse_jwt_revoked_families')
+        .addColumn('family_id', 'text', (c) => c.primaryKey())
+        .addColumn('revoked_at', 'bigint', (c) => c.notNull())
+        .execute();
+
+      await db.schema
+        .createTable('gatehouse_rate_limits')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('hits', 'integer', (c) => c.notNull())
+        .addColumn('reset_at', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createIndex('gatehouse_rate_limits_reset_at')
+        .on('gatehouse_rate_limits')
+        .column('reset_at')
+        .execute();
+
+      await db.schema
+        .createTable('gatehouse_audit')
+        .addColumn('id', auditId.type, auditId.build)
+        .addColumn('at', 'bigint', (c) => c.notNull())
+        .addColumn('event', 'text', (c) => c.notNull())
+        .addColumn('user_id', 'integer')
+        .addColumn('username', 'text')
+        .addColumn('ip', 'text', (c) => c.notNull())
+        .addColumn('user_agent', 'text', (c) => c.notNull())
+        .addColumn('scheme', 'text')
+        .addColumn('detail', 'text', (c) => c.notNull())
+        .execute();
+      await db.schema.createIndex('gatehouse_audit_at').on('gatehouse_audit').column('at').execute();
+      await db.schema
+        .createIndex('gatehouse_audit_user_id_at')
+        .on('gatehouse_audit')
+        .columns(['user_id', 'at'])
+        .execute();
+    },
+  };
+}
+
+/**
+ * Every migration, by name; names sort in the order they apply. Add the next as `0002_…`;
+ * never edit one that has shipped.
+ */
+export function migrations(dialect: SqlDialect): Record<string, Migration> {
+  return { '0001_initial': initial(dialect) };
+}
+
+/** The in-code migration provider: no files to ship or find at run time. */
+export function migrationProvider(dialect: SqlDialect): MigrationProvider {
+  return { getMigrations: async () => migrations(dialect) };
+}
+
+/**
+ * Applies pending migrations; returns the names applied (empty when already up to date).
+ * Kysely's Migrator locks (an advisory lock on PostgreSQL), so two servers starting together do
+ * not both migrate.
+ *
+ * @example
+ * const applied = await migrateToLatest(db, 'sqlite'); // ['0001_initial'] the first time, [] after
+ */
+export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: SqlDialect): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(dialect),
+    migrationTableName: MIGRATION_TABLE,
+    migrationLockTableName: MIGRATION_LOCK_TABLE,
+  });
+  const { error, results = [] } = await migrator.migrateToLatest();
+  if (error) {
+    // Could not reach the database at all: say so the way every store does.
+    const translated = translateError('database', error);
+    if (translated instanceof StoreUnavailable) throw translated;
+    const failed = results.find((r) => r.status === 'Error');
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`migration ${failed?.migrationName ?? '(setup)'} failed: ${reason}`, { cause: error });
+  }
+  return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}

@@ -1,0 +1,84 @@
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type { UserRecord, UserStore } from '../types.js';
+import { fromFlag, num, numOrNull, toFlag } from './codec.js';
+import { guard } from './guard.js';
+import { preparedQuery } from './prepared.js';
+import type { Database, UsersTable } from './schema.js';
+
+const T = 'gatehouse_users';
+
+function toUser(row: Selectable<UsersTable>): UserRecord {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    passwordHash: row.password_hash,
+    isActive: fromFlag(row.is_active),
+    isAdmin: fromFlag(row.is_admin),
+    dateJoined: num(row.date_joined),
+    lastLogin: numOrNull(row.last_login),
+    tokensValidAfter: numOrNull(row.tokens_valid_after),
+  };
+}
+
+/**
+ * The UserStore over `gatehouse_users` (SQLite or PostgreSQL). `findById` runs on every
+ * authenticated request, so it is compiled once here.
+ *
+ * @example
+ * const users = sqlUserStore(db);
+ * const user = await users.findById(1);
+ */
+export function sqlUserStore(db: Kysely<Database>): UserStore {
+  const byId = preparedQuery(db, db.selectFrom(T).selectAll().where('id', '=', 0), 1);
+  const set = async (id: number, values: Updateable<UsersTable>): Promise<void> => {
+    await db.updateTable(T).set(values).where('id', '=', id).execute();
+  };
+
+  return guard('users', {
+    async findById(id) {
+      const [row] = await byId([id]);
+      return row ? toUser(row) : null;
+    },
+    async findByUsername(username) {
+      const row = await db.selectFrom(T).selectAll().where('username', '=', username).executeTakeFirst();
+      return row ? toUser(row) : null;
+    },
+    async create(user) {
+      const row = await db
+        .insertInto(T)
+        .values({
+          username: user.username,
+          email: user.email ?? '',
+          password_hash: user.passwordHash,
+          is_active: toFlag(user.isActive ?? true),
+          is_admin: toFlag(user.isAdmin ?? false),
+          date_joined: user.dateJoined,
+          last_login: null,
+          tokens_valid_after: null,
+        })
+        .returningAll()
+        .executeTakeFirstOrThrow();
+      return toUser(row);
+    },
+    async setPassword(id, passwordHash) {
+      await set(id, { password_hash: passwordHash });
+    },
+    async setActive(id, active) {
+      await set(id, { is_active: toFlag(active) });
+    },
+    async setLastLogin(id, at) {
+      await set(id, { last_login: at });
+    },
+    async setTokensValidAfter(id, at) {
+      await set(id, { tokens_valid_after: at });
+    },
+    async count() {
+      const { n } = await db
+        .selectFrom(T)
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .executeTakeFirstOrThrow();
+      return num(n);
+    },
+  } satisfies UserStore);
+}

@@ -1,0 +1,188 @@
+/**
+ * The backends the store suite runs against. Adding one is one entry in `backends` below.
+ *
+ * A backend that cannot run here (no server URL in the environment) is reported as skipped, with
+ * the reason, in every suite. When GATEHOUSE_REQUIRE_BACKENDS names it (comma-separated, e.g.
+ * "sqlite,postgres"), the suite fails instead: CI that is meant to test PostgreSQL must not pass
+ * green because PostgreSQL was missing.
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, it } from 'vitest';
+import { createMemoryStores } from '../../src/stores/memory/index.js';
+import { openStores } from '../../src/stores/open.js';
+import type { Stores } from '../../src/stores/types.js';
+
+/** One opened, empty backend, closed after each test. */
+export interface OpenedBackend {
+  stores: Stores;
+  /**
+   * Another, independent instance over the same data: what a second server process would see.
+   * Backends confined to one process (memory) hand back the same stores.
+   */
+  peer(): Promise<Stores>;
+  /** The database URL, for SQL backends (migration tests). */
+  url?: string;
+  close(): Promise<void>;
+}
+
+export interface StoreBackend {
+  name: string;
+  /** null when it can run here; otherwise why not (printed when skipped). */
+  unavailable: string | null;
+  /** Opens a fresh, empty instance. */
+  open(): Promise<OpenedBackend>;
+}
+
+const memory: StoreBackend = {
+  name: 'memory',
+  unavailable: null,
+  async open() {
+    const stores = createMemoryStores();
+    return { stores, peer: async () => stores, close: () => stores.close() };
+  },
+};
+
+/** Any backend reached by a URL; `prepare` makes a fresh empty database and returns its URL. */
+function urlBackend(
+  name: string,
+  unavailable: string | null,
+  prepare: () => Promise<{ url: string; drop(): Promise<void> }>,
+): StoreBackend {
+  return {
+    name,
+    unavailable,
+    async open() {
+      const { url, drop } = await prepare();
+      const opened: Stores[] = [];
+      const peer = async (): Promise<Stores> => {
+        const s = await openStores({ database: url });
+        opened.push(s);
+        return s;
+      };
+      const stores = await peer();
+      return {
+        stores,
+        peer,
+        url,
+        async close() {
+          await Promise.all(opened.map((s) => s.close()));
+          await drop();
+        },
+      };
+    },
+  };
+}
+
+const sqlite = urlBackend('sqlite', null, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-stores-'));
+  return {
+    url: `sqlite:${join(dir, 'test.db')}`,
+    drop: async () => rmSync(dir, { recursive: true, force: true }),
+  };
+});
+
+const POSTGRES_URL = process.env['GATEHOUSE_TEST_POSTGRES_URL'];
+/** Each test gets its own schema, selected through the connection's search_path. */
+const postgres = urlBackend(
+  'postgres',
+  POSTGRES_URL ? null : 'GATEHOUSE_TEST_POSTGRES_URL is not set',
+  async () => {
+    const { default: pg } = await import('pg');
+    const schema = `gh_test_${randomBytes(6).toString('hex')}`;
+    const admin = new pg.Client({ connectionString: POSTGRES_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    await admin.end();
+    const url = new URL(POSTGRES_URL as string);
+    url.searchParams.set('options', `-c search_path=${schema}`);
+    return {
+      url: url.toString(),
+      async drop() {
+        const c = new pg.Client({ connectionString: POSTGRES_URL });
+        await c.connect();
+        await c.query(`drop schema ${schema} cascade`);
+        await c.end();
+      },
+    };
+  },
+);
+
+const REDIS_URL = process.env['GATEHOUSE_TEST_REDIS_URL'];
+const redis: StoreBackend = {
+  name: 'redis',
+  unavailable: REDIS_URL ? 'redis stores are not implemented yet' : 'GATEHOUSE_TEST_REDIS_URL is not set',
+  open: () => Promise.reject(new Error('redis stores are not implemented yet')),
+};
+
+/** Every backend, in the order the suites report them. */
+export const backends: readonly StoreBackend[] = [memory, sqlite, postgres, redis];
+
+const required = new Set(
+  (process.env['GATEHOUSE_REQUIRE_BACKENDS'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+/**
+ * `describe.each` over the backends that can run here; each one that cannot is reported as a
+ * skipped suite whose title says why, or as a failing test when it is required.
+ * `filter` narrows the list (e.g. SQL backends only for migrations).
+ */
+export function describeBackends(
+  title: string,
+  body: (backend: StoreBackend) => void,
+  filter: (backend: StoreBackend) => boolean = () => true,
+): void {
+  const chosen = backends.filter(filter);
+  for (const name of required) {
+    if (!backends.some((b) => b.name === name)) {
+      describe(`${title} [${name}]`, () => {
+        it('is a known backend (GATEHOUSE_REQUIRE_BACKENDS)', () => {
+          throw new Error(`GATEHOUSE_REQUIRE_BACKENDS names ${name}, which the store suite does not know`);
+        });
+      });
+    }
+  }
+  for (const b of chosen) {
+    if (b.unavailable === null) continue;
+    const reason = b.unavailable;
+    if (required.has(b.name)) {
+      describe(`${title} [${b.name}]`, () => {
+        it('is available (required by GATEHOUSE_REQUIRE_BACKENDS)', () => {
+          throw new Error(`backend ${b.name} is required but unavailable: ${reason}`);
+        });
+      });
+    } else {
+      console.warn(`store suite "${title}": skipping backend ${b.name}: ${reason}`);
+      describe.skip(`${title} [${b.name}] (skipped: ${reason})`, () => {
+        it(`needs ${b.name}`, () => {});
+      });
+    }
+  }
+  describe.each(chosen.filter((b) => b.unavailable === null))(`${title} [$name]`, body);
+}
+
+/** Opens a fresh instance of `backend` before each test and closes it after. */
+export function perTest(backend: StoreBackend): { readonly current: OpenedBackend; readonly stores: Stores } {
+  let opened: OpenedBackend | undefined;
+  beforeEach(async () => {
+    opened = await backend.open();
+  });
+  afterEach(async () => {
+    await opened?.close();
+    opened = undefined;
+  });
+  return {
+    get current() {
+      if (!opened) throw new Error('no backend open outside a test');
+      return opened;
+    },
+    get stores() {
+      return this.current.stores;
+    },
+  };
+}
