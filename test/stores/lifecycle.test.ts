@@ -1,0 +1,43 @@
+import { expect, it } from 'vitest';
+import { StoreUnavailable } from '../../src/stores/errors.js';
+import { describeBackends, perTest } from './backends.js';
+import { session, T0 } from './fixtures.js';
+
+describeBackends('Stores lifecycle', (backend) => {
+  const b = perTest(backend);
+
+  it('reports every backend healthy', async () => {
+    const health = await b.stores.health();
+    expect(Object.keys(health).length).toBeGreaterThan(0);
+    expect(Object.values(health).every((s) => s === 'ok')).toBe(true);
+  });
+});
+
+describeBackends(
+  'Stores after close',
+  (backend) => {
+    const b = perTest(backend);
+
+    it('fail with StoreUnavailable (the HTTP layer answers 503), and health says down', async () => {
+      const user = await b.stores.users.create({ username: 'z', passwordHash: '', dateJoined: T0 });
+      await b.stores.close();
+      for (const call of [
+        () => b.stores.users.findById(user.id),
+        () => b.stores.sessions.findByDigest(session().digest),
+        () => b.stores.apiTokens.findByDigest('a'.repeat(64)),
+        () => b.stores.jwtState.spend('j', T0),
+        () => b.stores.rateLimits.hit('k', 1000, T0),
+        () => b.stores.audit.list({ limit: 1 }),
+      ]) {
+        const err = await call().catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(StoreUnavailable);
+      }
+      const err = (await b.stores.users.findById(user.id).catch((e: unknown) => e)) as StoreUnavailable;
+      expect(err.store).toBe('users');
+      expect(err.cause).toBeDefined();
+      expect(Object.values(await b.stores.health())).toContain('down');
+    });
+  },
+  // Memory stores have nothing to close; every networked or file backend must fail closed.
+  (backend) => backend.name !== 'memory',
+);

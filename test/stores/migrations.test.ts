@@ -1,0 +1,103 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { sql } from 'kysely';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { migrate, openDatabase, openStores } from '../../src/stores/open.js';
+import { migrateToLatest, migrations } from '../../src/stores/sql/migrations.js';
+import { describeBackends, perTest } from './backends.js';
+import { T0 } from './fixtures.js';
+
+describeBackends(
+  'migrations',
+  (backend) => {
+    const b = perTest(backend);
+
+    it('are applied on open and idempotent afterwards', async () => {
+      const url = b.current.url as string;
+      expect(await migrate(url)).toEqual({ applied: [] });
+      const { db, dialect } = await openDatabase(url);
+      try {
+        expect(await migrateToLatest(db, dialect)).toEqual([]);
+      } finally {
+        await db.destroy();
+      }
+    });
+
+    it('keep data across a restart', async () => {
+      const user = await b.stores.users.create({ username: 'kept', passwordHash: '', dateJoined: T0 });
+      const again = await b.current.peer();
+      expect(await again.users.findById(user.id)).toEqual(user);
+    });
+  },
+  (backend) => backend.name !== 'memory' && backend.name !== 'redis',
+);
+
+describe('migrations on a new SQLite file', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'gatehouse-migrate-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('applies every migration once, in name order', async () => {
+    const url = `sqlite:${join(dir, 'fresh.db')}`;
+    const names = Object.keys(migrations('sqlite'));
+    expect(names).toEqual([...names].sort());
+    expect(await migrate(url)).toEqual({ applied: names });
+    expect(await migrate(url)).toEqual({ applied: [] });
+  });
+
+  it('creates the tables and an index on every lookup column', async () => {
+    const url = `sqlite:${join(dir, 'schema.db')}`;
+    await migrate(url);
+    const { db } = await openDatabase(url);
+    try {
+      const { rows } = await sql<{ type: string; name: string }>`
+        select type, name from sqlite_master where name like 'gatehouse_%' order by name`.execute(db);
+      const names = rows.map((r) => r.name);
+      for (const index of [
+        'gatehouse_users_username_key',
+        'gatehouse_sessions_digest_key',
+        'gatehouse_sessions_user_id',
+        'gatehouse_sessions_expires_at',
+        'gatehouse_api_tokens_digest_key',
+        'gatehouse_api_tokens_user_id',
+        'gatehouse_api_tokens_expires_at',
+        'gatehouse_jwt_outstanding_user_id',
+        'gatehouse_jwt_outstanding_family_id',
+        'gatehouse_jwt_outstanding_expires_at',
+        'gatehouse_jwt_blacklist_expires_at',
+        'gatehouse_rate_limits_reset_at',
+        'gatehouse_audit_user_id_at',
+      ]) {
+        expect(names).toContain(index);
+      }
+      // The per-request lookups must use their index, not scan the table.
+      for (const [table, column] of [
+        ['gatehouse_sessions', 'digest'],
+        ['gatehouse_api_tokens', 'digest'],
+      ] as const) {
+        const plan = await sql<{ detail: string }>`
+          explain query plan select * from ${sql.table(table)} where ${sql.ref(column)} = ${'x'}`.execute(db);
+        expect(plan.rows.map((r) => r.detail).join(' ')).toMatch(/USING (COVERING )?INDEX/);
+      }
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('leaves memory: alone and refuses redis: for now', async () => {
+    expect(await migrate('memory:')).toEqual({ applied: [] });
+    await expect(migrate('redis://localhost:6379')).rejects.toThrow('redis stores are not available yet');
+  });
+
+  it('lets a server start twice on the same file', async () => {
+    const url = `sqlite:${join(dir, 'twice.db')}`;
+    const first = await openStores({ database: url });
+    await first.close();
+    const second = await openStores({ database: url });
+    expect(await second.health()).toEqual({ sqlite: 'ok' });
+    await second.close();
+  });
+});
