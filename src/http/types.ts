@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { SchemeName } from '../core/config.js';
 import type { Context } from '../core/context.js';
 import type { Permission } from '../core/permissions.js';
@@ -44,7 +45,20 @@ export interface Route {
   challenge?: string;
   /** Accept application/x-www-form-urlencoded as well as JSON (browser forms). */
   acceptForm?: boolean;
+  /** One line for the OpenAPI document (optional: every route is listed either way). */
+  summary?: string;
+  /** The zod schema the handler validates its body with; the OpenAPI request body is made from it. */
+  body?: z.ZodType;
+  /** Success responses for the OpenAPI document; error responses are added from the route's shape. */
+  responses?: Readonly<Record<number, RouteResponseDoc>>;
   handler(ctx: RouteContext): Promise<HttpResponse>;
+}
+
+/** One documented response of a route. */
+export interface RouteResponseDoc {
+  description: string;
+  /** The body's shape; none for 204. */
+  body?: z.ZodType;
 }
 
 /** What route factories are built from (once, at start-up). */
