@@ -1,0 +1,78 @@
+/**
+ * Refused because every hashing slot is taken and the waiting line is full. The HTTP layer
+ * answers 503 `service_unavailable`: under a login storm it is better to turn callers away at
+ * once than to let argon2 work (≈19 MiB and tens of milliseconds each) pile up without bound.
+ *
+ * @example
+ * try { await hasher.verify(password, row.password); }
+ * catch (err) { if (err instanceof HashingBusy) throw new ServiceUnavailable(); throw err; }
+ */
+export class HashingBusy extends Error {
+  readonly code = 'hashing_busy';
+  constructor(message = 'Too many password hashes in progress; try again later.') {
+    super(message);
+    this.name = 'HashingBusy';
+  }
+}
+
+/** Runs expensive async work with at most `maxConcurrent` at once and `maxQueued` waiting. */
+export interface HashLimiter {
+  /** Runs `task` when a slot is free; rejects with HashingBusy at once when the line is full. */
+  run<T>(task: () => Promise<T>): Promise<T>;
+  /** Tasks running now (for tests and metrics). */
+  readonly active: number;
+  /** Tasks waiting for a slot (for tests and metrics). */
+  readonly queued: number;
+}
+
+/**
+ * A FIFO semaphore. The native hashers run on libuv's thread pool (4 threads by default), so
+ * allowing more than a few at once only makes every one of them slower and holds their memory
+ * longer; the bounded line keeps the memory a burst can claim bounded too.
+ *
+ * @example
+ * const limiter = createHashLimiter(4, 64);
+ * const digest = await limiter.run(() => argon2.hash(password));
+ */
+export function createHashLimiter(maxConcurrent: number, maxQueued: number): HashLimiter {
+  if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) {
+    throw new RangeError(`maxConcurrentHashes must be an integer >= 1, got ${maxConcurrent}`);
+  }
+  if (!Number.isInteger(maxQueued) || maxQueued < 0) {
+    throw new RangeError(`maxQueuedHashes must be an integer >= 0, got ${maxQueued}`);
+  }
+  let active = 0;
+  const waiting: Array<() => void> = [];
+
+  function release(): void {
+    const next = waiting.shift();
+    // Hand the slot straight to the next waiter, so `active` never dips and a newcomer cannot
+    // overtake the line.
+    if (next) next();
+    else active--;
+  }
+
+  async function run<T>(task: () => Promise<T>): Promise<T> {
+    if (active < maxConcurrent) {
+      active++;
+    } else {
+      if (waiting.length >= maxQueued) throw new HashingBusy();
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    }
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  }
+
+  return {
+    run,
+    get active() {
+      return active;
+    },
+    get queued() {
+      return waiting.length;
+    },
+  };
+}
