@@ -34,6 +34,13 @@ export const flushExpiredCommand: Command = {
       }
       counts[name] = total;
     }
+    // Ended rate-limit windows are swept too where the store keeps rows (Redis expires its own).
+    const { rateLimits } = stores;
+    if (rateLimits.deleteExpired) {
+      let n = 0;
+      do n = await rateLimits.deleteExpired(now, BATCH);
+      while (n === BATCH);
+    }
     print(
       `Deleted ${Object.entries(counts)
         .map(([k, v]) => `${v} ${k}`)
