@@ -55,3 +55,32 @@ export function anyOf(...perms: Permission[]): Permission {
 export function not(perm: Permission): Permission {
   return { has: async (req, auth) => !(await perm.has(req, auth)) };
 }
+
+/**
+ * The scopes that restrict the caller's credential, or null when it is unrestricted. Only a
+ * credential whose `auth` carries a non-empty `scopes` list (an API token made with scopes) is
+ * restricted; a token without scopes, a session or a password acts with the user's full rights.
+ */
+export function credentialScopes(auth: AuthResult): readonly string[] | null {
+  const scopes = (auth.auth as { scopes?: unknown } | null | undefined)?.scopes;
+  return Array.isArray(scopes) && scopes.length > 0 ? (scopes as string[]) : null;
+}
+
+/**
+ * An authenticated, active user whose credential allows `scope`: an API token made with scopes
+ * must list it; a token without scopes (and a session, JWT or Basic login) has full access.
+ *
+ * @example
+ * app.post('/notes', { preHandler: requireAuth(hasScope('notes:write')) }, handler);
+ */
+export function hasScope(scope: string): Permission {
+  return {
+    has: (_req, auth) => {
+      if (auth === null || !auth.user.isActive) return false;
+      const scopes = credentialScopes(auth);
+      return scopes === null || scopes.includes(scope);
+    },
+    message: `This token does not have the "${scope}" scope.`,
+    code: 'insufficient_scope',
+  };
+}

@@ -2,6 +2,7 @@ import type { SchemeName } from '../core/config.js';
 import type { Context } from '../core/context.js';
 import type { Authenticator } from '../core/scheme.js';
 import { basicScheme } from './basic.js';
+import { tokenScheme } from './token.js';
 
 /** Builds one scheme from the context, once, at start-up. */
 export type SchemeFactory = (ctx: Context) => Authenticator;
@@ -9,4 +10,5 @@ export type SchemeFactory = (ctx: Context) => Authenticator;
 /** Every built-in scheme by its config name. */
 export const SCHEME_FACTORIES: Partial<Record<SchemeName, SchemeFactory>> = {
   basic: basicScheme,
+  token: tokenScheme,
 };
