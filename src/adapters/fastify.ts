@@ -1,4 +1,5 @@
 import type {
+  FastifyError,
   FastifyInstance,
   FastifyPluginAsync,
   FastifyReply,
@@ -6,7 +7,14 @@ import type {
   preHandlerAsyncHookHandler,
 } from 'fastify';
 import type { SchemeName } from '../core/config.js';
-import { MethodNotAllowed } from '../core/errors.js';
+import {
+  GatehouseError,
+  MethodNotAllowed,
+  NotFound,
+  ParseError,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+} from '../core/errors.js';
 import { isAuthenticated, type Permission } from '../core/permissions.js';
 import { type AuthRequest, createAuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
@@ -14,6 +22,10 @@ import type { BoundRoute } from '../http/dispatch.js';
 import type { Gatehouse } from '../http/gatehouse.js';
 import type { HttpResponse } from '../http/types.js';
 import type { UserRecord } from '../stores/types.js';
+import { CREDENTIAL_HEADERS, createGuard, credentialHeaders } from './guard.js';
+import { normalisePrefix } from './mount.js';
+
+export { allowAny, isAdmin, isAuthenticated, isAuthenticatedOrReadOnly } from '../core/permissions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -29,8 +41,9 @@ declare module 'fastify' {
 
 export interface GatehousePluginOptions {
   gatehouse: Gatehouse;
-  /** Mount the contract's routes (default true) under this prefix (default ''). */
+  /** Mount the contract's routes (default true). */
   routes?: boolean;
+  /** Where the contract's routes are mounted, e.g. `/auth` (default '': `/api/me/` as is). */
   prefix?: string;
 }
 
@@ -41,6 +54,7 @@ export function toAuthRequest(request: FastifyRequest): AuthRequest {
   return createAuthRequest({
     method: request.method,
     url: request.url,
+    // node's own header object: lower-cased, repeated values already joined.
     headers: request.headers as Record<string, string | undefined>,
     normalised: true,
     ip: request.ip,
@@ -59,10 +73,11 @@ export function sendResponse(reply: FastifyReply, res: HttpResponse): FastifyRep
 
 /**
  * The Fastify plugin: decorates `fastify.gatehouse`, `request.user`/`request.auth`, and mounts
- * the HTTP contract in an encapsulated context (its body parsing does not touch the app's).
+ * the HTTP contract under `prefix` in an encapsulated context (its body parsing, body limit and
+ * error handler do not touch the app's).
  *
  * @example
- * await app.register(gatehousePlugin, { gatehouse: gh });
+ * await app.register(gatehousePlugin, { gatehouse: gh, prefix: '/auth' });
  * app.get('/notes', { preHandler: requireAuth() }, async (req) => ({ owner: req.user!.username }));
  */
 export const gatehousePlugin: FastifyPluginAsync<GatehousePluginOptions> = async (app, opts) => {
@@ -71,7 +86,9 @@ export const gatehousePlugin: FastifyPluginAsync<GatehousePluginOptions> = async
   app.decorateRequest('user', null);
   app.decorateRequest('auth', null);
   if (opts.routes === false) return;
-  await app.register(async (child) => mountContract(child, gh), { prefix: opts.prefix ?? '' });
+  await app.register(async (child) => mountContract(child, gh), {
+    prefix: normalisePrefix(opts.prefix ?? ''),
+  });
 };
 // Like fastify-plugin: the decorators are visible to the app that registers the plugin.
 (gatehousePlugin as unknown as Record<symbol, boolean>)[Symbol.for('skip-override')] = true;
@@ -80,6 +97,8 @@ function mountContract(app: FastifyInstance, gh: Gatehouse): void {
   // The contract parses its own bodies so every error has DRF's shape and wording.
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  app.setErrorHandler(errorHandler);
+  const bodyLimit = gh.ctx.config.server.bodyLimit;
   const byPath = new Map<string, BoundRoute[]>();
   for (const bound of gh.routes) {
     const list = byPath.get(bound.route.path) ?? [];
@@ -94,6 +113,7 @@ function mountContract(app: FastifyInstance, gh: Gatehouse): void {
         app.route({
           method: bound.route.method,
           url,
+          bodyLimit,
           handler: async (request, reply) => {
             const res = await gh.handle(bound, {
               req: toAuthRequest(request),
@@ -111,9 +131,10 @@ function mountContract(app: FastifyInstance, gh: Gatehouse): void {
       app.route({
         method: others,
         url,
+        bodyLimit,
         handler: async (request, reply) => {
           const res = gh.errorResponse(new MethodNotAllowed(request.method), toAuthRequest(request));
-          return sendResponse(reply, { ...res, headers: { ...res.headers, allow } });
+          return sendResponse(reply, { ...res, headers: { ...CREDENTIAL_HEADERS, ...res.headers, allow } });
         },
       });
     }
@@ -123,36 +144,90 @@ function mountContract(app: FastifyInstance, gh: Gatehouse): void {
 /**
  * Authenticates the request with the configured schemes (or `schemes`, like DRF's per-view
  * authentication_classes) and sets `request.user`/`request.auth`; anonymous is allowed.
+ *
+ * @example
+ * app.get('/feed', { preHandler: authenticate(['jwt']) }, async (req) => ({ me: req.user?.username ?? null }));
  */
 export function authenticate(schemes?: readonly SchemeName[]): preHandlerAsyncHookHandler {
-  return guard(undefined, schemes);
+  return guard(null, schemes);
 }
 
 /**
- * A preHandler that authenticates and then requires a permission (default: isAuthenticated),
- * answering 401/403 with DRF's bodies and the first scheme's challenge.
+ * A preHandler that requires an authenticated caller who has `permission` (default:
+ * isAuthenticated), answering 401/403 with DRF's bodies and the first scheme's challenge.
+ *
+ * @example
+ * app.delete('/notes/:id', { preHandler: requireAuth(isAdmin, ['token']) }, handler);
  */
-export function requireAuth(permission: Permission = isAuthenticated, schemes?: readonly SchemeName[]) {
+export function requireAuth(
+  permission: Permission = isAuthenticated,
+  schemes?: readonly SchemeName[],
+): preHandlerAsyncHookHandler {
   return guard(permission, schemes);
 }
 
-function guard(
-  permission: Permission | undefined,
-  schemes?: readonly SchemeName[],
-): preHandlerAsyncHookHandler {
-  let pipeline: ReturnType<Gatehouse['pipelineFor']> | undefined;
+function guard(permission: Permission | null, schemes?: readonly SchemeName[]): preHandlerAsyncHookHandler {
+  const check = createGuard(permission, schemes);
   return async function gatehouseGuard(this: FastifyInstance, request, reply) {
-    const gh = this.gatehouse;
-    pipeline ??= gh.pipelineFor(schemes);
-    const req = toAuthRequest(request);
-    try {
-      const result = await pipeline.authenticate(req);
-      request.auth = result;
-      request.user = result?.user ?? null;
-      if (permission) await pipeline.enforce(req, result, permission);
-      reply.header('vary', 'Cookie, Authorization');
-    } catch (err) {
-      return sendResponse(reply, gh.errorResponse(err, req, pipeline));
-    }
+    const gh = gatehouseOf(this);
+    const outcome = await check(gh, toAuthRequest(request));
+    if (!outcome.ok) return sendResponse(reply, outcome.response);
+    request.auth = outcome.auth;
+    request.user = outcome.auth?.user ?? null;
+    reply.headers(credentialHeaders(reply.getHeader('vary')));
   };
+}
+
+function gatehouseOf(app: FastifyInstance): Gatehouse {
+  const gh = app.gatehouse;
+  if (!gh) throw new Error('gatehouse: register gatehousePlugin before using requireAuth()/authenticate()');
+  return gh;
+}
+
+/**
+ * DRF's 404 for anything the app does not route: `app.setNotFoundHandler(notFound)`.
+ *
+ * @example
+ * app.setNotFoundHandler(notFound);
+ */
+export async function notFound(
+  this: FastifyInstance,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  return sendResponse(reply, gatehouseOf(this).errorResponse(new NotFound(), toAuthRequest(request)));
+}
+
+/**
+ * Maps gatehouse errors a handler throws (and Fastify's own body errors) to DRF-style responses;
+ * anything else becomes a logged 500 that reveals nothing. `app.setErrorHandler(errorHandler)`.
+ *
+ * @example
+ * app.setErrorHandler(errorHandler);
+ */
+export async function errorHandler(
+  this: FastifyInstance,
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): Promise<FastifyReply> {
+  const gh = gatehouseOf(this);
+  const mapped =
+    error instanceof GatehouseError
+      ? error
+      : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
+        ? new PayloadTooLarge(gh.ctx.config.server.bodyLimit)
+        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
+          ? new UnsupportedMediaType(String(request.headers['content-type'] ?? ''))
+          : clientError(error);
+  const res = gh.errorResponse(mapped, toAuthRequest(request));
+  return sendResponse(reply, { ...res, headers: { ...CREDENTIAL_HEADERS, ...res.headers } });
+}
+
+/** Fastify's other 4xx (a malformed request: 400 parse_error) keep their status; 5xx stay hidden. */
+function clientError(error: FastifyError): unknown {
+  const status = error.statusCode ?? 500;
+  if (status >= 500 || status < 400) return error;
+  if (status === 400) return new ParseError(error.message);
+  return new GatehouseError(status, error.code ? error.code.toLowerCase() : 'error', error.message);
 }

@@ -1,0 +1,199 @@
+import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'express';
+import type { SchemeName } from '../core/config.js';
+import { GatehouseError, NotFound, ParseError, PayloadTooLarge } from '../core/errors.js';
+import { isAuthenticated, type Permission } from '../core/permissions.js';
+import { type AuthRequest, createAuthRequest } from '../core/request.js';
+import type { AuthResult } from '../core/scheme.js';
+import type { Gatehouse } from '../http/gatehouse.js';
+import type { HttpResponse } from '../http/types.js';
+import { StoreUnavailable } from '../stores/errors.js';
+import type { UserRecord } from '../stores/types.js';
+import { readBody } from './body.js';
+import { CREDENTIAL_HEADERS, createGuard, credentialHeaders, mergeVary } from './guard.js';
+import { ContractMount } from './mount.js';
+
+export { allowAny, isAdmin, isAuthenticated, isAuthenticatedOrReadOnly } from '../core/permissions.js';
+
+declare global {
+  // Express's own extension point: its Request interface extends Express.Request.
+  namespace Express {
+    interface Request {
+      /** The authenticated user, or null; set by `requireAuth()`/`authenticate()`. */
+      user: UserRecord | null;
+      /** The full result (scheme and credential), or null. */
+      auth: AuthResult | null;
+    }
+  }
+}
+
+export interface GatehouseMiddlewareOptions {
+  /** Mount the contract's routes (default true). */
+  routes?: boolean;
+  /** Where the contract's routes are mounted, e.g. `/auth` (default '': `/api/me/` as is). */
+  prefix?: string;
+}
+
+/** Where the middleware leaves the instance for the guards; a symbol keeps it off the typed surface. */
+const GATEHOUSE = Symbol.for('gatehouse.instance');
+type Carrier = { [GATEHOUSE]?: Gatehouse };
+
+/** The framework-neutral request for an Express request (after the app's `trust proxy`). */
+export function toAuthRequest(req: Request): AuthRequest {
+  return createAuthRequest({
+    method: req.method,
+    url: req.originalUrl,
+    // node's own header object: lower-cased, repeated values already joined.
+    headers: req.headers as Record<string, string | undefined>,
+    normalised: true,
+    ip: req.ip ?? req.socket.remoteAddress,
+    secure: req.secure,
+  });
+}
+
+/** Copies a gatehouse response onto an Express response; a Vary already set is kept. */
+export function sendResponse(res: Response, out: HttpResponse): void {
+  res.status(out.status);
+  for (const name in out.headers) {
+    const value = out.headers[name]!;
+    res.setHeader(name, name === 'vary' ? mergeVary(res.getHeader('vary'), String(value)) : value);
+  }
+  if (out.body === undefined) {
+    res.end();
+  } else if (typeof out.body === 'string') {
+    res.end(out.body);
+  } else {
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.end(JSON.stringify(out.body));
+  }
+}
+
+/**
+ * The Express middleware: makes the gatehouse available to `requireAuth()`/`authenticate()`,
+ * sets `req.user`/`req.auth` to null, and answers the contract's routes under `prefix` (with and
+ * without the trailing slash; 405 with Allow for a known path). It reads contract bodies itself,
+ * within `server.bodyLimit`, so put it before `express.json()`; other paths go to `next()`.
+ *
+ * @example
+ * app.use(gatehouse(gh, { prefix: '/auth' }));
+ * app.get('/notes', requireAuth(), (req, res) => res.json({ owner: req.user!.username }));
+ */
+export function gatehouse(gh: Gatehouse, opts: GatehouseMiddlewareOptions = {}): RequestHandler {
+  const mount = opts.routes === false ? null : new ContractMount(gh, opts.prefix);
+  const limit = gh.ctx.config.server.bodyLimit;
+  return function gatehouseMiddleware(req, res, next) {
+    (req as Carrier)[GATEHOUSE] = gh;
+    req.user = null;
+    req.auth = null;
+    // req.path is relative to where the middleware is mounted (app.use('/x', …) works too).
+    const m = mount?.match(req.method, req.path);
+    if (!m || m.kind === 'not_found') return next();
+    const authReq = toAuthRequest(req);
+    if (m.kind === 'method_not_allowed')
+      return sendResponse(res, mount!.methodNotAllowed(authReq, m.allowed));
+    contractBody(req, limit)
+      .then(
+        (rawBody) => gh.handle(m.bound, { req: authReq, params: m.params, rawBody }),
+        (err: unknown) => withCredentialHeaders(gh.errorResponse(err, authReq)),
+      )
+      .then((out) => sendResponse(res, out), next);
+  };
+}
+
+/** The raw body, or (when the app's body parser ran first) the parsed one written back. */
+async function contractBody(req: Request, limit: number): Promise<string | undefined> {
+  const parsed = req.readableEnded || (req as { _body?: unknown })._body === true;
+  if (!parsed) return readBody(req, req.headers['content-length'], limit);
+  const body: unknown = req.body;
+  if (body === undefined || body === null) return undefined;
+  if (typeof body === 'string') return body;
+  if (Buffer.isBuffer(body)) return body.toString('utf8');
+  if (String(req.headers['content-type']).startsWith('application/x-www-form-urlencoded')) {
+    return new URLSearchParams(body as Record<string, string>).toString();
+  }
+  return JSON.stringify(body);
+}
+
+function withCredentialHeaders(res: HttpResponse): HttpResponse {
+  return { ...res, headers: { ...CREDENTIAL_HEADERS, ...res.headers } };
+}
+
+function gatehouseOf(req: Request): Gatehouse {
+  const gh = (req as Carrier)[GATEHOUSE];
+  if (!gh) throw new Error('gatehouse: app.use(gatehouse(gh)) must run before requireAuth()/authenticate()');
+  return gh;
+}
+
+/**
+ * Authenticates with the configured schemes (or `schemes`, like DRF's per-view
+ * authentication_classes) and sets `req.user`/`req.auth`; anonymous callers pass with null.
+ *
+ * @example
+ * app.get('/feed', authenticate(['jwt']), (req, res) => res.json({ me: req.user?.username ?? null }));
+ */
+export function authenticate(schemes?: readonly SchemeName[]): RequestHandler {
+  return guard(null, schemes);
+}
+
+/**
+ * Requires an authenticated caller who has `permission` (default: isAuthenticated); otherwise
+ * answers 401 with the first scheme's challenge, or 403, with DRF's bodies.
+ *
+ * @example
+ * app.delete('/notes/:id', requireAuth(isAdmin, ['token']), handler);
+ */
+export function requireAuth(
+  permission: Permission = isAuthenticated,
+  schemes?: readonly SchemeName[],
+): RequestHandler {
+  return guard(permission, schemes);
+}
+
+function guard(permission: Permission | null, schemes?: readonly SchemeName[]): RequestHandler {
+  const check = createGuard(permission, schemes);
+  return function gatehouseGuard(req, res, next) {
+    check(gatehouseOf(req), toAuthRequest(req)).then((outcome) => {
+      if (!outcome.ok) return sendResponse(res, outcome.response);
+      req.auth = outcome.auth;
+      req.user = outcome.auth?.user ?? null;
+      res.set(credentialHeaders(res.getHeader('vary')));
+      next();
+    }, next);
+  };
+}
+
+/**
+ * DRF's 404 for whatever the app does not route: put it after every route.
+ *
+ * @example
+ * app.use(notFound());
+ */
+export function notFound(): RequestHandler {
+  return (req, res) => sendResponse(res, gatehouseOf(req).errorResponse(new NotFound(), toAuthRequest(req)));
+}
+
+/**
+ * Maps gatehouse errors a handler throws or passes to `next` (and a body parser's 4xx) to
+ * DRF-style responses; other errors go on to the app's next error handler.
+ *
+ * @example
+ * app.use(errorHandler());
+ */
+export function errorHandler(): ErrorRequestHandler {
+  return (err: unknown, req, res, next) => {
+    const mapped = clientError(err);
+    const gh = (req as Carrier)[GATEHOUSE];
+    if (!mapped || !gh || res.headersSent) return next(err);
+    sendResponse(res, withCredentialHeaders(gh.errorResponse(mapped, toAuthRequest(req))));
+  };
+}
+
+/** The error to answer with, or null when it is not one gatehouse answers for. */
+function clientError(err: unknown): unknown {
+  if (err instanceof GatehouseError || err instanceof StoreUnavailable) return err;
+  const status = (err as { status?: unknown } | null)?.status;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  const message = err instanceof Error ? err.message : 'Malformed request.';
+  if (status === 400) return new ParseError(message);
+  if (status === 413) return new PayloadTooLarge(Number((err as { limit?: unknown }).limit) || 0);
+  return new GatehouseError(status, 'error', message);
+}

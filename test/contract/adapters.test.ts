@@ -1,0 +1,91 @@
+import { describe, expect, it } from 'vitest';
+import { APP_ROUTES } from './apps/routes.js';
+import { basic, send } from './http.js';
+import { ADAPTER_TARGETS, PASSWORD, useTarget } from './targets.js';
+
+// The standalone server has no routes of its own to guard: these run on the adapters' apps.
+describe.each(ADAPTER_TARGETS)('an app built with the $name adapter', (target) => {
+  const t = useTarget(target, { authentication: ['basic'] });
+  const app = (path: string) => `${t().origin}${path}`;
+
+  it('mounts the contract under its prefix only', async () => {
+    expect(t().prefix).not.toBe('');
+    expect((await send('GET', `${t().base}/api/me/`)).status).toBe(401);
+    const outside = await send('GET', app('/api/me/'));
+    expect(outside.status).toBe(404);
+    expect(outside.body).toEqual({ detail: 'Not found.', code: 'not_found' });
+  });
+
+  it('lets anonymous callers through authenticate() with a null user', async () => {
+    const res = await send('GET', app(APP_ROUTES.notes));
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ user: null, scheme: null });
+    expect(res.headers.get('vary')).toMatch(/Cookie, Authorization/);
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('sets the user from the configured schemes in authenticate()', async () => {
+    await t().user('ivy');
+    const res = await send('GET', app(APP_ROUTES.notes), { headers: basic('ivy', PASSWORD) });
+    expect(res.body).toEqual({ user: 'ivy', scheme: 'basic' });
+  });
+
+  it('refuses wrong credentials even where anonymous callers are welcome (DRF)', async () => {
+    await t().user('jack');
+    const res = await send('GET', app(APP_ROUTES.notes), { headers: basic('jack', 'nope') });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toBe('Basic realm="api"');
+  });
+
+  it('guards a route with requireAuth(): 401 with the challenge, then the handler runs', async () => {
+    const anon = await send('POST', app(APP_ROUTES.notes), { body: { text: 'hi' } });
+    expect(anon.status).toBe(401);
+    expect(anon.body).toEqual({
+      detail: 'Authentication credentials were not provided.',
+      code: 'not_authenticated',
+    });
+    expect(anon.headers.get('www-authenticate')).toBe('Basic realm="api"');
+    expect(anon.headers.get('vary')).toBe('Cookie, Authorization');
+    expect(anon.headers.get('cache-control')).toBe('no-store');
+    await t().user('kate');
+    const res = await send('POST', app(APP_ROUTES.notes), {
+      body: { text: 'hi' },
+      headers: basic('kate', PASSWORD),
+    });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ owner: 'kate', text: 'hi' });
+    expect(res.headers.get('vary')).toMatch(/Cookie, Authorization/);
+  });
+
+  it('checks a permission: requireAuth(isAdmin) is 403 for a user, 200 for staff', async () => {
+    await t().user('leo');
+    await t().user('mia', { isAdmin: true });
+    const user = await send('GET', app(APP_ROUTES.admin), { headers: basic('leo', PASSWORD) });
+    expect(user.status).toBe(403);
+    expect(user.body).toEqual({
+      detail: 'You do not have permission to perform this action.',
+      code: 'permission_denied',
+    });
+    expect((await send('GET', app(APP_ROUTES.admin))).status).toBe(401);
+    const staff = await send('GET', app(APP_ROUTES.admin), { headers: basic('mia', PASSWORD) });
+    expect(staff.status).toBe(200);
+    expect(staff.body).toEqual({ user: 'mia', scheme: 'basic' });
+  });
+
+  it('lets a route choose its own schemes (DRF’s authentication_classes)', async () => {
+    await t().user('ned');
+    const ok = await send('GET', app(APP_ROUTES.basicOnly), { headers: basic('ned', PASSWORD) });
+    expect(ok.status).toBe(200);
+    // A route that takes API tokens only does not accept Basic credentials.
+    const other = await send('GET', app(APP_ROUTES.tokenOnly), { headers: basic('ned', PASSWORD) });
+    expect(other.status).toBeGreaterThanOrEqual(401);
+    expect(other.status).toBeLessThanOrEqual(403);
+    expect(other.body).toMatchObject({ code: 'not_authenticated' });
+  });
+
+  it('answers a gatehouse error thrown by the app’s own handler in DRF’s shape', async () => {
+    const res = await send('GET', app(APP_ROUTES.boom));
+    expect(res.status).toBe(403);
+    expect(res.body).toEqual({ detail: 'Not your note.', code: 'not_owner' });
+  });
+});

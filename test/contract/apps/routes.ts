@@ -1,0 +1,28 @@
+import { PermissionDenied } from '../../../src/core/errors.js';
+import type { UserRecord } from '../../../src/stores/types.js';
+
+/**
+ * The small app every adapter target serves beside the contract, so the suite can check guards
+ * the same way in each framework: a notes list that is public, creating a note that needs a
+ * user, an admin page, a route that takes Basic only (per-route schemes), and one that throws.
+ */
+export const APP_ROUTES = {
+  notes: '/notes',
+  admin: '/admin',
+  basicOnly: '/basic-only',
+  tokenOnly: '/token-only',
+  boom: '/boom',
+} as const;
+
+/** The body each app answers for GET /notes and the guarded routes. */
+export function whoBody(
+  user: UserRecord | null,
+  scheme: string | null,
+): { user: string | null; scheme: string | null } {
+  return { user: user?.username ?? null, scheme };
+}
+
+/** What /boom throws: the app's error handler must answer it in DRF's shape. */
+export function boom(): never {
+  throw new PermissionDenied('Not your note.', 'not_owner');
+}

@@ -1,0 +1,162 @@
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
+import { ManualClock } from '../../src/core/clock.js';
+import { defineConfig, type GatehouseConfigInput } from '../../src/core/config.js';
+import { createPasswordHasher } from '../../src/crypto/passwords.js';
+import { createGatehouse, type Gatehouse } from '../../src/http/gatehouse.js';
+import { buildServer } from '../../src/server/app.js';
+import { createMemoryStores } from '../../src/stores/memory/index.js';
+import { openStores } from '../../src/stores/open.js';
+import type { Stores, UserRecord } from '../../src/stores/types.js';
+import { FAST_HASHING, TEST_SECRET } from '../helpers/gatehouse.js';
+import { tempProject } from '../helpers/temp.js';
+import { startExpressApp } from './apps/express.js';
+import { startFastifyApp } from './apps/fastify.js';
+import { startHonoApp } from './apps/hono.js';
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** One running target of the contract suite. */
+export interface RunningTarget {
+  readonly name: string;
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  /** Where the contract is mounted ('' for the standalone server). */
+  readonly prefix: string;
+  /** origin + prefix: contract paths are appended to it. */
+  readonly base: string;
+  /** True when the target serves the test app's own routes (apps/routes.ts) at the origin. */
+  readonly app: boolean;
+  readonly gh: Gatehouse;
+  readonly clock: ManualClock;
+  /** Creates an active user with PASSWORD (validators skipped). */
+  user(
+    username: string,
+    extra?: Partial<Pick<UserRecord, 'isAdmin' | 'isActive' | 'email'>>,
+  ): Promise<UserRecord>;
+  close(): Promise<void>;
+}
+
+export interface Target {
+  readonly name: 'server' | 'fastify' | 'express' | 'hono';
+  start(config?: Partial<GatehouseConfigInput>): Promise<RunningTarget>;
+}
+
+type Started = { origin: string; close: () => Promise<void> };
+type StoreKind = 'memory' | 'sqlite';
+
+function makeConfig(overrides: Partial<GatehouseConfigInput>, store: StoreKind) {
+  return defineConfig({
+    secretKey: TEST_SECRET,
+    authentication: ['basic'],
+    ...overrides,
+    database: store === 'sqlite' ? `sqlite:${join(tempProject(), 'gatehouse.db')}` : 'memory:',
+    passwords: { argon2: FAST_HASHING, ...overrides.passwords },
+  } as GatehouseConfigInput);
+}
+
+function running(
+  name: Target['name'],
+  gh: Gatehouse,
+  clock: ManualClock,
+  prefix: string,
+  started: Started,
+  stores: Stores,
+): RunningTarget {
+  return {
+    name,
+    origin: started.origin,
+    prefix,
+    base: started.origin + prefix,
+    app: name !== 'server',
+    gh,
+    clock,
+    async user(username, extra = {}) {
+      return gh.ctx.stores.users.create({
+        username,
+        email: extra.email ?? `${username}@example.com`,
+        passwordHash: await gh.ctx.passwords.hash(PASSWORD),
+        isAdmin: extra.isAdmin ?? false,
+        isActive: extra.isActive ?? true,
+        dateJoined: clock.now(),
+      });
+    },
+    async close() {
+      await started.close();
+      if (name !== 'server') await stores.close();
+    },
+  };
+}
+
+/** An adapter target: a gatehouse over `store`, mounted under `prefix` in the framework's test app. */
+function adapterTarget(
+  name: 'fastify' | 'express' | 'hono',
+  prefix: string,
+  store: StoreKind,
+  startApp: (gh: Gatehouse, prefix: string) => Promise<Started>,
+): Target {
+  return {
+    name,
+    async start(overrides = {}) {
+      const config = makeConfig(overrides, store);
+      const stores = store === 'sqlite' ? await openStores(config) : createMemoryStores();
+      const clock = new ManualClock(Date.now());
+      const gh = createGatehouse({
+        config,
+        stores,
+        clock,
+        passwords: createPasswordHasher(config.passwords),
+      });
+      return running(name, gh, clock, prefix, await startApp(gh, prefix), stores);
+    },
+  };
+}
+
+/**
+ * Every target the contract suite runs against: the standalone server (temp SQLite, contract at
+ * the root) and a small app per adapter with the contract under a prefix of its own, so prefix
+ * mounting is exercised by every test.
+ */
+export const TARGETS: readonly Target[] = [
+  {
+    name: 'server',
+    async start(overrides = {}) {
+      const config = makeConfig(overrides, 'sqlite');
+      const clock = new ManualClock(Date.now());
+      const stores = await openStores(config);
+      const { app, gh } = await buildServer({ config, stores, clock, logger: false });
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      return running('server', gh, clock, '', { origin, close: () => app.close() }, stores);
+    },
+  },
+  adapterTarget('fastify', '/auth', 'memory', startFastifyApp),
+  adapterTarget('express', '/gh/v1', 'sqlite', startExpressApp),
+  adapterTarget('hono', '/auth', 'memory', startHonoApp),
+];
+
+/** The adapter targets: those that serve the test app's own guarded routes. */
+export const ADAPTER_TARGETS: readonly Target[] = TARGETS.filter((t) => t.name !== 'server');
+
+/**
+ * Starts `target` with `config` before the tests of the enclosing describe and stops it after;
+ * returns a getter for the running target.
+ *
+ * @example
+ * const t = useTarget(target, { signup: true });
+ * it('…', async () => { await fetch(`${t().base}/api/me/`); });
+ */
+export function useTarget(target: Target, config: Partial<GatehouseConfigInput> = {}): () => RunningTarget {
+  let running: RunningTarget | undefined;
+  beforeAll(async () => {
+    running = await target.start(config);
+  });
+  afterAll(async () => {
+    await running?.close();
+  });
+  return () => {
+    if (!running) throw new Error(`${target.name} did not start`);
+    return running;
+  };
+}
