@@ -28,6 +28,12 @@ export const passwordSettings = z
       .strict()
       .default({ minLength: 8, common: true, numeric: true, similarity: true }),
   })
-  .strict();
+  .strict()
+  // The validators also get the hashing limit, so a password over it is a 400 field error where
+  // passwords are set (register, change), not a PasswordTooLong thrown later at hash time.
+  .transform((settings) => ({
+    ...settings,
+    validators: { ...settings.validators, maxLength: settings.maxLength },
+  }));
 
 export type PasswordSettings = z.output<typeof passwordSettings>;
