@@ -20,6 +20,9 @@ export function errorResponse(err: unknown, challenge: string | null, logger: Lo
     error = withChallenge(err, challenge);
   } else if (err instanceof GatehouseError) {
     error = err;
+  } else if (err instanceof Error && err.name === 'PasswordTooLong') {
+    // A path that hashes without running the validators first still answers 400, not 500.
+    error = new ValidationError({ password: [err.message] });
   } else if (err instanceof StoreUnavailable || isBusy(err)) {
     logger.error({ err }, 'refusing request: a dependency is unavailable');
     error = new ServiceUnavailable();
@@ -30,7 +33,7 @@ export function errorResponse(err: unknown, challenge: string | null, logger: Lo
   return { status: error.status, headers: { ...error.headers }, body: error.body() };
 }
 
-/** crypto's HashingBusy, recognised by name so this layer needs no import from below core. */
+/** crypto's HashingBusy, recognised by name like PasswordTooLong. */
 function isBusy(err: unknown): boolean {
   return err instanceof Error && err.name === 'HashingBusy';
 }

@@ -1,4 +1,5 @@
 import type { GatehouseConfig } from '../core/config.js';
+import { loadCommonPasswords } from '../core/password-validators.js';
 import { openStores } from '../stores/open.js';
 import { buildServer, type Server } from './app.js';
 import { ensureAdmin } from './bootstrap.js';
@@ -18,6 +19,8 @@ export interface StartOptions {
  */
 export async function startServer(opts: StartOptions): Promise<Server> {
   const { config } = opts;
+  // Fail at start-up, not at the first sign-up, if the package's data file is missing.
+  loadCommonPasswords();
   const stores = await openStores(config);
   let server: Server;
   try {
