@@ -3,6 +3,7 @@ import {
   GatehouseError,
   NotAuthenticated,
   ServiceUnavailable,
+  ValidationError,
 } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { withChallenge } from '../core/pipeline.js';
