@@ -33,11 +33,17 @@ export {
 } from './core/permissions.js';
 export { Pipeline } from './core/pipeline.js';
 export { type AuthRequest, type AuthRequestInit, createAuthRequest, isSafeMethod } from './core/request.js';
-export type { AuthResult, Authenticator } from './core/scheme.js';
+export type { Authenticator, AuthResult } from './core/scheme.js';
 export { changePassword, createUser, deactivateUser, endAllCredentials } from './core/users.js';
 export { createPasswordHasher } from './crypto/passwords.js';
 export type { PasswordHasher, PasswordVerification } from './crypto/types.js';
 export { createGatehouse, type Gatehouse, type GatehouseOptions } from './http/gatehouse.js';
+export {
+  buildOpenApi,
+  type OpenApiDocument,
+  type OpenApiOperation,
+  type OpenApiOptions,
+} from './http/openapi.js';
 export { Router } from './http/router.js';
 export type { HttpResponse, Route, RouteContext, RouteFactory, Services } from './http/types.js';
 export { StoreUnavailable, UniqueViolation } from './stores/errors.js';

@@ -12,7 +12,17 @@ import { readBody } from './body.js';
 import { CREDENTIAL_HEADERS, createGuard, credentialHeaders, mergeVary } from './guard.js';
 import { ContractMount } from './mount.js';
 
-export { allowAny, isAdmin, isAuthenticated, isAuthenticatedOrReadOnly } from '../core/permissions.js';
+export {
+  allOf,
+  allowAny,
+  anyOf,
+  hasScope,
+  isAdmin,
+  isAuthenticated,
+  isAuthenticatedOrReadOnly,
+  not,
+  type Permission,
+} from '../core/permissions.js';
 
 declare global {
   // Express's own extension point: its Request interface extends Express.Request.

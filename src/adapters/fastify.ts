@@ -25,7 +25,17 @@ import type { UserRecord } from '../stores/types.js';
 import { CREDENTIAL_HEADERS, createGuard, credentialHeaders } from './guard.js';
 import { normalisePrefix } from './mount.js';
 
-export { allowAny, isAdmin, isAuthenticated, isAuthenticatedOrReadOnly } from '../core/permissions.js';
+export {
+  allOf,
+  allowAny,
+  anyOf,
+  hasScope,
+  isAdmin,
+  isAuthenticated,
+  isAuthenticatedOrReadOnly,
+  not,
+  type Permission,
+} from '../core/permissions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {

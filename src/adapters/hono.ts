@@ -11,7 +11,17 @@ import { readBody } from './body.js';
 import { CREDENTIAL_HEADERS, createGuard, mergeVary } from './guard.js';
 import { ContractMount } from './mount.js';
 
-export { allowAny, isAdmin, isAuthenticated, isAuthenticatedOrReadOnly } from '../core/permissions.js';
+export {
+  allOf,
+  allowAny,
+  anyOf,
+  hasScope,
+  isAdmin,
+  isAuthenticated,
+  isAuthenticatedOrReadOnly,
+  not,
+  type Permission,
+} from '../core/permissions.js';
 
 /** What the middleware and guards put in the context: `c.get('user')`, `c.get('auth')`. */
 export interface GatehouseVariables {

@@ -6,6 +6,7 @@ import type { GatehouseConfig } from '../core/config.js';
 import { NotFound, ParseError, PayloadTooLarge, UnsupportedMediaType } from '../core/errors.js';
 import type { PasswordHasher } from '../crypto/types.js';
 import { createGatehouse, type Gatehouse } from '../http/gatehouse.js';
+import { buildOpenApi } from '../http/openapi.js';
 import type { Stores } from '../stores/types.js';
 
 export interface BuildServerOptions {
@@ -53,6 +54,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
   });
   await app.register(gatehousePlugin, { gatehouse: gh });
   registerHealth(app, stores);
+  registerSchema(app, gh);
   registerErrors(app, gh);
   app.addHook('onClose', async () => stores.close());
   return { app, gh };
@@ -66,6 +68,14 @@ function registerHealth(app: FastifyInstance, stores: Stores): void {
     reply.code(ready ? 200 : 503).header('cache-control', 'no-store');
     return { status: ready ? 'ok' : 'unavailable', stores: checks };
   });
+}
+
+/** The OpenAPI 3.1 description of the contract, built once (the routes are fixed at start-up). */
+function registerSchema(app: FastifyInstance, gh: Gatehouse): void {
+  const body = JSON.stringify(buildOpenApi(gh));
+  for (const url of ['/api/schema/', '/api/schema']) {
+    app.get(url, async (_req, reply) => reply.type('application/json; charset=utf-8').send(body));
+  }
 }
 
 /** Fastify's own errors (body limit, content type, malformed request) in DRF's shape. */

@@ -1,0 +1,130 @@
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { describe, expect, it } from 'vitest';
+import { makeGatehouse } from '../../test/helpers/gatehouse.js';
+import { buildOpenApi, type OpenApiDocument } from './openapi.js';
+
+const METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];
+
+/**
+ * The OpenAPI 3.1 rules that can be checked without the spec's own validator (the lead may add
+ * @readme/openapi-parser): required fields, unique operationIds, declared path parameters,
+ * security names that exist, references that resolve, and schemas that are valid JSON Schema
+ * 2020-12 (the dialect 3.1 uses), compiled by Ajv in strict mode.
+ */
+function structuralProblems(doc: OpenApiDocument): string[] {
+  const problems: string[] = [];
+  if (doc.openapi !== '3.1.0') problems.push('openapi is not 3.1.0');
+  if (!doc.info.title || !doc.info.version) problems.push('info.title and info.version are required');
+  const ids = new Set<string>();
+  const ajv = new Ajv2020({ strict: true, allErrors: true, validateFormats: false });
+  ajv.addSchema({ $id: 'doc', components: doc.components }, 'doc');
+  const refs: string[] = [];
+  const walk = (node: unknown): void => {
+    if (Array.isArray(node)) {
+      for (const n of node) walk(n);
+    } else if (node && typeof node === 'object') {
+      for (const [k, v] of Object.entries(node)) {
+        if (k === '$ref' && typeof v === 'string') refs.push(v);
+        else walk(v);
+      }
+    }
+  };
+  walk(doc);
+  for (const ref of refs) {
+    const target = ref
+      .slice(2)
+      .split('/')
+      .reduce<unknown>((n, key) => (n as Record<string, unknown> | undefined)?.[key], doc);
+    if (target === undefined) problems.push(`unresolved $ref ${ref}`);
+  }
+  for (const [path, item] of Object.entries(doc.paths)) {
+    if (!path.startsWith('/')) problems.push(`${path}: paths start with /`);
+    const templated = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+    for (const [method, op] of Object.entries(item)) {
+      if (!METHODS.includes(method)) problems.push(`${path}: unknown method ${method}`);
+      if (!op) continue;
+      if (ids.has(op.operationId)) problems.push(`duplicate operationId ${op.operationId}`);
+      ids.add(op.operationId);
+      if (!Object.keys(op.responses).length) problems.push(`${method} ${path}: no responses`);
+      for (const status of Object.keys(op.responses)) {
+        if (!/^([1-5](\d\d|XX)|default)$/.test(status)) problems.push(`${method} ${path}: status ${status}`);
+      }
+      const declared = (op.parameters ?? []).map((p) => p.name);
+      if (templated.join() !== declared.join()) problems.push(`${method} ${path}: path parameters`);
+      for (const req of op.security) {
+        for (const name of Object.keys(req)) {
+          if (!doc.components.securitySchemes[name])
+            problems.push(`${method} ${path}: unknown scheme ${name}`);
+        }
+      }
+      const schemas = [
+        ...Object.values(op.requestBody?.content ?? {}).map((c) => c.schema),
+        ...Object.values(op.responses).flatMap((r) =>
+          'content' in r && r.content ? Object.values(r.content).map((c) => c.schema) : [],
+        ),
+      ];
+      for (const schema of schemas) {
+        try {
+          // Local refs point into the document: compile against it.
+          ajv.compile(JSON.parse(JSON.stringify(schema).replaceAll('"#/components', '"doc#/components')));
+        } catch (err) {
+          problems.push(`${method} ${path}: ${(err as Error).message}`);
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+describe('buildOpenApi', () => {
+  it('lists every route of the contract, and is a well-formed OpenAPI 3.1 document', async () => {
+    const t = await makeGatehouse({ authentication: ['token', 'basic'], signup: true });
+    const doc = buildOpenApi(t.gh);
+    for (const { route } of t.gh.routes) {
+      const path = route.path.replace(/:(\w+)/g, '{$1}');
+      expect(doc.paths[path]?.[route.method.toLowerCase() as 'get'], `${route.method} ${path}`).toBeDefined();
+    }
+    expect(structuralProblems(doc)).toEqual([]);
+    expect(JSON.parse(JSON.stringify(doc))).toEqual(doc);
+  });
+
+  it('makes request bodies from the zod schemas the routes validate with', async () => {
+    const t = await makeGatehouse({ authentication: ['token'] });
+    const doc = buildOpenApi(t.gh);
+    const withBody = t.gh.routes.filter((b) => b.route.body);
+    expect(withBody.length).toBeGreaterThan(0);
+    for (const { route } of withBody) {
+      const op = doc.paths[route.path.replace(/:(\w+)/g, '{$1}')]?.[route.method.toLowerCase() as 'post'];
+      const schema = op?.requestBody?.content['application/json']?.schema;
+      expect(schema, route.path).toMatchObject({ type: 'object' });
+      expect(schema).not.toHaveProperty('$schema');
+    }
+  });
+
+  it('describes security from the configured schemes, and the 401/403 answers', async () => {
+    const t = await makeGatehouse({ authentication: ['token', 'basic'] });
+    const doc = buildOpenApi(t.gh);
+    expect(Object.keys(doc.components.securitySchemes)).toEqual(['token', 'basic']);
+    expect(doc.components.securitySchemes.basic).toEqual(
+      expect.objectContaining({ type: 'http', scheme: 'basic' }),
+    );
+    const me = doc.paths['/api/me/']?.get;
+    expect(me?.security).toEqual([{ token: [] }, { basic: [] }]);
+    expect(me?.responses).toMatchObject({
+      '401': { $ref: '#/components/responses/Unauthorized' },
+      '403': { $ref: '#/components/responses/Forbidden' },
+    });
+    // Register takes no credentials: no security, no 401.
+    const register = doc.paths['/api/auth/register/']?.post;
+    expect(register?.security).toEqual([]);
+    expect(register?.responses['401']).toBeUndefined();
+  });
+
+  it('mounts the paths under the adapter’s prefix', async () => {
+    const t = await makeGatehouse({ authentication: ['basic'] });
+    const doc = buildOpenApi(t.gh, { prefix: '/auth/', title: 'Notes API', version: '2.0.0' });
+    expect(Object.keys(doc.paths).every((p) => p.startsWith('/auth/'))).toBe(true);
+    expect(doc.info).toMatchObject({ title: 'Notes API', version: '2.0.0' });
+    expect(structuralProblems(doc)).toEqual([]);
+  });
+});
