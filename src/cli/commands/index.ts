@@ -5,6 +5,7 @@ import { deactivateCommand } from './deactivate.js';
 import { flushExpiredCommand } from './flush-expired.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
+import { tokenCommand } from './token.js';
 
 /** Every `gatehouse` command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -13,5 +14,6 @@ export const COMMANDS: readonly Command[] = [
   createuserCommand,
   changepasswordCommand,
   deactivateCommand,
+  tokenCommand,
   flushExpiredCommand,
 ];

@@ -1,0 +1,172 @@
+import { audit } from '../../core/audit.js';
+import { parseDuration } from '../../core/clock.js';
+import { apiKeyDigest, parseApiKey } from '../../crypto/api-keys.js';
+import type { Gatehouse } from '../../http/gatehouse.js';
+import { issueApiToken, revokeApiToken } from '../../schemes/token-issue.js';
+import type { ApiTokenRecord } from '../../stores/types.js';
+import { listFlag, stringFlag } from '../args.js';
+import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
+import { findUser } from './find-user.js';
+
+const USAGE = [
+  'token create <username> [--name <name>] [--ttl <duration|never>] [--scope <scope>]…',
+  '       gatehouse token list <username>',
+  '       gatehouse token revoke <username> <id> | --all <username> | <key>',
+].join('\n');
+
+/**
+ * `gatehouse token create|list|revoke`: an operator's hands on API tokens. `create` prints the
+ * key on stdout and nothing else (so `KEY=$(gatehouse token create ci)` works) and the details
+ * on stderr; the key is never stored, so it cannot be shown again.
+ */
+export const tokenCommand: Command = {
+  name: 'token',
+  summary: 'create, list and revoke API tokens (the key is shown once, at creation)',
+  usage: USAGE,
+  flags: {
+    name: { type: 'string', description: 'create: a label for the device or script' },
+    ttl: { type: 'string', description: 'create: lifetime like "90d", or "never" (default: tokens.ttl)' },
+    scope: {
+      type: 'list',
+      description: 'create: limit the token to a scope (repeatable; default: full access)',
+    },
+    all: { type: 'boolean', description: 'revoke: every token of the user' },
+  },
+  async run(args, env) {
+    const [action, ...rest] = args.positionals;
+    const only = (allowed: string[]) => {
+      for (const flag of Object.keys(args.flags)) {
+        if (flag !== 'config' && !allowed.includes(flag))
+          throw new UsageError(`--${flag} does not apply to "token ${action}"`);
+      }
+    };
+    if (action === 'create') {
+      only(['name', 'ttl', 'scope']);
+      return create(one(rest, 'username'), args, env);
+    }
+    if (action === 'list') {
+      only([]);
+      return list(one(rest, 'username'), env);
+    }
+    if (action === 'revoke') {
+      only(['all']);
+      return revoke(rest, args.flags.all === true, env);
+    }
+    throw new UsageError(
+      action === undefined ? 'missing <create|list|revoke>' : `unknown action "${action}"`,
+    );
+  },
+};
+
+function one(rest: string[], name: string): string {
+  if (rest.length === 0) throw new UsageError(`missing <${name}>`);
+  if (rest.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(rest[1])}`);
+  return rest[0]!;
+}
+
+function parseTtl(value: string | undefined): number | null | undefined {
+  if (value === undefined) return undefined;
+  if (value === 'never' || value === 'none') return null;
+  try {
+    const seconds = parseDuration(value);
+    if (seconds <= 0) throw new RangeError('expected a lifetime above zero');
+    return seconds;
+  } catch (err) {
+    throw new UsageError(`--ttl: ${(err as Error).message}, or "never"`);
+  }
+}
+
+async function create(username: string, args: ParsedArgs, { io, open, print }: CommandEnv): Promise<number> {
+  const lifetime = parseTtl(stringFlag(args, 'ttl'));
+  const scopes = listFlag(args, 'scope').flatMap((s) => s.split(',').filter(Boolean));
+  const gh = await open();
+  const user = await findUser(gh, username);
+  if (!user.isActive) throw new CommandFailed(`"${user.username}" is inactive: their tokens would not work`);
+  const { key, token } = await issueApiToken(gh.ctx, user, {
+    name: stringFlag(args, 'name') ?? 'cli',
+    lifetime,
+    scopes,
+    via: 'cli',
+  });
+  print(key);
+  io.stderr.write(
+    `Created token "${token.name}" (id ${token.id}) for "${user.username}": ${describe(token)}.\n` +
+      'The key above is shown once: it is not stored, and cannot be shown again.\n',
+  );
+  return 0;
+}
+
+function describe(token: ApiTokenRecord): string {
+  const scopes = token.scopes.length ? `scopes ${token.scopes.join(', ')}` : 'full access';
+  return `${scopes}, expires ${token.expiresAt === null ? 'never' : stamp(token.expiresAt)}`;
+}
+
+const stamp = (ms: number | null): string =>
+  ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+async function list(username: string, { open, print }: CommandEnv): Promise<number> {
+  const gh = await open();
+  const user = await findUser(gh, username);
+  const now = gh.ctx.clock.now();
+  const tokens = await gh.ctx.stores.apiTokens.listForUser(user.id);
+  if (tokens.length === 0) {
+    print(`No tokens for "${user.username}".`);
+    return 0;
+  }
+  const rows = [
+    ['ID', 'NAME', 'PREFIX', 'SCOPES', 'CREATED', 'LAST USED', 'EXPIRES'],
+    ...tokens.map((t) => [
+      t.id,
+      t.name,
+      `${t.prefix}…`,
+      t.scopes.join(',') || '*',
+      stamp(t.createdAt),
+      stamp(t.lastUsedAt),
+      t.expiresAt === null ? 'never' : `${stamp(t.expiresAt)}${t.expiresAt <= now ? ' (expired)' : ''}`,
+    ]),
+  ];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  for (const r of rows)
+    print(
+      r
+        .map((cell, i) => cell.padEnd(widths[i]!))
+        .join('  ')
+        .trimEnd(),
+    );
+  return 0;
+}
+
+async function revoke(rest: string[], all: boolean, { open, print }: CommandEnv): Promise<number> {
+  if (all) {
+    const gh = await open();
+    const user = await findUser(gh, one(rest, 'username'));
+    const n = await gh.ctx.stores.apiTokens.deleteForUser(user.id);
+    await audit(gh.ctx, null, 'token_revoked', { user, scheme: 'token', detail: { all: true, count: n } });
+    print(`Revoked ${n} token${n === 1 ? '' : 's'} of "${user.username}".`);
+    return 0;
+  }
+  if (rest.length === 1 && parseApiKey(rest[0]!)) return revokeKey(rest[0]!, await open(), print);
+  if (rest.length !== 2) {
+    // Token ids are scoped to their owner (one user can never name another's), so an id needs
+    // its username; a leaked key names its own token.
+    throw new UsageError('expected <username> <id>, --all <username>, or a key');
+  }
+  const gh = await open();
+  const user = await findUser(gh, rest[0]!);
+  if (!(await revokeApiToken(gh.ctx, user, rest[1]!))) {
+    throw new CommandFailed(`"${user.username}" has no token with id "${rest[1]}"`);
+  }
+  print(`Revoked token ${rest[1]} of "${user.username}".`);
+  return 0;
+}
+
+/** Revokes a key found in the wild (a secret scanner's report): its digest finds its row. */
+async function revokeKey(key: string, gh: Gatehouse, print: (line: string) => void): Promise<number> {
+  const token = await gh.ctx.stores.apiTokens.findByDigest(apiKeyDigest(key));
+  const user = token && (await gh.ctx.stores.users.findById(token.userId));
+  if (!token || !user || !(await revokeApiToken(gh.ctx, user, token.id))) {
+    throw new CommandFailed('no such token: it was revoked already, or never existed here');
+  }
+  print(`Revoked token ${token.id} ("${token.name}") of "${user.username}".`);
+  return 0;
+}
