@@ -2,6 +2,7 @@ import type { SchemeName } from '../core/config.js';
 import type { Context } from '../core/context.js';
 import type { Authenticator } from '../core/scheme.js';
 import { basicScheme } from './basic.js';
+import { jwtScheme } from './jwt.js';
 import { tokenScheme } from './token.js';
 
 /** Builds one scheme from the context, once, at start-up. */
@@ -11,4 +12,5 @@ export type SchemeFactory = (ctx: Context) => Authenticator;
 export const SCHEME_FACTORIES: Partial<Record<SchemeName, SchemeFactory>> = {
   basic: basicScheme,
   token: tokenScheme,
+  jwt: jwtScheme,
 };
