@@ -25,6 +25,8 @@ export {
   allOf,
   allowAny,
   anyOf,
+  credentialScopes,
+  hasScope,
   isAdmin,
   isAuthenticated,
   isAuthenticatedOrReadOnly,
@@ -35,6 +37,7 @@ export { Pipeline } from './core/pipeline.js';
 export { type AuthRequest, type AuthRequestInit, createAuthRequest, isSafeMethod } from './core/request.js';
 export type { Authenticator, AuthResult } from './core/scheme.js';
 export { changePassword, createUser, deactivateUser, endAllCredentials } from './core/users.js';
+export { apiKeyDigest, generateApiKey, parseApiKey } from './crypto/api-keys.js';
 export { createPasswordHasher } from './crypto/passwords.js';
 export type { PasswordHasher, PasswordVerification } from './crypto/types.js';
 export { createGatehouse, type Gatehouse, type GatehouseOptions } from './http/gatehouse.js';
@@ -46,6 +49,9 @@ export {
 } from './http/openapi.js';
 export { Router } from './http/router.js';
 export type { HttpResponse, Route, RouteContext, RouteFactory, Services } from './http/types.js';
+export { basicScheme } from './schemes/basic.js';
+export { type ApiTokenAuth, tokenScheme } from './schemes/token.js';
+export { issueApiToken, revokeApiToken, rotateApiToken, TokenLimitReached } from './schemes/token-issue.js';
 export { StoreUnavailable, UniqueViolation } from './stores/errors.js';
 export { createMemoryStores } from './stores/memory/index.js';
 export { migrate, openStores } from './stores/open.js';
