@@ -38,6 +38,7 @@ describe('defineConfig', () => {
     [{ secretKey, database: 'mysql://x' }, 'database: expected a store URL'],
     [{ secretKey, sesions: {} }, 'unknown key "sesions"'],
     [{ secretKey, server: { port: 70000 } }, 'server.port:'],
+    [{ secretKey, tokens: { keyword: 'Bearer' } }, 'tokens.keyword: "Bearer" is also in jwt.authHeaderTypes'],
   ])('names the wrong key and what is accepted: %j', (input, message) => {
     expect(() => defineConfig(input as never)).toThrow(ConfigError);
     expect(() => defineConfig(input as never)).toThrow(message);

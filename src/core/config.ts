@@ -81,6 +81,7 @@ export function defineConfig(input: GatehouseConfigInput): GatehouseConfig {
   const order = config.authentication.filter((s) => s !== 'basic' || config.basic);
   if (config.basic && !order.includes('basic')) order.push('basic');
   config.authentication = order;
+  checkHeaderKeywords(config);
   return config;
 }
 
@@ -94,4 +95,19 @@ function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
     return `  ${key}: ${issue.message}`;
   });
   return `invalid gatehouse config:\n${lines.join('\n')}`;
+}
+
+/**
+ * Two schemes claiming one Authorization keyword would shadow each other: the first would
+ * refuse the other's credentials as its own invalid ones.
+ */
+function checkHeaderKeywords(config: GatehouseConfig): void {
+  if (!config.authentication.includes('token') || !config.authentication.includes('jwt')) return;
+  const keyword = config.tokens.keyword.toLowerCase();
+  const clash = config.jwt.authHeaderTypes.find((t) => t.toLowerCase() === keyword);
+  if (clash) {
+    throw new ConfigError(
+      `invalid gatehouse config:\n  tokens.keyword: "${config.tokens.keyword}" is also in jwt.authHeaderTypes; give each scheme its own keyword`,
+    );
+  }
 }
