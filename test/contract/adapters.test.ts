@@ -89,3 +89,45 @@ describe.each(ADAPTER_TARGETS)('an app built with the $name adapter', (target) =
     expect(res.body).toEqual({ detail: 'Not your note.', code: 'not_owner' });
   });
 });
+
+describe.each(ADAPTER_TARGETS)('guards with API tokens on the $name adapter', (target) => {
+  const t = useTarget(target, { authentication: ['token', 'basic'] });
+  const app = (path: string) => `${t().origin}${path}`;
+
+  /** A key made by its owner with these scopes. */
+  async function key(username: string, scopes: string[]): Promise<Record<string, string>> {
+    await t().user(username);
+    const res = await send('POST', `${t().base}/api/auth/tokens/`, {
+      headers: basic(username, PASSWORD),
+      body: { scopes },
+    });
+    expect(res.status).toBe(201);
+    return { authorization: `Token ${(res.body as { key: string }).key}` };
+  }
+
+  it('takes a token on a token-only route and challenges a Basic caller with Token', async () => {
+    const auth = await key('sam', []);
+    const ok = await send('GET', app(APP_ROUTES.tokenOnly), { headers: auth });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({ user: 'sam', scheme: 'token' });
+    const other = await send('GET', app(APP_ROUTES.tokenOnly), { headers: basic('sam', PASSWORD) });
+    expect(other.status).toBe(401);
+    expect(other.headers.get('www-authenticate')).toBe('Token');
+    // A Basic-only route challenges with Basic even though Token comes first in the config.
+    const basicOnly = await send('GET', app(APP_ROUTES.basicOnly), { headers: auth });
+    expect(basicOnly.status).toBe(401);
+    expect(basicOnly.headers.get('www-authenticate')).toBe('Basic realm="api"');
+  });
+
+  it('checks a token’s scopes with hasScope()', async () => {
+    const reader = await key('tess', ['notes:read']);
+    const denied = await send('GET', app(APP_ROUTES.scoped), { headers: reader });
+    expect(denied.status).toBe(403);
+    expect(denied.body).toMatchObject({ code: 'insufficient_scope' });
+    const writer = await key('uma', ['notes:write']);
+    expect((await send('GET', app(APP_ROUTES.scoped), { headers: writer })).status).toBe(200);
+    // An unscoped credential (a password, a token without scopes) has the user's full rights.
+    expect((await send('GET', app(APP_ROUTES.scoped), { headers: basic('uma', PASSWORD) })).status).toBe(200);
+    expect((await send('GET', app(APP_ROUTES.scoped))).status).toBe(401);
+  });
+});

@@ -5,6 +5,7 @@ import {
   authenticate,
   errorHandler,
   gatehouse,
+  hasScope,
   isAdmin,
   isAuthenticated,
   notFound,
@@ -32,6 +33,9 @@ export async function startExpressApp(gh: Gatehouse, prefix: string) {
     res.json(whoBody(req.user, req.auth!.scheme));
   });
   app.get(APP_ROUTES.tokenOnly, requireAuth(isAuthenticated, ['token']), (req, res) => {
+    res.json(whoBody(req.user, req.auth!.scheme));
+  });
+  app.get(APP_ROUTES.scoped, requireAuth(hasScope('notes:write')), (req, res) => {
     res.json(whoBody(req.user, req.auth!.scheme));
   });
   app.get(APP_ROUTES.boom, () => boom());

@@ -4,6 +4,7 @@ import {
   authenticate,
   errorHandler,
   gatehousePlugin,
+  hasScope,
   isAdmin,
   isAuthenticated,
   notFound,
@@ -30,6 +31,9 @@ export async function startFastifyApp(gh: Gatehouse, prefix: string) {
     whoBody(req.user, req.auth!.scheme),
   );
   app.get(APP_ROUTES.tokenOnly, { preHandler: requireAuth(isAuthenticated, ['token']) }, async (req) =>
+    whoBody(req.user, req.auth!.scheme),
+  );
+  app.get(APP_ROUTES.scoped, { preHandler: requireAuth(hasScope('notes:write')) }, async (req) =>
     whoBody(req.user, req.auth!.scheme),
   );
   app.get(APP_ROUTES.boom, async () => boom());

@@ -5,6 +5,7 @@ import {
   errorHandler,
   type GatehouseEnv,
   gatehouse,
+  hasScope,
   isAdmin,
   isAuthenticated,
   notFound,
@@ -31,6 +32,9 @@ export async function startHonoApp(gh: Gatehouse, prefix: string) {
     c.json(whoBody(c.get('user'), c.get('auth').scheme)),
   );
   app.get(APP_ROUTES.tokenOnly, requireAuth(isAuthenticated, ['token']), (c) =>
+    c.json(whoBody(c.get('user'), c.get('auth').scheme)),
+  );
+  app.get(APP_ROUTES.scoped, requireAuth(hasScope('notes:write')), (c) =>
     c.json(whoBody(c.get('user'), c.get('auth').scheme)),
   );
   app.get(APP_ROUTES.boom, () => boom());

@@ -11,6 +11,8 @@ export const APP_ROUTES = {
   admin: '/admin',
   basicOnly: '/basic-only',
   tokenOnly: '/token-only',
+  /** requireAuth(hasScope('notes:write')) */
+  scoped: '/scoped',
   boom: '/boom',
 } as const;
 
