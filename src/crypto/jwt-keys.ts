@@ -129,6 +129,9 @@ export function importKey(input: KeyInput, alg?: JwtAlgorithm, kid?: string): Jw
   };
 }
 
+/** A private JWK as `generateJwk` makes it: always with kty, kid and alg. */
+export type GeneratedJwk = JsonWebKey & { kty: string; kid: string; alg: JwtAlgorithm };
+
 /**
  * A new key for `alg`: a P-256/P-384/P-521 pair for ES*, RSA-3072 for RS and PS, Ed25519 for
  * EdDSA, 64 random bytes for HS*. Returned as a private JWK with kid and alg.
@@ -136,7 +139,7 @@ export function importKey(input: KeyInput, alg?: JwtAlgorithm, kid?: string): Jw
  * @example
  * const jwk = generateJwk('ES256'); // { kty: 'EC', crv: 'P-256', d: …, kid, alg: 'ES256' }
  */
-export function generateJwk(alg: JwtAlgorithm): JsonWebKey & { kid: string; alg: JwtAlgorithm } {
+export function generateJwk(alg: JwtAlgorithm): GeneratedJwk {
   if (isHmac(alg)) {
     const k = randomBytes(64).toString('base64url');
     const { kid } = hmacKey(Buffer.from(k, 'base64url'), alg);
@@ -144,7 +147,13 @@ export function generateJwk(alg: JwtAlgorithm): JsonWebKey & { kid: string; alg:
   }
   const { privateKey, publicKey } = generatePair(alg);
   const jwk = privateKey.export({ format: 'jwk' });
-  return { ...jwk, kid: jwkThumbprint(publicKey.export({ format: 'jwk' })), alg, use: 'sig' };
+  return {
+    ...jwk,
+    kty: jwk.kty as string,
+    kid: jwkThumbprint(publicKey.export({ format: 'jwk' })),
+    alg,
+    use: 'sig',
+  };
 }
 
 function generatePair(alg: JwtAlgorithm): { privateKey: KeyObject; publicKey: KeyObject } {
