@@ -3,6 +3,7 @@ import { changepasswordCommand } from './changepassword.js';
 import { createuserCommand } from './createuser.js';
 import { deactivateCommand } from './deactivate.js';
 import { flushExpiredCommand } from './flush-expired.js';
+import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
 import { tokenCommand } from './token.js';
@@ -15,5 +16,6 @@ export const COMMANDS: readonly Command[] = [
   changepasswordCommand,
   deactivateCommand,
   tokenCommand,
+  keysCommand,
   flushExpiredCommand,
 ];
