@@ -3,6 +3,7 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { StoreUnavailable } from './errors.js';
 import { createMemoryStores } from './memory/index.js';
+import { openRedisStores } from './redis/index.js';
 import type { SqlDialect } from './sql/dialect.js';
 import { createSqlStores } from './sql/index.js';
 import { migrateToLatest } from './sql/migrations.js';
@@ -28,9 +29,9 @@ const REDIS_STORES: ReadonlySet<StoreName> = new Set(['sessions', 'jwtState', 'r
 export interface StoreOptions {
   /** `sqlite:./gatehouse.db`, `sqlite::memory:`, `postgres://…` or `memory:`. */
   database: string;
-  /** When set, sessions, refresh state and rate limits live here. */
+  /** When set (`redis://…`), sessions, refresh state and rate limits live here. */
   redis?: string | undefined;
-  /** Per-store override of the URL. */
+  /** Per-store override of the URL (`sessions: 'redis://…'`; Redis holds only those three). */
   stores?: Partial<Record<StoreName, string | undefined>> | undefined;
 }
 
@@ -92,7 +93,9 @@ async function openPostgres(url: string): Promise<Kysely<Database>> {
 export async function migrate(databaseUrl: string): Promise<{ applied: string[] }> {
   const parsed = parseStoreUrl(databaseUrl);
   if (parsed.kind === 'memory') return { applied: [] };
-  if (parsed.kind === 'redis') throw new Error('redis stores are not available yet');
+  if (parsed.kind === 'redis') {
+    throw new Error('redis: has no schema to migrate; the database URL is "sqlite:…" or "postgres://…"');
+  }
   const { db, dialect } = await openDatabase(databaseUrl);
   try {
     return { applied: await migrateToLatest(db, dialect) };
@@ -101,13 +104,17 @@ export async function migrate(databaseUrl: string): Promise<{ applied: string[] 
   }
 }
 
+/** What one URL opens: every store (SQL, memory) or only some of them (Redis). */
+type Backend = Pick<Stores, 'health' | 'close'> & Partial<Omit<Stores, 'health' | 'close'>>;
+
 /**
  * Opens every store from URLs: `database` for all of them, `redis` for sessions, refresh state
- * and rate limits when set, and `stores.<name>` to place one store elsewhere. Each distinct URL is
- * opened once; SQL databases are migrated first, so a server works on its first start.
+ * and rate limits when set, and `stores.<name>` to place one store elsewhere (users in
+ * PostgreSQL, sessions in Redis). Each distinct URL is opened once; SQL databases are migrated
+ * first, so a server works on its first start.
  *
  * @example
- * const stores = await openStores({ database: 'sqlite:./gatehouse.db', stores: { rateLimits: 'memory:' } });
+ * const stores = await openStores({ database: 'postgres://gatehouse@db/gatehouse', redis: 'redis://cache:6379' });
  */
 export async function openStores(options: StoreOptions): Promise<Stores> {
   const urlOf = (name: StoreName): string =>
@@ -116,11 +123,18 @@ export async function openStores(options: StoreOptions): Promise<Stores> {
   const urls = new Map<StoreName, string>(STORE_NAMES.map((name) => [name, urlOf(name)]));
   // Check every URL before opening anything, so a bad one leaves nothing half-open.
   const parsed = new Map<string, StoreUrl>();
-  for (const url of urls.values()) parsed.set(url, parseStoreUrl(url));
-  for (const p of parsed.values())
-    if (p.kind === 'redis') throw new Error('redis stores are not available yet');
+  for (const [name, url] of urls) {
+    const p = parseStoreUrl(url);
+    if (p.kind === 'redis' && !REDIS_STORES.has(name)) {
+      throw new Error(
+        `${name}: Redis holds sessions, refresh state (jwtState) and rate limits only; ` +
+          `place ${name} in "sqlite:…", "postgres://…" or "memory:"`,
+      );
+    }
+    parsed.set(url, p);
+  }
 
-  const opened = new Map<string, Stores>();
+  const opened = new Map<string, Backend>();
   try {
     for (const [url, p] of parsed) opened.set(url, await openBackend(url, p));
   } catch (err) {
@@ -128,7 +142,7 @@ export async function openStores(options: StoreOptions): Promise<Stores> {
     throw err;
   }
   const pick = <K extends StoreName>(name: K): Stores[K] =>
-    (opened.get(urls.get(name) as string) as Stores)[name];
+    (opened.get(urls.get(name) as string) as Backend)[name] as Stores[K];
   const backends = [...opened.values()];
   return {
     users: pick('users'),
@@ -154,8 +168,9 @@ export async function openStores(options: StoreOptions): Promise<Stores> {
   };
 }
 
-async function openBackend(url: string, parsed: StoreUrl): Promise<Stores> {
+async function openBackend(url: string, parsed: StoreUrl): Promise<Backend> {
   if (parsed.kind === 'memory') return createMemoryStores();
+  if (parsed.kind === 'redis') return openRedisStores(parsed.url, parsed.prefix);
   const { db, dialect } = await openDatabase(url);
   try {
     await migrateToLatest(db, dialect);

@@ -6,7 +6,14 @@ export type StoreUrl =
   /** `filename` is an absolute path, or ':memory:'. */
   | { kind: 'sqlite'; filename: string }
   | { kind: 'postgres'; url: string }
-  | { kind: 'redis'; url: string };
+  /**
+   * `url` is what the client connects to; `prefix` starts every key (default `gatehouse:`; set it
+   * with `?prefix=` to keep several deployments apart on one Redis).
+   */
+  | { kind: 'redis'; url: string; prefix: string };
+
+/** The key prefix of a Redis URL without `?prefix=`. */
+export const DEFAULT_REDIS_PREFIX = 'gatehouse:';
 
 const ACCEPTED =
   '"sqlite:./gatehouse.db", "sqlite::memory:", "postgres://user:pass@host/db", "redis://host" or "memory:"';
@@ -34,8 +41,22 @@ export function parseStoreUrl(url: string, cwd: string = process.cwd()): StoreUr
       return { kind: 'postgres', url };
     case 'redis':
     case 'rediss':
-      return { kind: 'redis', url };
+      return parseRedisUrl(url);
     default:
       throw new Error(`unsupported store URL scheme ${JSON.stringify(scheme ?? '')}; expected ${ACCEPTED}`);
   }
+}
+
+function parseRedisUrl(url: string): StoreUrl {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`a redis URL must look like "redis://[:password@]host[:port][/db][?prefix=app:]"`);
+  }
+  const prefix = parsed.searchParams.get('prefix') ?? DEFAULT_REDIS_PREFIX;
+  if (prefix === '') throw new Error('the prefix of a redis URL must not be empty');
+  // The client would take every query parameter for one of its options; this one is ours.
+  parsed.searchParams.delete('prefix');
+  return { kind: 'redis', url: parsed.toString(), prefix };
 }

@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { AuditEvent } from '../../src/stores/types.js';
-import { describeBackends, perTest } from './backends.js';
+import { describeBackends, holding, perTest } from './backends.js';
 import { T0 } from './fixtures.js';
 
 const event = (overrides: Partial<AuditEvent> = {}): AuditEvent => ({
@@ -15,43 +15,47 @@ const event = (overrides: Partial<AuditEvent> = {}): AuditEvent => ({
   ...overrides,
 });
 
-describeBackends('AuditStore', (backend) => {
-  const b = perTest(backend);
+describeBackends(
+  'AuditStore',
+  (backend) => {
+    const b = perTest(backend);
 
-  it('appends events and lists them newest first, detail and nulls intact', async () => {
-    const first = event({ at: T0, detail: { reason: 'ok', n: 1 } });
-    const anonymous = event({
-      at: T0 + 1,
-      event: 'login_failed',
-      userId: null,
-      username: null,
-      scheme: null,
+    it('appends events and lists them newest first, detail and nulls intact', async () => {
+      const first = event({ at: T0, detail: { reason: 'ok', n: 1 } });
+      const anonymous = event({
+        at: T0 + 1,
+        event: 'login_failed',
+        userId: null,
+        username: null,
+        scheme: null,
+      });
+      await b.stores.audit.append(first);
+      await b.stores.audit.append(anonymous);
+      expect(await b.stores.audit.list({ limit: 10 })).toEqual([anonymous, first]);
     });
-    await b.stores.audit.append(first);
-    await b.stores.audit.append(anonymous);
-    expect(await b.stores.audit.list({ limit: 10 })).toEqual([anonymous, first]);
-  });
 
-  it('keeps insertion order among events of the same instant (newest first)', async () => {
-    for (const name of ['a', 'b', 'c']) await b.stores.audit.append(event({ event: name }));
-    expect((await b.stores.audit.list({ limit: 10 })).map((e) => e.event)).toEqual(['c', 'b', 'a']);
-  });
+    it('keeps insertion order among events of the same instant (newest first)', async () => {
+      for (const name of ['a', 'b', 'c']) await b.stores.audit.append(event({ event: name }));
+      expect((await b.stores.audit.list({ limit: 10 })).map((e) => e.event)).toEqual(['c', 'b', 'a']);
+    });
 
-  it('filters by user and by time, and honours the limit', async () => {
-    for (let i = 0; i < 5; i++)
-      await b.stores.audit.append(event({ at: T0 + i, userId: i % 2 === 0 ? 1 : 2 }));
-    expect((await b.stores.audit.list({ userId: 1, limit: 10 })).map((e) => e.at)).toEqual([
-      T0 + 4,
-      T0 + 2,
-      T0,
-    ]);
-    expect((await b.stores.audit.list({ since: T0 + 3, limit: 10 })).map((e) => e.at)).toEqual([
-      T0 + 4,
-      T0 + 3,
-    ]);
-    expect((await b.stores.audit.list({ userId: 2, since: T0 + 2, limit: 10 })).map((e) => e.at)).toEqual([
-      T0 + 3,
-    ]);
-    expect((await b.stores.audit.list({ limit: 2 })).map((e) => e.at)).toEqual([T0 + 4, T0 + 3]);
-  });
-});
+    it('filters by user and by time, and honours the limit', async () => {
+      for (let i = 0; i < 5; i++)
+        await b.stores.audit.append(event({ at: T0 + i, userId: i % 2 === 0 ? 1 : 2 }));
+      expect((await b.stores.audit.list({ userId: 1, limit: 10 })).map((e) => e.at)).toEqual([
+        T0 + 4,
+        T0 + 2,
+        T0,
+      ]);
+      expect((await b.stores.audit.list({ since: T0 + 3, limit: 10 })).map((e) => e.at)).toEqual([
+        T0 + 4,
+        T0 + 3,
+      ]);
+      expect((await b.stores.audit.list({ userId: 2, since: T0 + 2, limit: 10 })).map((e) => e.at)).toEqual([
+        T0 + 3,
+      ]);
+      expect((await b.stores.audit.list({ limit: 2 })).map((e) => e.at)).toEqual([T0 + 4, T0 + 3]);
+    });
+  },
+  holding('audit'),
+);

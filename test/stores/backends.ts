@@ -12,7 +12,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'vitest';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
-import { openStores } from '../../src/stores/open.js';
+import { openStores, type StoreName } from '../../src/stores/open.js';
 import type { Stores } from '../../src/stores/types.js';
 
 /** One opened, empty backend, closed after each test. */
@@ -32,33 +32,50 @@ export interface StoreBackend {
   name: string;
   /** null when it can run here; otherwise why not (printed when skipped). */
   unavailable: string | null;
+  /** The stores this backend implements (the others come from memory in its opened instance). */
+  holds: ReadonlySet<StoreName>;
   /** Opens a fresh, empty instance. */
   open(): Promise<OpenedBackend>;
 }
 
+const ALL: ReadonlySet<StoreName> = new Set([
+  'users',
+  'sessions',
+  'apiTokens',
+  'jwtState',
+  'rateLimits',
+  'audit',
+]);
+
 const memory: StoreBackend = {
   name: 'memory',
   unavailable: null,
+  holds: ALL,
   async open() {
     const stores = createMemoryStores();
     return { stores, peer: async () => stores, close: () => stores.close() };
   },
 };
 
-/** Any backend reached by a URL; `prepare` makes a fresh empty database and returns its URL. */
+/**
+ * Any backend reached by a URL; `prepare` makes a fresh empty database (or key space) and returns
+ * its URL. A backend holding only some stores (Redis) is opened as `redis:` beside `memory:`.
+ */
 function urlBackend(
   name: string,
   unavailable: string | null,
   prepare: () => Promise<{ url: string; drop(): Promise<void> }>,
+  holds: ReadonlySet<StoreName> = ALL,
 ): StoreBackend {
   return {
     name,
     unavailable,
+    holds,
     async open() {
       const { url, drop } = await prepare();
       const opened: Stores[] = [];
       const peer = async (): Promise<Stores> => {
-        const s = await openStores({ database: url });
+        const s = await openStores(holds === ALL ? { database: url } : { database: 'memory:', redis: url });
         opened.push(s);
         return s;
       };
@@ -111,11 +128,35 @@ const postgres = urlBackend(
 );
 
 const REDIS_URL = process.env['GATEHOUSE_TEST_REDIS_URL'];
-const redis: StoreBackend = {
-  name: 'redis',
-  unavailable: REDIS_URL ? 'redis stores are not implemented yet' : 'GATEHOUSE_TEST_REDIS_URL is not set',
-  open: () => Promise.reject(new Error('redis stores are not implemented yet')),
-};
+/** Each test gets its own key prefix, deleted afterwards. */
+const redis = urlBackend(
+  'redis',
+  REDIS_URL ? null : 'GATEHOUSE_TEST_REDIS_URL is not set',
+  async () => {
+    const prefix = `gatehouse-test:${randomBytes(6).toString('hex')}:`;
+    const url = new URL(REDIS_URL as string);
+    url.searchParams.set('prefix', prefix);
+    return { url: url.toString(), drop: () => deleteRedisKeys(REDIS_URL as string, prefix) };
+  },
+  new Set(['sessions', 'jwtState', 'rateLimits']),
+);
+
+/** Deletes every key under `prefix`, so test runs leave nothing behind. */
+async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
+  const { Redis } = await import('ioredis');
+  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  try {
+    await client.connect();
+    let cursor = '0';
+    do {
+      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+      cursor = next;
+      if (keys.length) await client.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    client.disconnect();
+  }
+}
 
 /** Every backend, in the order the suites report them. */
 export const backends: readonly StoreBackend[] = [memory, sqlite, postgres, redis];
@@ -165,6 +206,12 @@ export function describeBackends(
   }
   describe.each(chosen.filter((b) => b.unavailable === null))(`${title} [$name]`, body);
 }
+
+/** A filter for {@link describeBackends}: the backends that implement store `name`. */
+export const holding =
+  (name: StoreName) =>
+  (backend: StoreBackend): boolean =>
+    backend.holds.has(name);
 
 /** Opens a fresh instance of `backend` before each test and closes it after. */
 export function perTest(backend: StoreBackend): { readonly current: OpenedBackend; readonly stores: Stores } {

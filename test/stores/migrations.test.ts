@@ -87,9 +87,9 @@ describe('migrations on a new SQLite file', () => {
     }
   });
 
-  it('leaves memory: alone and refuses redis: for now', async () => {
+  it('leaves memory: alone and refuses redis: as a database to migrate', async () => {
     expect(await migrate('memory:')).toEqual({ applied: [] });
-    await expect(migrate('redis://localhost:6379')).rejects.toThrow('redis stores are not available yet');
+    await expect(migrate('redis://localhost:6379')).rejects.toThrow('redis: has no schema to migrate');
   });
 
   it('lets a server start twice on the same file', async () => {

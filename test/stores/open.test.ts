@@ -84,13 +84,32 @@ describe('openDatabase / openStores', () => {
     }
   });
 
-  it('refuses redis: clearly, for now, before opening anything', async () => {
-    await expect(openStores({ database: 'memory:', redis: 'redis://localhost:6379' })).rejects.toThrow(
-      'redis stores are not available yet',
+  it('refuses Redis for a store it cannot hold, before opening anything', async () => {
+    await expect(openStores({ database: 'redis://127.0.0.1:1' })).rejects.toThrow(
+      /users: Redis holds sessions, refresh state \(jwtState\) and rate limits only/,
     );
-    await expect(openStores({ database: 'memory:', stores: { sessions: 'redis://h' } })).rejects.toThrow(
-      'redis stores are not available yet',
-    );
+    await expect(
+      openStores({ database: 'memory:', stores: { apiTokens: 'redis://127.0.0.1:1' } }),
+    ).rejects.toThrow(/apiTokens: Redis holds/);
+  });
+
+  it('reports an unreachable Redis as StoreUnavailable, quickly', async () => {
+    const started = Date.now();
+    await expect(openStores({ database: 'memory:', redis: 'redis://127.0.0.1:1' })).rejects.toMatchObject({
+      name: 'StoreUnavailable',
+      store: 'redis',
+    });
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
+  it('reads the key prefix from a Redis URL and keeps it from the client', () => {
+    expect(parseStoreUrl('redis://:pw@h:6380/2?prefix=app:staging:')).toEqual({
+      kind: 'redis',
+      url: 'redis://:pw@h:6380/2',
+      prefix: 'app:staging:',
+    });
+    expect(parseStoreUrl('redis://h')).toMatchObject({ prefix: 'gatehouse:' });
+    expect(() => parseStoreUrl('redis://h?prefix=')).toThrow(/must not be empty/);
   });
 
   it('reports an unreachable PostgreSQL as StoreUnavailable', async () => {

@@ -1,107 +1,111 @@
 import { expect, it } from 'vitest';
 import { UniqueViolation } from '../../src/stores/errors.js';
-import { describeBackends, perTest } from './backends.js';
+import { describeBackends, holding, perTest } from './backends.js';
 import { T0 } from './fixtures.js';
 
-describeBackends('UserStore', (backend) => {
-  const b = perTest(backend);
-  const newUser = (username: string) => ({ username, passwordHash: '$argon2id$x', dateJoined: T0 });
+describeBackends(
+  'UserStore',
+  (backend) => {
+    const b = perTest(backend);
+    const newUser = (username: string) => ({ username, passwordHash: '$argon2id$x', dateJoined: T0 });
 
-  it('creates a user with defaults and finds it by id and by username', async () => {
-    const created = await b.stores.users.create(newUser('alice'));
-    expect(created).toEqual({
-      id: expect.any(Number),
-      username: 'alice',
-      email: '',
-      passwordHash: '$argon2id$x',
-      isActive: true,
-      isAdmin: false,
-      dateJoined: T0,
-      lastLogin: null,
-      tokensValidAfter: null,
+    it('creates a user with defaults and finds it by id and by username', async () => {
+      const created = await b.stores.users.create(newUser('alice'));
+      expect(created).toEqual({
+        id: expect.any(Number),
+        username: 'alice',
+        email: '',
+        passwordHash: '$argon2id$x',
+        isActive: true,
+        isAdmin: false,
+        dateJoined: T0,
+        lastLogin: null,
+        tokensValidAfter: null,
+      });
+      expect(await b.stores.users.findById(created.id)).toEqual(created);
+      expect(await b.stores.users.findByUsername('alice')).toEqual(created);
     });
-    expect(await b.stores.users.findById(created.id)).toEqual(created);
-    expect(await b.stores.users.findByUsername('alice')).toEqual(created);
-  });
 
-  it('returns null for an unknown id or username', async () => {
-    expect(await b.stores.users.findById(424242)).toBeNull();
-    expect(await b.stores.users.findByUsername('nobody')).toBeNull();
-  });
-
-  it('keeps explicit email and flags', async () => {
-    const u = await b.stores.users.create({
-      ...newUser('root'),
-      email: 'r@example.com',
-      isActive: false,
-      isAdmin: true,
+    it('returns null for an unknown id or username', async () => {
+      expect(await b.stores.users.findById(424242)).toBeNull();
+      expect(await b.stores.users.findByUsername('nobody')).toBeNull();
     });
-    expect(await b.stores.users.findById(u.id)).toMatchObject({
-      email: 'r@example.com',
-      isActive: false,
-      isAdmin: true,
+
+    it('keeps explicit email and flags', async () => {
+      const u = await b.stores.users.create({
+        ...newUser('root'),
+        email: 'r@example.com',
+        isActive: false,
+        isAdmin: true,
+      });
+      expect(await b.stores.users.findById(u.id)).toMatchObject({
+        email: 'r@example.com',
+        isActive: false,
+        isAdmin: true,
+      });
     });
-  });
 
-  it('gives each user a distinct id', async () => {
-    const ids = new Set<number>();
-    for (const name of ['a', 'b', 'c', 'd']) ids.add((await b.stores.users.create(newUser(name))).id);
-    expect(ids.size).toBe(4);
-  });
-
-  it('refuses a taken username with UniqueViolation(username)', async () => {
-    await b.stores.users.create(newUser('bob'));
-    const err = await b.stores.users.create(newUser('bob')).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UniqueViolation);
-    expect((err as UniqueViolation).field).toBe('username');
-    expect(await b.stores.users.count()).toBe(1);
-  });
-
-  it('matches usernames exactly and case-sensitively, as Django does', async () => {
-    const upper = await b.stores.users.create(newUser('Carol'));
-    expect(await b.stores.users.findByUsername('carol')).toBeNull();
-    const lower = await b.stores.users.create(newUser('carol'));
-    expect(lower.id).not.toBe(upper.id);
-  });
-
-  it('updates password, active flag, last login and tokensValidAfter', async () => {
-    const u = await b.stores.users.create(newUser('dave'));
-    await b.stores.users.setPassword(u.id, '$argon2id$new');
-    await b.stores.users.setActive(u.id, false);
-    await b.stores.users.setLastLogin(u.id, T0 + 5);
-    await b.stores.users.setTokensValidAfter(u.id, T0 + 9);
-    expect(await b.stores.users.findById(u.id)).toMatchObject({
-      passwordHash: '$argon2id$new',
-      isActive: false,
-      lastLogin: T0 + 5,
-      tokensValidAfter: T0 + 9,
+    it('gives each user a distinct id', async () => {
+      const ids = new Set<number>();
+      for (const name of ['a', 'b', 'c', 'd']) ids.add((await b.stores.users.create(newUser(name))).id);
+      expect(ids.size).toBe(4);
     });
-    await b.stores.users.setActive(u.id, true);
-    expect((await b.stores.users.findById(u.id))?.isActive).toBe(true);
-  });
 
-  it('counts users', async () => {
-    expect(await b.stores.users.count()).toBe(0);
-    await b.stores.users.create(newUser('e1'));
-    await b.stores.users.create(newUser('e2'));
-    expect(await b.stores.users.count()).toBe(2);
-  });
-
-  it('hands out copies: mutating a returned record changes nothing stored', async () => {
-    const u = await b.stores.users.create(newUser('frank'));
-    u.isAdmin = true;
-    const found = await b.stores.users.findById(u.id);
-    if (found) found.passwordHash = '';
-    expect(await b.stores.users.findById(u.id)).toMatchObject({
-      isAdmin: false,
-      passwordHash: '$argon2id$x',
+    it('refuses a taken username with UniqueViolation(username)', async () => {
+      await b.stores.users.create(newUser('bob'));
+      const err = await b.stores.users.create(newUser('bob')).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UniqueViolation);
+      expect((err as UniqueViolation).field).toBe('username');
+      expect(await b.stores.users.count()).toBe(1);
     });
-  });
 
-  it('shows a change made through another instance on the next read', async () => {
-    const u = await b.stores.users.create(newUser('gina'));
-    const other = await b.current.peer();
-    await other.users.setTokensValidAfter(u.id, T0 + 1);
-    expect((await b.stores.users.findById(u.id))?.tokensValidAfter).toBe(T0 + 1);
-  });
-});
+    it('matches usernames exactly and case-sensitively, as Django does', async () => {
+      const upper = await b.stores.users.create(newUser('Carol'));
+      expect(await b.stores.users.findByUsername('carol')).toBeNull();
+      const lower = await b.stores.users.create(newUser('carol'));
+      expect(lower.id).not.toBe(upper.id);
+    });
+
+    it('updates password, active flag, last login and tokensValidAfter', async () => {
+      const u = await b.stores.users.create(newUser('dave'));
+      await b.stores.users.setPassword(u.id, '$argon2id$new');
+      await b.stores.users.setActive(u.id, false);
+      await b.stores.users.setLastLogin(u.id, T0 + 5);
+      await b.stores.users.setTokensValidAfter(u.id, T0 + 9);
+      expect(await b.stores.users.findById(u.id)).toMatchObject({
+        passwordHash: '$argon2id$new',
+        isActive: false,
+        lastLogin: T0 + 5,
+        tokensValidAfter: T0 + 9,
+      });
+      await b.stores.users.setActive(u.id, true);
+      expect((await b.stores.users.findById(u.id))?.isActive).toBe(true);
+    });
+
+    it('counts users', async () => {
+      expect(await b.stores.users.count()).toBe(0);
+      await b.stores.users.create(newUser('e1'));
+      await b.stores.users.create(newUser('e2'));
+      expect(await b.stores.users.count()).toBe(2);
+    });
+
+    it('hands out copies: mutating a returned record changes nothing stored', async () => {
+      const u = await b.stores.users.create(newUser('frank'));
+      u.isAdmin = true;
+      const found = await b.stores.users.findById(u.id);
+      if (found) found.passwordHash = '';
+      expect(await b.stores.users.findById(u.id)).toMatchObject({
+        isAdmin: false,
+        passwordHash: '$argon2id$x',
+      });
+    });
+
+    it('shows a change made through another instance on the next read', async () => {
+      const u = await b.stores.users.create(newUser('gina'));
+      const other = await b.current.peer();
+      await other.users.setTokensValidAfter(u.id, T0 + 1);
+      expect((await b.stores.users.findById(u.id))?.tokensValidAfter).toBe(T0 + 1);
+    });
+  },
+  holding('users'),
+);

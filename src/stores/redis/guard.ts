@@ -1,0 +1,54 @@
+import { StoreUnavailable, UniqueViolation } from '../errors.js';
+
+/**
+ * Error replies that mean Redis cannot serve now, not that the command is wrong: still loading
+ * its data, busy in a script, a replica without its primary, out of memory, failing to persist,
+ * or refusing our credentials.
+ */
+const UNAVAILABLE_REPLIES =
+  /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM|MISCONF|NOAUTH|WRONGPASS|NOPERM)\b/;
+/** What ioredis throws without a reply: the connection is closed, not yet open, or too slow. */
+const UNAVAILABLE_MESSAGES =
+  /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|max retries per request|connect ETIMEDOUT|ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|Socket closed unexpectedly/i;
+
+/**
+ * Maps what an ioredis call threw to the store error catalogue: an outage becomes
+ * `StoreUnavailable(store)` (503, request refused); an error reply caused by the command itself
+ * (a bug in a script, a key of the wrong type) is rethrown unchanged, so it is not disguised as an
+ * outage.
+ */
+export function translateRedisError(store: string, err: unknown): unknown {
+  if (err instanceof StoreUnavailable || err instanceof UniqueViolation) return err;
+  if (!(err instanceof Error)) return err;
+  if (err.name === 'ReplyError')
+    return UNAVAILABLE_REPLIES.test(err.message) ? new StoreUnavailable(store, err) : err;
+  if (err.name === 'MaxRetriesPerRequestError' || UNAVAILABLE_MESSAGES.test(err.message)) {
+    return new StoreUnavailable(store, err);
+  }
+  return err;
+}
+
+/**
+ * Wraps every method of a store so its errors pass through {@link translateRedisError}.
+ *
+ * @example
+ * return redisGuard('sessions', { async findByDigest(digest) { … }, … });
+ */
+export function redisGuard<T extends object>(store: string, impl: T): T {
+  const wrapped: Record<string, unknown> = {};
+  for (const [name, member] of Object.entries(impl)) {
+    if (typeof member !== 'function') {
+      wrapped[name] = member;
+      continue;
+    }
+    const method = member as (...args: unknown[]) => Promise<unknown>;
+    wrapped[name] = async (...args: unknown[]): Promise<unknown> => {
+      try {
+        return await method.apply(impl, args);
+      } catch (err) {
+        throw translateRedisError(store, err);
+      }
+    };
+  }
+  return wrapped as T;
+}

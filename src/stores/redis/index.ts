@@ -1,0 +1,68 @@
+import type { Redis } from 'ioredis';
+import type { Stores } from '../types.js';
+import { DEFAULT_REDIS_PREFIX } from '../url.js';
+import { connectRedis } from './client.js';
+import { redisJwtStateStore } from './jwt-state.js';
+import { redisRateLimitStore } from './rate-limits.js';
+import { redisSessionStore } from './sessions.js';
+
+export { CLIENT_OPTIONS, connectRedis } from './client.js';
+export { redisGuard, translateRedisError } from './guard.js';
+export { redisJwtStateStore } from './jwt-state.js';
+export { redisRateLimitStore } from './rate-limits.js';
+export { redisSessionStore } from './sessions.js';
+
+/** How long `health()` waits for PING before calling Redis down. */
+const HEALTH_TIMEOUT_MS = 2_000;
+
+/** The stores Redis can hold, with the health check and close of the connection they share. */
+export type RedisStores = Pick<Stores, 'sessions' | 'jwtState' | 'rateLimits' | 'health' | 'close'>;
+
+/**
+ * Sessions, refresh-token state and rate limits over one Redis connection, every key under
+ * `prefix`. `close()` quits the connection.
+ *
+ * @example
+ * const redis = createRedisStores(await connectRedis('redis://127.0.0.1:6379'));
+ * await redis.health(); // { redis: 'ok' }
+ */
+export function createRedisStores(client: Redis, prefix: string = DEFAULT_REDIS_PREFIX): RedisStores {
+  return {
+    sessions: redisSessionStore(client, prefix),
+    jwtState: redisJwtStateStore(client, prefix),
+    rateLimits: redisRateLimitStore(client, prefix),
+    async health() {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error('health check timed out')), HEALTH_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([client.ping(), timeout]);
+        return { redis: 'ok' };
+      } catch {
+        return { redis: 'down' };
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    async close() {
+      // QUIT lets commands in flight finish; a connection that is down is simply dropped.
+      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
+      else client.disconnect();
+    },
+  };
+}
+
+/**
+ * Connects to Redis at `url` and returns its stores (see {@link createRedisStores}).
+ * Throws StoreUnavailable('redis') when Redis cannot be reached.
+ *
+ * @example
+ * const redis = await openRedisStores('redis://127.0.0.1:6379/0', 'gatehouse:staging:');
+ */
+export async function openRedisStores(
+  url: string,
+  prefix: string = DEFAULT_REDIS_PREFIX,
+): Promise<RedisStores> {
+  return createRedisStores(await connectRedis(url), prefix);
+}

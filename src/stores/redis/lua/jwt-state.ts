@@ -1,0 +1,147 @@
+/**
+ * The refresh-token state scripts. Keys, under the prefix P (ARGV[1]):
+ * - `P refresh:<jti>`: hash of an outstanding token (userId, familyId, issuedAt, expiresAt,
+ *   spentAt once spent); TTL = its remaining lifetime;
+ * - `P family:<familyId>`: hash of a family: `live` (its outstanding tokens here), `maxExp` (the
+ *   latest expiry among them) and `revokedAt` once revoked; lives as long as its longest token;
+ * - `P user-families:<userId>`: set of the user's families, for logout-all;
+ * - `P blacklist:<jti>`: expiresAt of a blacklisted token; TTL until then;
+ * - `P refresh-expiry`, `P blacklist-expiry`: sorted sets by expiresAt, for deleteExpired;
+ * - `P orphaned-families`: revoked families left without outstanding tokens (deleteExpired's
+ *   third kind of row, as in the SQL store).
+ */
+import { LUA_HELPERS, luaScript } from '../script.js';
+
+const PRELUDE = `${LUA_HELPERS}
+local P = ARGV[1]
+local function rkey(j) return P .. 'refresh:' .. j end
+local function fkey(f) return P .. 'family:' .. f end
+local function bkey(j) return P .. 'blacklist:' .. j end
+local function ukey(u) return P .. 'user-families:' .. u end
+local REXP = P .. 'refresh-expiry'
+local BEXP = P .. 'blacklist-expiry'
+local ORPHANS = P .. 'orphaned-families'
+-- Deletes an outstanding token. Its family goes with its last token, unless revoked: then it
+-- stays, as an orphan for deleteExpired to remove and count.
+local function dropToken(j)
+  local f = redis.call('HGET', rkey(j), 'familyId')
+  redis.call('DEL', rkey(j))
+  redis.call('ZREM', REXP, j)
+  if f and redis.call('EXISTS', fkey(f)) == 1 then
+    if redis.call('HINCRBY', fkey(f), 'live', -1) <= 0 then
+      if redis.call('HEXISTS', fkey(f), 'revokedAt') == 1 then
+        redis.call('SADD', ORPHANS, f)
+      else
+        redis.call('DEL', fkey(f))
+      end
+    end
+  end
+end
+local function dropBlacklisted(j)
+  redis.call('DEL', bkey(j))
+  redis.call('ZREM', BEXP, j)
+end
+`;
+
+/**
+ * ARGV: P, jti, userId, familyId, issuedAt, expiresAt, ttl, sweepBefore.
+ * Returns 'ok', or 'jti' when that jti is already recorded.
+ */
+export const RECORD = luaScript(`${PRELUDE}
+local j, u, f = ARGV[2], ARGV[3], ARGV[4]
+if redis.call('EXISTS', rkey(j)) == 1 then return 'jti' end
+redis.call('HSET', rkey(j), 'userId', u, 'familyId', f, 'issuedAt', ARGV[5], 'expiresAt', ARGV[6])
+redis.call('PEXPIRE', rkey(j), ARGV[7])
+redis.call('ZADD', REXP, ARGV[6], j)
+redis.call('HINCRBY', fkey(f), 'live', 1)
+local maxExp = redis.call('HGET', fkey(f), 'maxExp')
+if not maxExp or tonumber(ARGV[6]) > tonumber(maxExp) then redis.call('HSET', fkey(f), 'maxExp', ARGV[6]) end
+extend(fkey(f), ARGV[7])
+redis.call('SREM', ORPHANS, f)
+redis.call('SADD', ukey(u), f)
+extend(ukey(u), ARGV[7])
+-- Bounded cleanup per call, so the indexes stay small where flush-expired never runs.
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', REXP, '-inf', ARGV[8], 'LIMIT', 0, 2)) do dropToken(m) end
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', BEXP, '-inf', ARGV[8], 'LIMIT', 0, 2)) do dropBlacklisted(m) end
+for _, m in ipairs(redis.call('SRANDMEMBER', ORPHANS, 2)) do
+  if redis.call('EXISTS', fkey(m)) == 0 then redis.call('SREM', ORPHANS, m) end
+end
+return 'ok'
+`);
+
+/**
+ * ARGV: P, jti, now. The whole decision is one script, so of concurrent spends on any number of
+ * instances exactly one finds the token unspent. Returns {'spent'|'reused', userId, familyId,
+ * issuedAt, expiresAt}, {'revoked'} or {'unknown'}, checked in the SQL store's order.
+ */
+export const SPEND = luaScript(`${PRELUDE}
+local j = ARGV[2]
+if redis.call('EXISTS', bkey(j)) == 1 then return {'revoked'} end
+local t = redis.call('HMGET', rkey(j), 'userId', 'familyId', 'issuedAt', 'expiresAt', 'spentAt')
+if not t[1] then return {'unknown'} end
+if redis.call('HEXISTS', fkey(t[2]), 'revokedAt') == 1 then return {'revoked'} end
+if t[5] then return {'reused', t[1], t[2], t[3], t[4]} end
+redis.call('HSET', rkey(j), 'spentAt', ARGV[3])
+return {'spent', t[1], t[2], t[3], t[4]}
+`);
+
+/** ARGV: P, jti, expiresAt, ttl. Idempotent: the first blacklisting stands. */
+export const BLACKLIST = luaScript(`${PRELUDE}
+if redis.call('SET', bkey(ARGV[2]), ARGV[3], 'PX', ARGV[4], 'NX') then
+  redis.call('ZADD', BEXP, ARGV[3], ARGV[2])
+end
+return 0
+`);
+
+/** ARGV: P, familyId, now, ttl for a family with no tokens here. Idempotent. */
+export const REVOKE_FAMILY = luaScript(`${PRELUDE}
+local f = ARGV[2]
+if redis.call('HSETNX', fkey(f), 'revokedAt', ARGV[3]) == 1 then
+  if tonumber(redis.call('HGET', fkey(f), 'live') or '0') <= 0 then
+    extend(fkey(f), ARGV[4])
+    redis.call('SADD', ORPHANS, f)
+  end
+end
+return 0
+`);
+
+/** ARGV: P, userId, now. Revokes each family with a token still valid at now; returns how many. */
+export const REVOKE_ALL_FOR_USER = luaScript(`${PRELUDE}
+local n = 0
+local u = ukey(ARGV[2])
+for _, f in ipairs(redis.call('SMEMBERS', u)) do
+  local h = redis.call('HMGET', fkey(f), 'maxExp', 'revokedAt')
+  if not h[1] then
+    redis.call('SREM', u, f)
+  elseif tonumber(h[1]) > tonumber(ARGV[3]) and not h[2] then
+    redis.call('HSET', fkey(f), 'revokedAt', ARGV[3])
+    n = n + 1
+  end
+end
+return n
+`);
+
+/**
+ * ARGV: P, now, limit. Deletes expired outstanding tokens, then expired blacklist entries, then
+ * orphaned revoked families, sharing one budget of `limit`, so a return below `limit` means
+ * nothing is left at `now`.
+ */
+export const DELETE_EXPIRED = luaScript(`${PRELUDE}
+local limit = tonumber(ARGV[3])
+local n = 0
+for _, j in ipairs(redis.call('ZRANGEBYSCORE', REXP, '-inf', ARGV[2], 'LIMIT', 0, limit)) do
+  dropToken(j)
+  n = n + 1
+end
+if n >= limit then return n end
+for _, j in ipairs(redis.call('ZRANGEBYSCORE', BEXP, '-inf', ARGV[2], 'LIMIT', 0, limit - n)) do
+  dropBlacklisted(j)
+  n = n + 1
+end
+if n >= limit then return n end
+for _, f in ipairs(redis.call('SPOP', ORPHANS, limit - n)) do
+  if tonumber(redis.call('HGET', fkey(f), 'live') or '0') <= 0 then redis.call('DEL', fkey(f)) end
+  n = n + 1
+end
+return n
+`);
