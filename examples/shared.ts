@@ -19,7 +19,7 @@ export function exampleConfig(): GatehouseConfig {
   return defineConfig({
     secretKey: process.env.GATEHOUSE_SECRET_KEY ?? 'example-only-secret-key-do-not-deploy-0123456789',
     database: process.env.GATEHOUSE_DATABASE_URL ?? 'sqlite:./notes.db',
-    authentication: ['token'],
+    authentication: ['token', 'jwt'],
     signup: true,
     logLevel: 'warn',
   });

@@ -6,6 +6,7 @@
  *        -d '{"username":"ada","password":"a long passphrase"}'
  *   curl -X POST localhost:3000/auth/api-token-auth/ -H 'content-type: application/json' \
  *        -d '{"username":"ada","password":"a long passphrase"}'          # → {"token": "gat_…"}
+ *   # (or a JWT pair: POST /auth/api/token/ with the same body, then 'authorization: Bearer <access>')
  *   curl -X POST localhost:3000/notes -H 'authorization: Token gat_…' \
  *        -H 'content-type: application/json' -d '{"text":"hello"}'
  */
