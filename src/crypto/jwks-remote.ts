@@ -50,9 +50,11 @@ export function remoteJwks(opts: RemoteJwksOptions): RemoteJwks {
       const res = await doFetch(opts.url, {
         headers: { accept: 'application/json' },
         signal: AbortSignal.timeout(opts.timeoutMs ?? 5000),
-        redirect: 'error',
       });
       if (!res.ok) throw new Error(`GET ${opts.url} answered ${res.status}`);
+      if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
+        throw new Error(`the JWKS at ${opts.url} is over ${maxBytes} bytes`);
+      }
       const text = await res.text();
       if (text.length > maxBytes) throw new Error(`the JWKS at ${opts.url} is over ${maxBytes} bytes`);
       keys = parseJwks(JSON.parse(text) as unknown);
