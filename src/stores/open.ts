@@ -74,12 +74,32 @@ async function openSqlite(filename: string): Promise<Kysely<Database>> {
   return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqliteDatabase(raw) }) });
 }
 
+/**
+ * Pool limits, chosen so a request never hangs on a database that is down: a refused or
+ * unanswered connection fails within CONNECT_TIMEOUT_MS, and a query on a connection that stops
+ * answering (a frozen server, a silent network partition) within QUERY_TIMEOUT_MS; either way the
+ * request gets 503. The query timeout is generous because migrations run through the same pool.
+ */
+const PG_POOL_SIZE = 10;
+const PG_CONNECT_TIMEOUT_MS = 3_000;
+const PG_QUERY_TIMEOUT_MS = 10_000;
+
 async function openPostgres(url: string): Promise<Kysely<Database>> {
   const { default: pg } = await import('pg');
-  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: 5_000 });
-  // An idle client losing its connection emits 'error' on the pool; unhandled, that would crash
-  // the process. The next query fails instead and is reported as StoreUnavailable.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: PG_POOL_SIZE,
+    connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS,
+    query_timeout: PG_QUERY_TIMEOUT_MS,
+    // Detects a peer that vanished without closing the connection (a host that went away).
+    keepAlive: true,
+  });
+  // A client losing its connection (the server restarting) emits 'error'; with no listener that
+  // crashes the process. Idle clients report it on the pool, which drops them; a client checked
+  // out for a query has no pool listener, so each gets its own. The query itself fails either way
+  // (StoreUnavailable, 503), and the next one opens a fresh connection: service resumes by itself.
   pool.on('error', () => {});
+  pool.on('connect', (client) => client.on('error', () => {}));
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

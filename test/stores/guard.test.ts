@@ -35,6 +35,7 @@ describe('translateError', () => {
     ['pg wrong password', { code: '28P01' }, 'password authentication failed'],
     ['pg unmigrated schema', { code: '42P01' }, 'relation "gatehouse_users" does not exist'],
     ['pg connection lost', {}, 'Connection terminated unexpectedly'],
+    ['a pg server that stopped answering', {}, 'Query read timeout'],
   ])('reports %s as StoreUnavailable', (_, props, message) => {
     const err = driverError(props, message);
     const out = translateError('sessions', err);

@@ -21,9 +21,12 @@ const NETWORK_CODES = new Set([
  * schema was never migrated).
  */
 const PG_UNAVAILABLE = /^(08|28|3D|40|53|57|58)|^42P01$/;
-/** Messages of errors thrown without a usable code: a closed connection, pool or driver, or an unmigrated schema. */
+/**
+ * Messages of errors thrown without a usable code: a closed connection, pool or driver, a query
+ * the server stopped answering (pg's query_timeout), or an unmigrated schema.
+ */
 const UNAVAILABLE_MESSAGES =
-  /database connection is not open|driver has already been destroyed|no such table|Connection terminated|timeout exceeded when trying to connect|Cannot use a pool after calling end|not queryable/i;
+  /database connection is not open|driver has already been destroyed|no such table|Connection terminated|timeout exceeded when trying to connect|Query read timeout|Cannot use a pool after calling end|not queryable/i;
 
 interface DriverError {
   code?: unknown;

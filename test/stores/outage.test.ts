@@ -1,0 +1,147 @@
+/**
+ * A networked backend that goes away while gatehouse runs: every call fails fast with
+ * StoreUnavailable (the HTTP layer's 503), health says down, nothing crashes, and service resumes
+ * by itself when the server is back. The outage is a proxy between the stores and the server.
+ */
+import { afterEach, expect, it } from 'vitest';
+import { StoreUnavailable } from '../../src/stores/errors.js';
+import { openStores } from '../../src/stores/open.js';
+import type { Stores } from '../../src/stores/types.js';
+import { describeBackends, perTest } from './backends.js';
+import { refresh, T0 } from './fixtures.js';
+import { type TcpProxy, tcpProxy } from './proxy.js';
+
+async function eventually(check: () => Promise<boolean>, ms: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < ms) {
+    if (await check()) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`not recovered within ${ms} ms`);
+}
+
+describeBackends(
+  'Stores during an outage',
+  (backend) => {
+    const b = perTest(backend);
+    let proxy: TcpProxy | undefined;
+    let stores: Stores | undefined;
+    afterEach(async () => {
+      await stores?.close();
+      await proxy?.close();
+    });
+
+    /** The backend's stores, reached through a proxy. */
+    const throughProxy = async (): Promise<{ proxy: TcpProxy; stores: Stores }> => {
+      const url = new URL(b.current.url as string);
+      proxy = await tcpProxy(url.hostname, Number(url.port));
+      url.host = `127.0.0.1:${proxy.port}`;
+      stores = await openStores(
+        backend.name === 'redis'
+          ? { database: 'memory:', redis: url.toString() }
+          : { database: url.toString() },
+      );
+      return { proxy, stores };
+    };
+    const probe = (s: Stores): Promise<unknown> => s.sessions.findByDigest('0'.repeat(64));
+    const isDown = async (s: Stores): Promise<boolean> => Object.values(await s.health()).includes('down');
+
+    it('refuses every call at once while the server is down, then resumes by itself', async () => {
+      const { proxy, stores } = await throughProxy();
+      const t = refresh();
+      await stores.jwtState.recordOutstanding(t);
+      expect(await isDown(stores)).toBe(false);
+
+      await proxy.cut();
+      for (let i = 0; i < 5; i++) {
+        const started = Date.now();
+        const err = await probe(stores).catch((e: unknown) => e);
+        expect(err).toBeInstanceOf(StoreUnavailable);
+        expect(Date.now() - started).toBeLessThan(1_000);
+      }
+      const spend = await stores.jwtState.spend(t.jti, T0).catch((e: unknown) => e);
+      expect(spend).toMatchObject({ name: 'StoreUnavailable', store: 'jwtState' });
+      expect(await isDown(stores)).toBe(true);
+
+      await proxy.restore();
+      const took = await eventually(
+        () =>
+          probe(stores).then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+      );
+      expect(took).toBeLessThan(5_000);
+      expect(await isDown(stores)).toBe(false);
+      // The refused spend changed nothing: the token is still outstanding, spent once now.
+      expect((await stores.jwtState.spend(t.jti, T0)).status).toBe('spent');
+    });
+
+    it('gives up on a server that accepts connections but stops answering, then resumes', async () => {
+      const { proxy, stores } = await throughProxy();
+      await probe(stores);
+      proxy.freeze();
+      const started = Date.now();
+      expect(await probe(stores).catch((e: unknown) => e)).toBeInstanceOf(StoreUnavailable);
+      expect(Date.now() - started).toBeLessThan(3_000);
+      await proxy.restore();
+      await eventually(
+        () =>
+          probe(stores).then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+      );
+    });
+  },
+  // The freeze test waits for the client-side timeout: Redis's is 2 s, PostgreSQL's 10 s; the
+  // cut-and-restore path is the one both share, so PostgreSQL runs only that one (below).
+  (backend) => backend.name === 'redis',
+);
+
+describeBackends(
+  'Stores during an outage',
+  (backend) => {
+    const b = perTest(backend);
+    let proxy: TcpProxy | undefined;
+    let stores: Stores | undefined;
+    afterEach(async () => {
+      await stores?.close();
+      await proxy?.close();
+    });
+
+    it('refuses every call at once while the server is down, then resumes by itself', async () => {
+      const url = new URL(b.current.url as string);
+      proxy = await tcpProxy(url.hostname, Number(url.port));
+      url.host = `127.0.0.1:${proxy.port}`;
+      stores = await openStores({ database: url.toString() });
+      const user = await stores.users.create({ username: 'o', passwordHash: '', dateJoined: T0 });
+      // Several pooled connections sit idle when the server goes: their errors must not crash us.
+      await Promise.all(Array.from({ length: 5 }, () => stores?.users.findById(user.id)));
+
+      await proxy.cut();
+      for (let i = 0; i < 5; i++) {
+        const started = Date.now();
+        const err = await stores.users.findById(user.id).catch((e: unknown) => e);
+        expect(err).toMatchObject({ name: 'StoreUnavailable', store: 'users' });
+        expect(Date.now() - started).toBeLessThan(1_000);
+      }
+      expect(await stores.health()).toEqual({ postgres: 'down' });
+
+      await proxy.restore();
+      const s = stores;
+      await eventually(
+        () =>
+          s.users.findById(user.id).then(
+            () => true,
+            () => false,
+          ),
+        10_000,
+      );
+      expect(await stores.health()).toEqual({ postgres: 'ok' });
+    });
+  },
+  (backend) => backend.name === 'postgres',
+);
