@@ -1,0 +1,167 @@
+/**
+ * Several `gatehouse serve` processes over one PostgreSQL database and one Redis key space, as a
+ * deployment behind a load balancer runs them; and the HTTP calls the tests make against them.
+ *
+ * The servers are the real ones (PostgreSQL, redis-server): `.ci/run` and
+ * `scripts/services.sh start` provide them. Without them the suites say so and skip, unless
+ * GATEHOUSE_REQUIRE_BACKENDS names postgres or redis: then they fail, so CI cannot pass green
+ * without having run them.
+ */
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'vitest';
+import { type RunningServer, runCli, startServe, tempProject } from '../helpers/cli.js';
+
+export const SECRET_KEY = 'multi-instance-test-secret-key-0123456789abcdef';
+export const ADMIN_PASSWORD = 'admin-password-for-multi-tests';
+
+const required = new Set(
+  (process.env['GATEHOUSE_REQUIRE_BACKENDS'] ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean),
+);
+
+/**
+ * `describe` when `reason` is null; otherwise a skipped suite whose title says why (and a warning
+ * on stderr), or a failing one when GATEHOUSE_REQUIRE_BACKENDS names one of `backends`.
+ */
+export function describeIf(
+  reason: string | null,
+  backends: readonly string[],
+  title: string,
+  body: () => void,
+): void {
+  if (reason === null) {
+    describe(title, body);
+  } else if (backends.some((b) => required.has(b))) {
+    describe(title, () => {
+      it('has the servers it needs (required by GATEHOUSE_REQUIRE_BACKENDS)', () => {
+        throw new Error(`required but unavailable: ${reason}`);
+      });
+    });
+  } else {
+    console.warn(`skipping "${title}": ${reason}`);
+    describe.skip(`${title} (skipped: ${reason})`, () => {
+      it('needs PostgreSQL and Redis', () => {});
+    });
+  }
+}
+
+/** A fresh PostgreSQL database on the server of `adminUrl`, dropped by `drop()`. */
+export async function freshDatabase(adminUrl: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const name = `gh_multi_${randomBytes(5).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: adminUrl });
+      await c.connect();
+      try {
+        await c.query(`drop database if exists ${name} with (force)`);
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
+
+/** A Redis URL whose keys all start with a fresh prefix; `drop()` deletes them. */
+export function freshRedisPrefix(redisUrl: string): { url: string; drop(): Promise<void> } {
+  const prefix = `gatehouse-multi:${randomBytes(5).toString('hex')}:`;
+  const url = new URL(redisUrl);
+  url.searchParams.set('prefix', prefix);
+  return {
+    url: url.toString(),
+    async drop() {
+      const { Redis } = await import('ioredis');
+      const client = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
+      try {
+        await client.connect();
+        let cursor = '0';
+        do {
+          const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+          cursor = next;
+          if (keys.length) await client.del(...keys);
+        } while (cursor !== '0');
+      } finally {
+        client.disconnect();
+      }
+    },
+  };
+}
+
+/** The environment of every instance and CLI call: the shared stores, secret and admin. */
+export function sharedEnv(databaseUrl: string, redisUrl: string): Record<string, string> {
+  return {
+    GATEHOUSE_DATABASE_URL: databaseUrl,
+    GATEHOUSE_REDIS_URL: redisUrl,
+    GATEHOUSE_SECRET_KEY: SECRET_KEY,
+    GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD,
+    GATEHOUSE_SIGNUP: 'true',
+    // Token first, so a refusal is 401 with a challenge whichever scheme was tried.
+    GATEHOUSE_AUTHENTICATION: 'token,jwt,basic',
+    GATEHOUSE_LOG_LEVEL: 'fatal',
+  };
+}
+
+/** Starts `count` instances over the same stores, at the same moment (migrations and first admin race). */
+export async function startInstances(env: Record<string, string>, count = 2): Promise<RunningServer[]> {
+  const started = await Promise.allSettled(
+    Array.from({ length: count }, () => startServe({ cwd: tempProject(), env })),
+  );
+  const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r) => r.status === 'rejected');
+  if (failed) {
+    await Promise.all(servers.map((s) => s.stop()));
+    throw (failed as PromiseRejectedResult).reason;
+  }
+  return servers;
+}
+
+/** Runs a CLI command against the shared stores (what an operator does on any machine). */
+export async function operator(env: Record<string, string>, args: string[], input?: string): Promise<string> {
+  const r = await runCli(args, { cwd: tempProject(), env, input });
+  if (r.code !== 0) throw new Error(`gatehouse ${args.join(' ')} exited ${r.code}: ${r.stdout}${r.stderr}`);
+  return r.stdout;
+}
+
+export interface Reply {
+  status: number;
+  body: Record<string, unknown>;
+  headers: Headers;
+}
+
+/** One HTTP call to an instance; a JSON body when given. */
+export async function call(
+  server: RunningServer | string,
+  method: string,
+  path: string,
+  opts: { auth?: string; json?: unknown; headers?: Record<string, string> } = {},
+): Promise<Reply> {
+  const base = typeof server === 'string' ? server : server.url;
+  const headers: Record<string, string> = { ...opts.headers };
+  if (opts.auth) headers.authorization = opts.auth;
+  if (opts.json !== undefined) headers['content-type'] = 'application/json';
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers,
+    body: opts.json === undefined ? undefined : JSON.stringify(opts.json),
+  });
+  const text = await res.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    body = { text };
+  }
+  return { status: res.status, body, headers: res.headers };
+}
+
+export const basic = (username: string, password: string): string =>
+  `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;

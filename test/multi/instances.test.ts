@@ -1,0 +1,175 @@
+/**
+ * Two `gatehouse serve` processes on different ports over one PostgreSQL database (users, API
+ * tokens) and one Redis (sessions, refresh state, rate limits): what one issues the other
+ * accepts, and what one revokes the other refuses at the very next request.
+ */
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { RunningServer } from '../helpers/cli.js';
+import {
+  ADMIN_PASSWORD,
+  basic,
+  call,
+  describeIf,
+  freshDatabase,
+  freshRedisPrefix,
+  operator,
+  sharedEnv,
+  startInstances,
+} from './cluster.js';
+
+const PG = process.env['GATEHOUSE_TEST_POSTGRES_URL'];
+const REDIS = process.env['GATEHOUSE_TEST_REDIS_URL'];
+const missing = !PG
+  ? 'GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/services.sh start)'
+  : !REDIS
+    ? 'GATEHOUSE_TEST_REDIS_URL is not set (scripts/services.sh start)'
+    : null;
+
+const PASSWORD = 'correct-horse-battery-staple-9';
+
+describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + Redis', () => {
+  let a: RunningServer;
+  let b: RunningServer;
+  let env: Record<string, string>;
+  const cleanup: (() => Promise<void>)[] = [];
+
+  beforeAll(async () => {
+    const db = await freshDatabase(PG as string);
+    cleanup.push(db.drop);
+    const redis = freshRedisPrefix(REDIS as string);
+    cleanup.push(redis.drop);
+    env = sharedEnv(db.url, redis.url);
+    [a, b] = (await startInstances(env)) as [RunningServer, RunningServer];
+    cleanup.unshift(async () => {
+      await Promise.all([a.stop(), b.stop()]);
+    });
+  }, 60_000);
+
+  afterAll(async () => {
+    for (const step of cleanup) await step();
+  }, 30_000);
+
+  /** Signs a new user up on A. */
+  const register = async (username: string): Promise<void> => {
+    const r = await call(a, 'POST', '/api/auth/register/', { json: { username, password: PASSWORD } });
+    expect(r.status).toBe(201);
+  };
+  const apiToken = async (server: RunningServer, username: string): Promise<string> => {
+    const r = await call(server, 'POST', '/api-token-auth/', { json: { username, password: PASSWORD } });
+    expect(r.status).toBe(200);
+    return `Token ${r.body.token as string}`;
+  };
+  const jwtPair = async (
+    server: RunningServer,
+    username: string,
+  ): Promise<{ access: string; refresh: string }> => {
+    const r = await call(server, 'POST', '/api/token/', { json: { username, password: PASSWORD } });
+    expect(r.status).toBe(200);
+    return r.body as { access: string; refresh: string };
+  };
+  const refresh = (server: RunningServer, token: string) =>
+    call(server, 'POST', '/api/token/refresh/', { json: { refresh: token } });
+  const me = async (server: RunningServer, auth: string): Promise<number> =>
+    (await call(server, 'GET', '/api/me/', { auth })).status;
+
+  it('both started on the same empty database; one admin exists and works on both', async () => {
+    for (const server of [a, b]) {
+      const r = await call(server, 'GET', '/api/me/', { auth: basic('admin', ADMIN_PASSWORD) });
+      expect(r.status).toBe(200);
+      expect(r.body).toMatchObject({ username: 'admin', auth: 'basic' });
+      expect((await call(server, 'GET', '/readyz')).body).toEqual({
+        status: 'ok',
+        stores: { postgres: 'ok', redis: 'ok' },
+      });
+    }
+  });
+
+  it('a user signed up on A signs in on B', async () => {
+    await register('basil');
+    expect(await me(b, basic('basil', PASSWORD))).toBe(200);
+    expect(await me(b, basic('basil', 'wrong'))).toBe(401);
+  });
+
+  it('an API token issued by A works on B; revoked on A, B refuses it at the next request', async () => {
+    await register('tina');
+    const token = await apiToken(a, 'tina');
+    expect(await me(b, token)).toBe(200);
+    const list = await call(a, 'GET', '/api/auth/tokens/', { auth: token });
+    const [{ id }] = list.body as unknown as [{ id: string }];
+    expect((await call(a, 'DELETE', `/api/auth/tokens/${id}/`, { auth: token })).status).toBe(204);
+    expect(await me(b, token)).toBe(401);
+  });
+
+  it('a JWT pair issued by A: B accepts the access token and refreshes; blacklisted on A, B refuses', async () => {
+    await register('jay');
+    const pair = await jwtPair(a, 'jay');
+    expect(await me(b, `Bearer ${pair.access}`)).toBe(200);
+    const next = await refresh(b, pair.refresh);
+    expect(next.status).toBe(200);
+    const rotated = next.body.refresh as string;
+    expect(await me(a, `Bearer ${next.body.access as string}`)).toBe(200);
+    expect((await call(a, 'POST', '/api/token/blacklist/', { json: { refresh: rotated } })).status).toBe(200);
+    const refused = await refresh(b, rotated);
+    expect(refused.status).toBe(401);
+    expect(refused.body.code).toBe('token_not_valid');
+  });
+
+  it('50 concurrent refreshes of one refresh token spread over A and B: exactly one 200', async () => {
+    await register('racer');
+    const pair = await jwtPair(a, 'racer');
+    const replies = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => refresh(i % 2 ? b : a, pair.refresh)),
+    );
+    const statuses = replies.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(49);
+  });
+
+  it('reuse detection seen on B revokes the family issued on A', async () => {
+    await register('victim');
+    const first = await jwtPair(a, 'victim');
+    const second = await refresh(a, first.refresh);
+    expect(second.status).toBe(200);
+    // The stolen first refresh token replayed on B: refused, and the whole family ends.
+    expect((await refresh(b, first.refresh)).status).toBe(401);
+    expect((await refresh(a, second.body.refresh as string)).status).toBe(401);
+  });
+
+  it("logout-all on A ends, on B, the user's API tokens, access tokens and refresh tokens", async () => {
+    await register('lou');
+    const token = await apiToken(a, 'lou');
+    const pair = await jwtPair(b, 'lou');
+    expect(await me(b, token)).toBe(200);
+    expect(await me(b, `Bearer ${pair.access}`)).toBe(200);
+    expect((await call(a, 'POST', '/api/auth/logout-all/', { auth: token })).status).toBe(204);
+    expect(await me(b, token)).toBe(401);
+    expect(await me(b, `Bearer ${pair.access}`)).toBe(401);
+    expect((await refresh(b, pair.refresh)).status).toBe(401);
+    // Signing in again works: the cutoff is for what was issued before it.
+    expect(await me(b, `Bearer ${(await jwtPair(b, 'lou')).access}`)).toBe(200);
+  });
+
+  it('deactivation by the operator: B refuses Basic, API token, access and refresh tokens at once', async () => {
+    await register('dee');
+    const token = await apiToken(a, 'dee');
+    const pair = await jwtPair(a, 'dee');
+    expect(await me(b, token)).toBe(200);
+    await operator(env, ['deactivate', 'dee']);
+    expect(await me(b, basic('dee', PASSWORD))).toBe(401);
+    expect(await me(b, token)).toBe(401);
+    expect(await me(b, `Bearer ${pair.access}`)).toBe(401);
+    expect((await refresh(b, pair.refresh)).status).toBe(401);
+  });
+
+  it('a password change: B refuses the old password and every credential issued before', async () => {
+    await register('pat');
+    const token = await apiToken(a, 'pat');
+    const pair = await jwtPair(a, 'pat');
+    await operator(env, ['changepassword', 'pat', '--password-stdin'], 'an-entirely-new-passphrase-7\n');
+    expect(await me(b, basic('pat', PASSWORD))).toBe(401);
+    expect(await me(b, basic('pat', 'an-entirely-new-passphrase-7'))).toBe(200);
+    expect(await me(b, token)).toBe(401);
+    expect(await me(b, `Bearer ${pair.access}`)).toBe(401);
+    expect((await refresh(b, pair.refresh)).status).toBe(401);
+  });
+});
