@@ -38,6 +38,7 @@ export { type AuthRequest, type AuthRequestInit, createAuthRequest, isSafeMethod
 export type { Authenticator, AuthResult } from './core/scheme.js';
 export { changePassword, createUser, deactivateUser, endAllCredentials } from './core/users.js';
 export { apiKeyDigest, generateApiKey, parseApiKey } from './crypto/api-keys.js';
+export { generateJwk, importKey, JWT_ALGORITHMS, type JwtAlgorithm } from './crypto/jwt-keys.js';
 export { createPasswordHasher } from './crypto/passwords.js';
 export type { PasswordHasher, PasswordVerification } from './crypto/types.js';
 export { createGatehouse, type Gatehouse, type GatehouseOptions } from './http/gatehouse.js';
@@ -50,6 +51,8 @@ export {
 export { Router } from './http/router.js';
 export type { HttpResponse, Route, RouteContext, RouteFactory, Services } from './http/types.js';
 export { basicScheme } from './schemes/basic.js';
+export { bearerToken, jwtScheme } from './schemes/jwt.js';
+export { type JwtTokens, jwtTokens, type TokenPair } from './schemes/jwt-tokens.js';
 export { type ApiTokenAuth, tokenScheme } from './schemes/token.js';
 export { issueApiToken, revokeApiToken, rotateApiToken, TokenLimitReached } from './schemes/token-issue.js';
 export { StoreUnavailable, UniqueViolation } from './stores/errors.js';

@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempProject } from '../../test/helpers/temp.js';
@@ -56,6 +56,17 @@ describe('loadConfig', () => {
     expect(a.secretKey).toBe(b.secretKey);
     expect(a.secretKey.length).toBeGreaterThanOrEqual(32);
     expect(notices).toHaveLength(1);
+  });
+
+  it('uses .gatehouse/jwt-keys.json when present, and GATEHOUSE_JWT_KEYS_FILE over it', async () => {
+    const cwd = tempProject();
+    const env = { GATEHOUSE_SECRET_KEY: secret };
+    expect((await loadConfig({ cwd, env })).jwt.keysFile).toBeUndefined();
+    mkdirSync(join(cwd, '.gatehouse'));
+    writeFileSync(join(cwd, '.gatehouse/jwt-keys.json'), '{"keys": []}');
+    expect((await loadConfig({ cwd, env })).jwt.keysFile).toBe(join(cwd, '.gatehouse/jwt-keys.json'));
+    const other = await loadConfig({ cwd, env: { ...env, GATEHOUSE_JWT_KEYS_FILE: '/etc/keys.json' } });
+    expect(other.jwt.keysFile).toBe('/etc/keys.json');
   });
 
   it('says which config file is missing', async () => {

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defineConfig, type GatehouseConfig, type GatehouseConfigInput } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
+import { DEFAULT_KEYS_FILE, KEYS_FILE_ENV } from '../crypto/jwks-file.js';
 import { loadDevelopmentSecret } from './secret.js';
 
 export const CONFIG_FILES = [
@@ -29,6 +30,7 @@ export interface LoadConfigOptions {
 export async function loadConfig(opts: LoadConfigOptions): Promise<GatehouseConfig> {
   const fromFile = await readConfigFile(opts.cwd, opts.configPath);
   const input = mergeEnv(fromFile, opts.env);
+  useDefaultKeysFile(input, opts.cwd);
   if (!input.secretKey) {
     if (input.production) {
       throw new ConfigError(
@@ -129,7 +131,15 @@ export const ENV_VARS: Record<string, Setter> = {
   GATEHOUSE_BASIC: map(set('basic'), bool),
   GATEHOUSE_SIGNUP: map(set('signup'), bool),
   GATEHOUSE_LOG_LEVEL: set('logLevel'),
+  [KEYS_FILE_ENV]: set('jwt', 'keysFile'),
 };
+
+/** `gatehouse keys generate` then `serve` works with no config: the default keys file is used when present. */
+function useDefaultKeysFile(input: Record<string, unknown>, cwd: string): void {
+  const jwt = (input.jwt ?? {}) as Record<string, unknown>;
+  const path = resolve(cwd, DEFAULT_KEYS_FILE);
+  if (jwt.keysFile === undefined && existsSync(path)) input.jwt = { ...jwt, keysFile: path };
+}
 
 function mergeEnv(fromFile: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, unknown> {
   const input: Record<string, unknown> = { ...fromFile };
