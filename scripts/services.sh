@@ -3,8 +3,8 @@
 # the multi-instance tests: PostgreSQL as the postgres user in a temporary data directory, Redis
 # with no persistence. `start` prints the variables the tests read; `stop` ends both.
 #   eval "$(scripts/services.sh start)"   …   scripts/services.sh stop
-# The failure tests stop and restart one server while gatehouse runs:
-#   scripts/services.sh stop-postgres | start-postgres | stop-redis | start-redis
+# One server can be stopped and started again while gatehouse runs (the failure tests do, on
+# servers of their own):  scripts/services.sh stop-postgres | start-postgres | stop-redis | start-redis
 # Settings (also printed by `start`, so those commands find the same servers):
 #   GATEHOUSE_SERVICES_DIR (default /tmp/gatehouse-services), GATEHOUSE_PG_PORT (54329),
 #   GATEHOUSE_REDIS_PORT (63799).
@@ -13,7 +13,6 @@ set -euo pipefail
 state=${GATEHOUSE_SERVICES_DIR:-/tmp/gatehouse-services}
 pg_port=${GATEHOUSE_PG_PORT:-54329}
 redis_port=${GATEHOUSE_REDIS_PORT:-63799}
-self=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/$(basename "${BASH_SOURCE[0]}")
 # The data directory belongs to the postgres user (initdb and the server refuse to run as root),
 # so it sits one level below the state directory, which root may own.
 pgdata=$state/pg/data
@@ -82,8 +81,7 @@ start() {
   start_redis
   echo "export GATEHOUSE_TEST_POSTGRES_URL=postgres://postgres@127.0.0.1:$pg_port/gatehouse_test"
   echo "export GATEHOUSE_TEST_REDIS_URL=redis://127.0.0.1:$redis_port"
-  # What the failure tests call to stop and restart one server (with the settings below).
-  echo "export GATEHOUSE_TEST_SERVICES='$self'"
+  # So that `scripts/services.sh stop` (or stop-redis …) in the same shell finds these servers.
   echo "export GATEHOUSE_SERVICES_DIR='$state' GATEHOUSE_PG_PORT=$pg_port GATEHOUSE_REDIS_PORT=$redis_port"
 }
 
