@@ -3,7 +3,9 @@
  * tokens) and one Redis (sessions, refresh state, rate limits): what one issues the other
  * accepts, and what one revokes the other refuses at the very next request.
  */
+import { createHash, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { openStores } from '../../src/stores/open.js';
 import type { RunningServer } from '../helpers/cli.js';
 import {
   ADMIN_PASSWORD,
@@ -31,6 +33,7 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
   let a: RunningServer;
   let b: RunningServer;
   let env: Record<string, string>;
+  let stores: { database: string; redis: string };
   const cleanup: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
@@ -39,6 +42,7 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     const redis = freshRedisPrefix(REDIS as string);
     cleanup.push(redis.drop);
     env = sharedEnv(db.url, redis.url);
+    stores = { database: db.url, redis: redis.url };
     [a, b] = (await startInstances(env)) as [RunningServer, RunningServer];
     cleanup.unshift(async () => {
       await Promise.all([a.stop(), b.stop()]);
@@ -171,5 +175,49 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     expect(await me(b, token)).toBe(401);
     expect(await me(b, `Bearer ${pair.access}`)).toBe(401);
     expect((await refresh(b, pair.refresh)).status).toBe(401);
+  });
+
+  it('flush-expired deletes what has expired from PostgreSQL and Redis, and nothing live', async () => {
+    const direct = await openStores(stores);
+    const now = Date.now();
+    const digest = (): string => createHash('sha256').update(randomUUID()).digest('hex');
+    const user = (await direct.users.findByUsername('admin'))?.id as number;
+    try {
+      await direct.apiTokens.create({
+        id: randomUUID(),
+        digest: digest(),
+        userId: user,
+        name: 'old',
+        prefix: 'gat_old',
+        scopes: [],
+        createdAt: now - 7_200_000,
+        lastUsedAt: null,
+        expiresAt: now - 3_600_000,
+      });
+      const session = { userId: user, ip: '', userAgent: '', data: {}, lastSeenAt: now - 7_200_000 };
+      for (const expiresAt of [now - 3_600_000, now + 3_600_000]) {
+        await direct.sessions.create({
+          ...session,
+          id: randomUUID(),
+          digest: digest(),
+          createdAt: now - 7_200_000,
+          expiresAt,
+        });
+      }
+      await direct.jwtState.recordOutstanding({
+        jti: randomUUID(),
+        userId: user,
+        familyId: randomUUID(),
+        issuedAt: now - 7_200_000,
+        expiresAt: now - 3_600_000,
+      });
+    } finally {
+      await direct.close();
+    }
+    const out = await operator(env, ['flush-expired']);
+    expect(out).toContain('Deleted 1 sessions, 1 API tokens, 1 refresh-token records.');
+    expect(await operator(env, ['flush-expired'])).toContain(
+      'Deleted 0 sessions, 0 API tokens, 0 refresh-token records.',
+    );
   });
 });
