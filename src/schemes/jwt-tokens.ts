@@ -130,14 +130,17 @@ function createJwtTokens(ctx: Context): JwtTokens {
 
     async refresh(token, req) {
       const verified = await verify(token, ['refresh']);
+      // Everything that can fail without the token being at fault is read before it is spent:
+      // a users store that is down must not burn it, or the client's retry would look like a
+      // replay and end its login.
+      const user = await activeUser(userIdOf(jwt, verified.payload));
       const now = clock.now();
       const spent = await stores.jwtState.spend(verified.jti, now);
       if (spent.status === 'unknown') throw new TokenNotValid(MESSAGES.invalid);
       if (spent.status === 'revoked') throw new TokenNotValid(MESSAGES.blacklisted);
       if (spent.status === 'reused' && strict) throw await reuseDetected(spent.token, req);
       const row = spent.token;
-      if (row.userId !== userIdOf(jwt, verified.payload)) throw new TokenNotValid(MESSAGES.invalid);
-      const user = await activeUser(row.userId);
+      if (row.userId !== user.id) throw new TokenNotValid(MESSAGES.invalid);
       if (issuedBeforeCutoff(user, row.issuedAt)) throw new TokenNotValid(MESSAGES.blacklisted);
       if (!jwt.rotateRefreshTokens) {
         return { access: (await sign(user, 'access', jwt.accessTokenLifetime, now)).token };
