@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError } from './errors.js';
+import { csrfSettings } from './settings/csrf.js';
 import { jwtSettings } from './settings/jwt.js';
 import { passwordSettings } from './settings/passwords.js';
 import { serverSettings } from './settings/server.js';
@@ -56,6 +57,7 @@ const configSchema = z
     jwt: jwtSettings.default(jwtSettings.parse({})),
     tokens: tokenSettings.default(tokenSettings.parse({})),
     sessions: sessionSettings.default(sessionSettings.parse({})),
+    csrf: csrfSettings.default(csrfSettings.parse({})),
   })
   .strict();
 

@@ -3,6 +3,7 @@ import { audit } from '../core/audit.js';
 import { PermissionDenied } from '../core/errors.js';
 import { allowAny, isAuthenticated } from '../core/permissions.js';
 import { createUser, endAllCredentials } from '../core/users.js';
+import { clearCredentialHeaders } from './sessions.js';
 import type { Route, RouteFactory } from './types.js';
 import { userView } from './user-view.js';
 import { validateBody } from './validate.js';
@@ -17,7 +18,7 @@ export const registerBody = z.object({
  * Account routes every scheme shares: sign-up (when enabled) and logout-everywhere, which ends
  * every session, API token and refresh family of the user, and every access token issued so far.
  */
-export const accountRoutes: RouteFactory = ({ ctx }): Route[] => [
+export const accountRoutes: RouteFactory = ({ ctx, schemes }): Route[] => [
   {
     method: 'POST',
     path: '/api/auth/register/',
@@ -42,7 +43,8 @@ export const accountRoutes: RouteFactory = ({ ctx }): Route[] => [
     async handler({ req, auth }) {
       await endAllCredentials(ctx, auth!.user);
       await audit(ctx, req, 'logout_all', { user: auth!.user, scheme: auth!.scheme });
-      return { status: 204 };
+      // A browser that called it also drops its cookies now.
+      return { status: 204, headers: clearCredentialHeaders({ ctx, schemes }, req) };
     },
   },
 ];

@@ -1,6 +1,7 @@
 import type { Context } from '../core/context.js';
 import type { Pipeline } from '../core/pipeline.js';
 import type { AuthRequest } from '../core/request.js';
+import { commitSession } from '../schemes/session-handle.js';
 import { parseBody } from './body.js';
 import { errorResponse } from './errors.js';
 import type { HttpResponse, Route } from './types.js';
@@ -54,6 +55,8 @@ export async function dispatch(ctx: Context, bound: BoundRoute, input: DispatchI
     const auth = pipeline.schemes.length ? await pipeline.authenticate(req) : null;
     await pipeline.enforce(req, auth, route.permission);
     res = await route.handler({ req, params: input.params, body, auth });
+    // The session bag is written once, after the handler, and only when it changed.
+    await commitSession(auth);
   } catch (err) {
     res = errorResponse(err, bound.challenge ?? pipeline.challenge(req), ctx.logger);
   }

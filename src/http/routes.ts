@@ -1,8 +1,15 @@
 import { accountRoutes } from './account.js';
 import { jwtRoutes } from './jwt.js';
 import { meRoutes } from './me.js';
+import { sessionRoutes } from './sessions.js';
 import { tokenRoutes } from './tokens.js';
 import type { RouteFactory } from './types.js';
 
 /** Every module of the HTTP contract, in the order their routes are registered. */
-export const CONTRACT: readonly RouteFactory[] = [meRoutes, accountRoutes, tokenRoutes, jwtRoutes];
+export const CONTRACT: readonly RouteFactory[] = [
+  meRoutes,
+  accountRoutes,
+  sessionRoutes,
+  tokenRoutes,
+  jwtRoutes,
+];

@@ -3,6 +3,7 @@ import type { Context } from '../core/context.js';
 import type { Authenticator } from '../core/scheme.js';
 import { basicScheme } from './basic.js';
 import { jwtScheme } from './jwt.js';
+import { sessionScheme } from './session.js';
 import { tokenScheme } from './token.js';
 
 /** Builds one scheme from the context, once, at start-up. */
@@ -10,6 +11,7 @@ export type SchemeFactory = (ctx: Context) => Authenticator;
 
 /** Every built-in scheme by its config name. */
 export const SCHEME_FACTORIES: Partial<Record<SchemeName, SchemeFactory>> = {
+  session: sessionScheme,
   basic: basicScheme,
   token: tokenScheme,
   jwt: jwtScheme,

@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { defineConfig } from '../../src/core/config.js';
+import { csrfSettings } from '../../src/core/settings/csrf.js';
 import { jwtSettings } from '../../src/core/settings/jwt.js';
 import { passwordSettings } from '../../src/core/settings/passwords.js';
 import { serverSettings } from '../../src/core/settings/server.js';
@@ -39,6 +40,7 @@ describe('docs/configuration.md', () => {
       jwt: jwtSettings,
       tokens: tokenSettings,
       sessions: sessionSettings,
+      csrf: csrfSettings,
     };
     const topLevel = [...Object.keys(defineConfig({ secretKey: TEST_SECRET })), 'redis'].filter(
       (k) => !(k in sections) && k !== 'stores',
