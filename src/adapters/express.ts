@@ -6,6 +6,7 @@ import { type AuthRequest, createAuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
 import type { Gatehouse } from '../http/gatehouse.js';
 import type { HttpResponse } from '../http/types.js';
+import { commitSession, SessionHandle } from '../schemes/session-handle.js';
 import { StoreUnavailable } from '../stores/errors.js';
 import type { UserRecord } from '../stores/types.js';
 import { readBody } from './body.js';
@@ -166,9 +167,25 @@ function guard(permission: Permission | null, schemes?: readonly SchemeName[]): 
       req.auth = outcome.auth;
       req.user = outcome.auth?.user ?? null;
       res.set(credentialHeaders(res.getHeader('vary')));
+      if (outcome.auth?.auth instanceof SessionHandle) commitBeforeEnd(res, outcome.auth, gatehouseOf(req));
       next();
     }, next);
   };
+}
+
+/**
+ * Saves a session bag the handler changed before the response ends (as express-session does),
+ * so the client's next request reads what this one wrote. A failed write is logged: the
+ * response is already on its way.
+ */
+function commitBeforeEnd(res: Response, auth: AuthResult, gh: Gatehouse): void {
+  const end = res.end.bind(res) as (...args: unknown[]) => Response;
+  res.end = ((...args: unknown[]) => {
+    commitSession(auth)
+      .catch((err: unknown) => gh.ctx.logger.error({ err }, 'session data could not be saved'))
+      .finally(() => end(...args));
+    return res;
+  }) as Response['end'];
 }
 
 /**

@@ -21,6 +21,7 @@ import type { AuthResult } from '../core/scheme.js';
 import type { BoundRoute } from '../http/dispatch.js';
 import type { Gatehouse } from '../http/gatehouse.js';
 import type { HttpResponse } from '../http/types.js';
+import { commitSession } from '../schemes/session-handle.js';
 import type { UserRecord } from '../stores/types.js';
 import { CREDENTIAL_HEADERS, createGuard, credentialHeaders } from './guard.js';
 import { normalisePrefix } from './mount.js';
@@ -95,6 +96,12 @@ export const gatehousePlugin: FastifyPluginAsync<GatehousePluginOptions> = async
   app.decorate('gatehouse', gh);
   app.decorateRequest('user', null);
   app.decorateRequest('auth', null);
+  // A session bag an app handler changed is saved before the response leaves (the contract's
+  // routes save their own, and leave request.auth null).
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (request.auth) await commitSession(request.auth);
+    return payload;
+  });
   if (opts.routes === false) return;
   await app.register(async (child) => mountContract(child, gh), {
     prefix: normalisePrefix(opts.prefix ?? ''),

@@ -6,6 +6,7 @@ import { type AuthRequest, createAuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
 import type { Gatehouse } from '../http/gatehouse.js';
 import type { HttpResponse } from '../http/types.js';
+import { commitSession } from '../schemes/session-handle.js';
 import type { UserRecord } from '../stores/types.js';
 import { readBody } from './body.js';
 import { CREDENTIAL_HEADERS, createGuard, mergeVary } from './guard.js';
@@ -195,6 +196,8 @@ function guard(
     c.set('auth', outcome.auth);
     c.set('user', outcome.auth?.user ?? null);
     await next();
+    // A session bag the handler changed is saved before the response leaves.
+    await commitSession(outcome.auth);
     c.header('vary', mergeVary(c.res.headers.get('vary') ?? undefined));
     if (!c.res.headers.has('cache-control')) c.header('cache-control', CREDENTIAL_HEADERS['cache-control']!);
   };

@@ -78,7 +78,7 @@ function structuralProblems(doc: OpenApiDocument): string[] {
 
 describe('buildOpenApi', () => {
   it('lists every route of the contract, and is a well-formed OpenAPI 3.1 document', async () => {
-    const t = await makeGatehouse({ authentication: ['jwt', 'token', 'basic'], signup: true });
+    const t = await makeGatehouse({ authentication: ['session', 'jwt', 'token', 'basic'], signup: true });
     const doc = buildOpenApi(t.gh);
     for (const { route } of t.gh.routes) {
       const path = route.path.replace(/:(\w+)/g, '{$1}');
@@ -157,7 +157,7 @@ if (!validator) {
 
 describe.skipIf(!validator)('the OpenAPI document against the 3.1 specification', () => {
   it('validates with the specification’s own schema', async () => {
-    const t = await makeGatehouse({ authentication: ['jwt', 'token', 'basic'], signup: true });
+    const t = await makeGatehouse({ authentication: ['session', 'jwt', 'token', 'basic'], signup: true });
     await expect(validator!(buildOpenApi(t.gh))).resolves.toBeTruthy();
   });
 });

@@ -39,3 +39,51 @@ export async function send(method: string, url: string, opts: SendOptions = {}):
 export function basic(username: string, password: string): Record<string, string> {
   return { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}` };
 }
+
+/** A browser's cookies for one target, kept from Set-Cookie (Max-Age=0 removes one). */
+export class Jar {
+  private readonly values = new Map<string, string>();
+
+  take(answer: Answer): this {
+    for (const line of answer.headers.getSetCookie()) {
+      const pair = line.split(';', 1)[0]!;
+      const eq = pair.indexOf('=');
+      const name = pair.slice(0, eq).trim();
+      if (/;\s*max-age=0/i.test(line)) this.values.delete(name);
+      else this.values.set(name, decodeURIComponent(pair.slice(eq + 1)));
+    }
+    return this;
+  }
+
+  get(name: string): string | undefined {
+    return this.values.get(name);
+  }
+
+  header(): string {
+    return [...this.values].map(([k, v]) => `${k}=${encodeURIComponent(v)}`).join('; ');
+  }
+}
+
+/**
+ * A request as a same-origin page makes it: the jar's cookies, and on unsafe methods the page's
+ * Origin and the CSRF token from the csrftoken cookie (unless `csrf: false`).
+ */
+export async function browse(
+  jar: Jar,
+  origin: string,
+  method: string,
+  url: string,
+  opts: SendOptions & { csrf?: boolean } = {},
+): Promise<Answer> {
+  const headers: Record<string, string> = { ...opts.headers };
+  if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) {
+    headers.origin ??= origin;
+    const token = jar.get('csrftoken');
+    if (token && opts.csrf !== false) headers['x-csrftoken'] ??= token;
+  }
+  const cookie = jar.header();
+  if (cookie) headers.cookie ??= cookie;
+  const answer = await send(method, url, { ...opts, headers });
+  jar.take(answer);
+  return answer;
+}

@@ -4,7 +4,7 @@ import { send } from './http.js';
 import { TARGETS, useTarget } from './targets.js';
 
 describe.each(TARGETS)('the OpenAPI description on $name', (target) => {
-  const t = useTarget(target, { authentication: ['jwt', 'token', 'basic'], signup: true });
+  const t = useTarget(target, { authentication: ['session', 'jwt', 'token', 'basic'], signup: true });
 
   it('lists paths that each answer at the documented place (not 404, not 405)', async () => {
     const doc = buildOpenApi(t().gh, { prefix: t().prefix });
@@ -21,7 +21,7 @@ describe.each(TARGETS)('the OpenAPI description on $name', (target) => {
 
 describe('GET /api/schema/ on the standalone server', () => {
   const t = useTarget(TARGETS.find((x) => x.name === 'server')!, {
-    authentication: ['jwt', 'token', 'basic'],
+    authentication: ['session', 'jwt', 'token', 'basic'],
   });
 
   it('serves the OpenAPI 3.1 document of every contract route, with and without the slash', async () => {

@@ -12,7 +12,7 @@ import {
   requireAuth,
 } from '../../../src/adapters/express.js';
 import type { Gatehouse } from '../../../src/http/gatehouse.js';
-import { APP_ROUTES, boom, whoBody } from './routes.js';
+import { APP_ROUTES, boom, visit, whoBody } from './routes.js';
 
 /** The test app on Express 5; resolves once it listens on 127.0.0.1 with a free port. */
 export async function startExpressApp(gh: Gatehouse, prefix: string) {
@@ -37,6 +37,9 @@ export async function startExpressApp(gh: Gatehouse, prefix: string) {
   });
   app.get(APP_ROUTES.scoped, requireAuth(hasScope('notes:write')), (req, res) => {
     res.json(whoBody(req.user, req.auth!.scheme));
+  });
+  app.get(APP_ROUTES.visits, requireAuth(isAuthenticated, ['session']), (req, res) => {
+    res.json(visit(req.auth));
   });
   app.get(APP_ROUTES.boom, () => boom());
   app.use(notFound());

@@ -11,7 +11,7 @@ import {
   requireAuth,
 } from '../../../src/adapters/fastify.js';
 import type { Gatehouse } from '../../../src/http/gatehouse.js';
-import { APP_ROUTES, boom, whoBody } from './routes.js';
+import { APP_ROUTES, boom, visit, whoBody } from './routes.js';
 
 /** The test app on Fastify with the plugin; resolves once it listens. */
 export async function startFastifyApp(gh: Gatehouse, prefix: string) {
@@ -35,6 +35,9 @@ export async function startFastifyApp(gh: Gatehouse, prefix: string) {
   );
   app.get(APP_ROUTES.scoped, { preHandler: requireAuth(hasScope('notes:write')) }, async (req) =>
     whoBody(req.user, req.auth!.scheme),
+  );
+  app.get(APP_ROUTES.visits, { preHandler: requireAuth(isAuthenticated, ['session']) }, async (req) =>
+    visit(req.auth),
   );
   app.get(APP_ROUTES.boom, async () => boom());
   app.setNotFoundHandler(notFound);

@@ -12,7 +12,7 @@ import {
   requireAuth,
 } from '../../../src/adapters/hono.js';
 import type { Gatehouse } from '../../../src/http/gatehouse.js';
-import { APP_ROUTES, boom, whoBody } from './routes.js';
+import { APP_ROUTES, boom, visit, whoBody } from './routes.js';
 
 /** The test app on Hono over @hono/node-server; resolves once it listens. */
 export async function startHonoApp(gh: Gatehouse, prefix: string) {
@@ -37,6 +37,7 @@ export async function startHonoApp(gh: Gatehouse, prefix: string) {
   app.get(APP_ROUTES.scoped, requireAuth(hasScope('notes:write')), (c) =>
     c.json(whoBody(c.get('user'), c.get('auth').scheme)),
   );
+  app.get(APP_ROUTES.visits, requireAuth(isAuthenticated, ['session']), (c) => c.json(visit(c.get('auth'))));
   app.get(APP_ROUTES.boom, () => boom());
   app.notFound(notFound);
   app.onError(errorHandler);

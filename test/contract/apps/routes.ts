@@ -1,4 +1,6 @@
 import { PermissionDenied } from '../../../src/core/errors.js';
+import type { AuthResult } from '../../../src/core/scheme.js';
+import type { SessionHandle } from '../../../src/schemes/session-handle.js';
 import type { UserRecord } from '../../../src/stores/types.js';
 
 /**
@@ -13,6 +15,8 @@ export const APP_ROUTES = {
   tokenOnly: '/token-only',
   /** requireAuth(hasScope('notes:write')) */
   scoped: '/scoped',
+  /** requireAuth(isAuthenticated, ['session']): counts visits in the session bag. */
+  visits: '/visits',
   boom: '/boom',
 } as const;
 
@@ -22,6 +26,14 @@ export function whoBody(
   scheme: string | null,
 ): { user: string | null; scheme: string | null } {
   return { user: user?.username ?? null, scheme };
+}
+
+/** Counts a visit in the session bag, which the adapter must save after the handler. */
+export function visit(auth: AuthResult | null): { visits: number } {
+  const session = auth?.auth as SessionHandle;
+  const visits = (session.get<number>('visits') ?? 0) + 1;
+  session.set('visits', visits);
+  return { visits };
 }
 
 /** What /boom throws: the app's error handler must answer it in DRF's shape. */
