@@ -1,0 +1,130 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** A server the bench started, as a child process of its own. */
+export interface ServerProcess {
+  readonly name: string;
+  readonly pid: number;
+  /** `http://127.0.0.1:<port>` */
+  readonly origin: string;
+  /** From spawn to the "listening" line, in milliseconds. */
+  readonly readyMs: number;
+  /** Resident memory of the server process now, in kB (from /proc). */
+  rssKb(): number;
+  /** What the process wrote to stderr so far (warnings, errors). */
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  name: string;
+  command: string;
+  args: string[];
+  cwd: string;
+  env: NodeJS.ProcessEnv;
+  port: number;
+  /** A line on stdout that says the server accepts connections. */
+  ready: RegExp;
+  timeoutMs?: number;
+}
+
+const running = new Set<ChildProcess>();
+
+// Whatever happens to the runner (an error, Ctrl-C), no server it started outlives it.
+process.on('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    for (const child of running) child.kill('SIGKILL');
+    process.exit(130);
+  });
+}
+
+/** A port the kernel just handed out on 127.0.0.1, free when this returns. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/** A process's resident set from /proc/<pid>/status (`VmRSS`), in kB; 0 when it is gone. */
+export function rssKbOf(pid: number): number {
+  try {
+    const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * Spawns a server and resolves once it prints its ready line; rejects with its output when it
+ * exits first or does not get ready in time.
+ *
+ * @example
+ * const srv = await startProcess({ name: 'bare', command: process.execPath, args: ['bench/servers/bare.ts'], … });
+ */
+export function startProcess(opts: StartOptions): Promise<ServerProcess> {
+  const started = performance.now();
+  const child = spawn(opts.command, opts.args, {
+    cwd: opts.cwd,
+    env: opts.env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  running.add(child);
+  let out = '';
+  let err = '';
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  exited.then(() => running.delete(child));
+
+  const stop = async (): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  return new Promise<ServerProcess>((resolve, reject) => {
+    let done = false;
+    const fail = (why: string) => {
+      if (done) return;
+      done = true;
+      void stop();
+      reject(new Error(`${opts.name}: ${why}\n${out}${err}`.trimEnd()));
+    };
+    const timer = setTimeout(() => fail('not ready in time'), opts.timeoutMs ?? 30_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (done || !opts.ready.test(out)) return;
+      done = true;
+      clearTimeout(timer);
+      const readyMs = performance.now() - started;
+      resolve({
+        name: opts.name,
+        pid: child.pid!,
+        origin: `http://127.0.0.1:${opts.port}`,
+        readyMs,
+        rssKb: () => rssKbOf(child.pid!),
+        stderr: () => err,
+        stop,
+      });
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString();
+    });
+    child.once('error', (e) => fail(e.message));
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      fail(`exited (${signal ?? code}) before it was ready`);
+    });
+  });
+}

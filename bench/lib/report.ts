@@ -1,0 +1,182 @@
+import type { LoadResult } from './load/types.js';
+
+export type Group = 'baseline' | 'gatehouse' | 'peer';
+
+/** One row of the table: a case against gatehouse, the bare route, or a peer. */
+export interface CaseResult {
+  id: string;
+  label: string;
+  group: Group;
+  /** Which process answered: `gatehouse (main)`, `bare fastify`, `express-session`, … */
+  server: string;
+  status: 'ok' | 'skipped' | 'failed';
+  /** Why it was skipped or failed. */
+  reason?: string;
+  load?: LoadResult;
+  /** req/s divided by the bare route's req/s in the same run. */
+  ratio?: number;
+  /** RSS of the server right after the case, kB. */
+  rssKb?: number;
+  /** Non-2xx answers are the point of this case (an anonymous request to a protected route). */
+  expectsNon2xx?: boolean;
+  /** Anything else the case measured (e.g. the login rate while /api/me/ was loaded). */
+  extra?: Record<string, number>;
+}
+
+export interface MemorySample {
+  /** After which case, or which memory round (`round 3`). */
+  after: string;
+  /** Requests the gatehouse (main) server had answered when sampled. */
+  requests: number;
+  rssKb: number;
+}
+
+export interface BenchReport {
+  date: string;
+  commit: string;
+  machine: { cpus: number; model: string; node: string; loadBefore: number[]; loadAfter: number[] };
+  driver: string;
+  settings: { durationS: number; warmupS: number; connections: number; users: number };
+  /** The bare route's req/s the ratios are taken against (mean of its runs). */
+  bareRps: number | null;
+  readyMs: Record<string, number>;
+  cases: CaseResult[];
+  memory: MemorySample[];
+  notes: string[];
+}
+
+export interface TargetCheck {
+  target: string;
+  measured: string;
+  met: boolean | null;
+}
+
+const ms = (n: number): string => n.toFixed(2);
+
+/** The targets of issue 9, against what this run measured (null: the case did not run). */
+export function checkTargets(r: BenchReport): TargetCheck[] {
+  const byId = new Map(r.cases.map((c) => [c.id, c]));
+  const out: TargetCheck[] = [];
+  const ratio = (id: string, min: number, label: string) => {
+    const c = byId.get(id);
+    const v = c?.status === 'ok' ? c.ratio : undefined;
+    out.push({
+      target: `${label}: ratio >= ${min.toFixed(2)}`,
+      measured: v === undefined ? `not run${c?.reason ? ` (${c.reason})` : ''}` : v.toFixed(2),
+      met: v === undefined ? null : v >= min,
+    });
+  };
+  ratio('jwt-hs256', 0.6, 'JWT HS256 user checked');
+  ratio('jwt-hs256-stateless', 0.8, 'JWT HS256 stateless');
+  ratio('jwt-es256', 0.5, 'JWT ES256 user checked');
+  ratio('jwt-eddsa', 0.5, 'JWT EdDSA user checked');
+  ratio('token', 0.5, 'API token (SQLite)');
+  ratio('session', 0.5, 'session cookie (SQLite)');
+
+  // The authenticated /api/me/ cases; the one measured under a login storm has its own target.
+  const me = r.cases.filter(
+    (c) =>
+      c.group === 'gatehouse' &&
+      c.status === 'ok' &&
+      c.label.includes('/api/me/') &&
+      !c.expectsNon2xx &&
+      c.id !== 'me-under-logins',
+  );
+  const worst = me.reduce<CaseResult | null>((a, c) => (!a || c.load!.p99Ms > a.load!.p99Ms ? c : a), null);
+  out.push({
+    target: 'p99 of every /api/me/ case at 32 connections <= 5 ms',
+    measured: worst ? `worst ${ms(worst.load!.p99Ms)} ms (${worst.id})` : 'not run',
+    met: worst ? worst.load!.p99Ms <= 5 : null,
+  });
+
+  const logins = byId.get('logins');
+  out.push({
+    target: 'logins/s (argon2id, OWASP parameters) >= 60',
+    measured: logins?.status === 'ok' ? `${logins.load!.rps.toFixed(1)}/s` : 'not run',
+    met: logins?.status === 'ok' ? logins.load!.rps >= 60 : null,
+  });
+  const under = byId.get('me-under-logins');
+  out.push({
+    target: '/api/me/ p99 while logins saturate the hashing pool <= 10 ms',
+    measured: under?.status === 'ok' ? `${ms(under.load!.p99Ms)} ms` : 'not run',
+    met: under?.status === 'ok' ? under.load!.p99Ms <= 10 : null,
+  });
+
+  const after1M = r.memory.find((s) => s.requests >= 1_000_000);
+  out.push({
+    target: 'RSS after 1M requests <= 150 MB',
+    measured: after1M
+      ? `${(after1M.rssKb / 1024).toFixed(1)} MB after ${after1M.requests.toLocaleString('en-US')} requests`
+      : 'fewer than 1M requests served',
+    met: after1M ? after1M.rssKb <= 150 * 1024 : null,
+  });
+  const tail = r.memory.filter((s) => s.after.startsWith('round')).slice(-3);
+  if (tail.length >= 2) {
+    const growth = tail[tail.length - 1]!.rssKb / tail[0]!.rssKb - 1;
+    out.push({
+      target: 'RSS flat across repeated runs (last rounds within 10%)',
+      measured:
+        tail.map((s) => `${(s.rssKb / 1024).toFixed(1)}`).join(' -> ') +
+        ` MB (${(growth * 100).toFixed(1)}%)`,
+      met: growth <= 0.1,
+    });
+  }
+  const ready = r.readyMs.main;
+  out.push({
+    target: '`gatehouse serve` ready < 1 s',
+    measured: ready === undefined ? 'not run' : `${Math.round(ready)} ms`,
+    met: ready === undefined ? null : ready < 1000,
+  });
+  return out;
+}
+
+/** Columns padded to their widest cell; `left` columns are text, the others numbers. */
+function pad(cells: string[][], left: ReadonlySet<number>): string {
+  const widths = cells[0]!.map((_, i) => Math.max(...cells.map((row) => row[i]!.length)));
+  return cells
+    .map((row) =>
+      row
+        .map((c, i) => (left.has(i) ? c.padEnd(widths[i]!) : c.padStart(widths[i]!)))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** The results as a fixed-width text table (what `npm run bench` prints). */
+export function formatTable(r: BenchReport): string {
+  const rows: string[][] = [['case', 'server', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'RSS MB', 'note']];
+  for (const c of r.cases) {
+    if (c.status !== 'ok') {
+      rows.push([c.label, c.server, '-', '-', '-', '-', '-', `${c.status}: ${c.reason ?? ''}`]);
+      continue;
+    }
+    const l = c.load!;
+    const notes: string[] = [];
+    if (l.non2xx && !c.expectsNon2xx) notes.push(`${l.non2xx} non-2xx!`);
+    if (c.expectsNon2xx) notes.push('refused (expected)');
+    if (l.errors) notes.push(`${l.errors} socket errors`);
+    for (const [k, v] of Object.entries(c.extra ?? {}))
+      notes.push(`${k} ${Number.isInteger(v) ? v : v.toFixed(1)}`);
+    rows.push([
+      c.label,
+      c.server,
+      l.rps >= 100 ? Math.round(l.rps).toString() : l.rps.toFixed(1),
+      ms(l.p50Ms),
+      ms(l.p99Ms),
+      c.ratio === undefined ? '-' : c.ratio.toFixed(2),
+      c.rssKb ? (c.rssKb / 1024).toFixed(0) : '-',
+      notes.join('; '),
+    ]);
+  }
+  return pad(rows, new Set([0, 1, 7]));
+}
+
+/** The targets as a text table. */
+export function formatTargets(checks: readonly TargetCheck[]): string {
+  const mark = (m: boolean | null) => (m === null ? 'n/a' : m ? 'met' : 'NOT MET');
+  return pad(
+    [['target', 'measured', ''], ...checks.map((c) => [c.target, c.measured, mark(c.met)])],
+    new Set([0, 1, 2]),
+  );
+}
