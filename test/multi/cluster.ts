@@ -105,7 +105,7 @@ export function sharedEnv(databaseUrl: string, redisUrl: string): Record<string,
     GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD,
     GATEHOUSE_SIGNUP: 'true',
     // Token first, so a refusal is 401 with a challenge whichever scheme was tried.
-    GATEHOUSE_AUTHENTICATION: 'token,jwt,basic',
+    GATEHOUSE_AUTHENTICATION: 'token,jwt,session,basic',
     GATEHOUSE_LOG_LEVEL: 'fatal',
   };
 }
@@ -165,3 +165,47 @@ export async function call(
 
 export const basic = (username: string, password: string): string =>
   `Basic ${Buffer.from(`${username}:${password}`).toString('base64')}`;
+
+/**
+ * A browser's side of a session: its cookies, and the CSRF header and Origin it sends on unsafe
+ * requests. Behind a load balancer every instance answers for the same host; here each has its
+ * own port, so the Origin sent is that of the instance addressed (the same site, as the browser
+ * would see it).
+ */
+export class Browser {
+  readonly cookies = new Map<string, string>();
+
+  /** Calls `server` with the cookies, and the CSRF token and Origin on unsafe methods. */
+  async call(server: RunningServer, method: string, path: string, json?: unknown): Promise<Reply> {
+    const headers: Record<string, string> = {};
+    if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
+    if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) {
+      headers.origin = server.url;
+      const csrf = this.cookies.get('csrftoken');
+      if (csrf) headers['x-csrftoken'] = csrf;
+    }
+    const reply = await call(server, method, path, { json, headers });
+    for (const line of reply.headers.getSetCookie()) {
+      const [pair = '', ...attrs] = line.split(';');
+      const eq = pair.indexOf('=');
+      const [name, value] = [pair.slice(0, eq).trim(), pair.slice(eq + 1).trim()];
+      const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === '';
+      if (expired) this.cookies.delete(name);
+      else this.cookies.set(name, value);
+    }
+    return reply;
+  }
+
+  /** Fetches a CSRF cookie, then signs in on `server`. */
+  async login(server: RunningServer, username: string, password: string): Promise<Reply> {
+    await this.call(server, 'GET', '/api/auth/csrf/');
+    return this.call(server, 'POST', '/api/auth/login/', { username, password });
+  }
+
+  /** A copy of this browser's cookies: what a thief who stole them would send. */
+  clone(): Browser {
+    const copy = new Browser();
+    for (const [k, v] of this.cookies) copy.cookies.set(k, v);
+    return copy;
+  }
+}

@@ -14,7 +14,16 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { RunningServer } from '../helpers/cli.js';
-import { ADMIN_PASSWORD, basic, call, describeIf, type Reply, sharedEnv, startInstances } from './cluster.js';
+import {
+  ADMIN_PASSWORD,
+  Browser,
+  basic,
+  call,
+  describeIf,
+  type Reply,
+  sharedEnv,
+  startInstances,
+} from './cluster.js';
 
 const run = promisify(execFile);
 const SERVICES = resolve(import.meta.dirname, '../../scripts/services.sh');
@@ -102,12 +111,16 @@ describeIf(whyNot(), ['postgres', 'redis'], 'instances while PostgreSQL or Redis
     expect(b.child.exitCode).toBeNull();
   };
 
-  it('Redis stopped: refresh-state requests get 503, API tokens keep working, /readyz names redis', async () => {
+  it('Redis stopped: session and refresh requests get 503, API tokens keep working, /readyz names redis', async () => {
     const token = await apiToken();
     const pair = (await obtain(a)).body as { access: string; refresh: string };
+    const browser = new Browser();
+    expect((await browser.login(a, 'una', PASSWORD)).status).toBe(200);
     await services('stop-redis');
     try {
       for (const server of [a, b]) {
+        unavailable(await browser.call(server, 'GET', '/api/me/'));
+        unavailable(await new Browser().login(server, 'una', PASSWORD));
         unavailable(await refresh(server, pair.refresh));
         unavailable(await obtain(server));
         // The API token lives in PostgreSQL: nothing it needs is down.
@@ -124,6 +137,10 @@ describeIf(whyNot(), ['postgres', 'redis'], 'instances while PostgreSQL or Redis
     expect(took).toBeLessThan(5_000);
     const fresh = (await obtain(a)).body as { refresh: string };
     expect((await refresh(b, fresh.refresh)).status).toBe(200);
+    // This Redis keeps nothing across a restart (no persistence): sessions start again.
+    const again = new Browser();
+    expect((await again.login(b, 'una', PASSWORD)).status).toBe(200);
+    expect((await again.call(a, 'GET', '/api/me/')).status).toBe(200);
     expect((await call(a, 'GET', '/readyz')).status).toBe(200);
     alive();
   });
@@ -131,10 +148,13 @@ describeIf(whyNot(), ['postgres', 'redis'], 'instances while PostgreSQL or Redis
   it('PostgreSQL stopped: every authenticated request gets 503 (never 200, never 500), then service resumes', async () => {
     const token = await apiToken();
     const pair = (await obtain(a)).body as { access: string; refresh: string };
+    const browser = new Browser();
+    expect((await browser.login(a, 'una', PASSWORD)).status).toBe(200);
     await services('stop-postgres');
     try {
       const replies = await Promise.all(
         [a, b].flatMap((server) => [
+          browser.call(server, 'GET', '/api/me/'),
           me(server, token),
           me(server, `Bearer ${pair.access}`),
           me(server, basic('una', PASSWORD)),
@@ -157,6 +177,7 @@ describeIf(whyNot(), ['postgres', 'redis'], 'instances while PostgreSQL or Redis
     expect(took).toBeLessThan(5_000);
     expect((await me(a, `Bearer ${pair.access}`)).status).toBe(200);
     expect((await me(a, basic('una', PASSWORD))).status).toBe(200);
+    expect((await browser.call(b, 'GET', '/api/me/')).status).toBe(200);
     expect((await refresh(b, pair.refresh)).status).toBe(200);
     expect((await call(b, 'GET', '/readyz')).body).toEqual({
       status: 'ok',

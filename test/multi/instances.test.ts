@@ -9,6 +9,7 @@ import { openStores } from '../../src/stores/open.js';
 import type { RunningServer } from '../helpers/cli.js';
 import {
   ADMIN_PASSWORD,
+  Browser,
   basic,
   call,
   describeIf,
@@ -94,6 +95,35 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     expect(await me(b, basic('basil', 'wrong'))).toBe(401);
   });
 
+  it('a session started on A works on B; logged out on A, B refuses the cookie at the next request', async () => {
+    await register('sam');
+    const browser = new Browser();
+    expect((await browser.login(a, 'sam', PASSWORD)).status).toBe(200);
+    const stolen = browser.clone();
+    const onB = await browser.call(b, 'GET', '/api/me/');
+    expect(onB.status).toBe(200);
+    expect(onB.body).toMatchObject({ username: 'sam', auth: 'session' });
+    const list = await browser.call(b, 'GET', '/api/auth/sessions/');
+    expect(list.body).toMatchObject([{ current: true }]);
+    expect((await browser.call(a, 'POST', '/api/auth/logout/')).status).toBe(204);
+    expect((await stolen.call(b, 'GET', '/api/me/')).status).toBe(401);
+  });
+
+  it("a session ended from B's list (another device) is refused by A at once", async () => {
+    await register('dev');
+    const laptop = new Browser();
+    const phone = new Browser();
+    expect((await laptop.login(a, 'dev', PASSWORD)).status).toBe(200);
+    expect((await phone.login(b, 'dev', PASSWORD)).status).toBe(200);
+    const list = await laptop.call(b, 'GET', '/api/auth/sessions/');
+    const rows = list.body as unknown as { id: string; current: boolean }[];
+    expect(rows).toHaveLength(2);
+    const phoneRow = rows.find((r) => !r.current) as { id: string };
+    expect((await laptop.call(b, 'DELETE', `/api/auth/sessions/${phoneRow.id}/`)).status).toBe(204);
+    expect((await phone.call(a, 'GET', '/api/me/')).status).toBe(401);
+    expect((await laptop.call(a, 'GET', '/api/me/')).status).toBe(200);
+  });
+
   it('an API token issued by A works on B; revoked on A, B refuses it at the next request', async () => {
     await register('tina');
     const token = await apiToken(a, 'tina');
@@ -139,13 +169,16 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     expect((await refresh(a, second.body.refresh as string)).status).toBe(401);
   });
 
-  it("logout-all on A ends, on B, the user's API tokens, access tokens and refresh tokens", async () => {
+  it("logout-all on A ends, on B, the user's sessions, API tokens, access and refresh tokens", async () => {
     await register('lou');
     const token = await apiToken(a, 'lou');
     const pair = await jwtPair(b, 'lou');
+    const browser = new Browser();
+    expect((await browser.login(b, 'lou', PASSWORD)).status).toBe(200);
     expect(await me(b, token)).toBe(200);
     expect(await me(b, `Bearer ${pair.access}`)).toBe(200);
     expect((await call(a, 'POST', '/api/auth/logout-all/', { auth: token })).status).toBe(204);
+    expect((await browser.call(b, 'GET', '/api/me/')).status).toBe(401);
     expect(await me(b, token)).toBe(401);
     expect(await me(b, `Bearer ${pair.access}`)).toBe(401);
     expect((await refresh(b, pair.refresh)).status).toBe(401);
@@ -153,12 +186,15 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     expect(await me(b, `Bearer ${(await jwtPair(b, 'lou')).access}`)).toBe(200);
   });
 
-  it('deactivation by the operator: B refuses Basic, API token, access and refresh tokens at once', async () => {
+  it('deactivation by the operator: B refuses the session, Basic, API token, access and refresh tokens at once', async () => {
     await register('dee');
     const token = await apiToken(a, 'dee');
     const pair = await jwtPair(a, 'dee');
+    const browser = new Browser();
+    expect((await browser.login(a, 'dee', PASSWORD)).status).toBe(200);
     expect(await me(b, token)).toBe(200);
     await operator(env, ['deactivate', 'dee']);
+    expect((await browser.call(b, 'GET', '/api/me/')).status).toBe(401);
     expect(await me(b, basic('dee', PASSWORD))).toBe(401);
     expect(await me(b, token)).toBe(401);
     expect(await me(b, `Bearer ${pair.access}`)).toBe(401);
@@ -169,7 +205,10 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     await register('pat');
     const token = await apiToken(a, 'pat');
     const pair = await jwtPair(a, 'pat');
+    const browser = new Browser();
+    expect((await browser.login(a, 'pat', PASSWORD)).status).toBe(200);
     await operator(env, ['changepassword', 'pat', '--password-stdin'], 'an-entirely-new-passphrase-7\n');
+    expect((await browser.call(b, 'GET', '/api/me/')).status).toBe(401);
     expect(await me(b, basic('pat', PASSWORD))).toBe(401);
     expect(await me(b, basic('pat', 'an-entirely-new-passphrase-7'))).toBe(200);
     expect(await me(b, token)).toBe(401);
