@@ -8,6 +8,7 @@ import type { PasswordHasher } from '../crypto/types.js';
 import { createGatehouse, type Gatehouse } from '../http/gatehouse.js';
 import { buildOpenApi } from '../http/openapi.js';
 import type { Stores } from '../stores/types.js';
+import { registerAccountPage } from './account-page.js';
 
 export interface BuildServerOptions {
   config: GatehouseConfig;
@@ -55,6 +56,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
   await app.register(gatehousePlugin, { gatehouse: gh });
   registerHealth(app, stores);
   registerSchema(app, gh);
+  registerAccountPage(app, { config });
   registerErrors(app, gh);
   app.addHook('onClose', async () => stores.close());
   return { app, gh };
