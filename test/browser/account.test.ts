@@ -22,7 +22,9 @@ const available = browserAvailable();
 /** Signs in through the page's form, with the keyboard only. */
 async function signIn(page: Page, url: string, username = 'alice'): Promise<void> {
   await page.goto(`${url}/`);
-  await expect.poll(() => page.evaluate(() => document.activeElement?.id)).toBe('signin-title');
+  await expect
+    .poll(() => page.evaluate('document.activeElement && document.activeElement.id'))
+    .toBe('signin-title');
   await page.keyboard.press('Tab');
   await page.keyboard.type(username);
   await page.keyboard.press('Tab');
@@ -97,7 +99,7 @@ describe.skipIf(!available)('the account page in chromium', () => {
     const csrf = cookies.find((c) => c.name === 'csrftoken')!;
     expect(csrf).toMatchObject({ httpOnly: false, sameSite: 'Lax' });
     // Page scripts cannot read the session id.
-    expect(await page.evaluate(() => document.cookie)).not.toContain('sessionid');
+    expect(await page.evaluate('document.cookie')).not.toContain('sessionid');
 
     await page.screenshot({ path: join(ARTIFACTS, 'account-signed-in.png'), fullPage: true });
     expect(problems).toEqual([]);
@@ -162,7 +164,7 @@ describe.skipIf(!available)('the account page in chromium', () => {
     expect(key).toMatch(/^gat_/);
     await page.getByRole('button', { name: 'Copy' }).click();
     await expect.poll(() => page.locator('#status').textContent()).toContain('copied');
-    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(key);
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(key);
     expect(await page.locator('#tokens tr').count()).toBe(1);
     expect(await page.locator('#tokens').textContent()).not.toContain(key);
 
