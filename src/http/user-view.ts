@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { UserRecord } from '../stores/types.js';
 
 /** The public shape of a user on the wire (DRF/Django field names). Never the password hash. */
@@ -22,3 +23,14 @@ export function userView(user: UserRecord): UserView {
     last_login: user.lastLogin === null ? null : new Date(user.lastLogin).toISOString(),
   };
 }
+
+/** The OpenAPI shape of a UserView. */
+export const userViewSchema = z.object({
+  id: z.number().int(),
+  username: z.string(),
+  email: z.string(),
+  is_staff: z.boolean(),
+  is_active: z.boolean(),
+  date_joined: z.string(),
+  last_login: z.string().nullable(),
+});
