@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CookieJar, HOST, PASSWORD, sessionGatehouse } from '../../test/helpers/session.js';
+import { changePassword } from '../core/users.js';
 import { sha256Hex } from '../crypto/random.js';
 
 const cookieLine = (cookies: string[], name: string) => cookies.find((c) => c.startsWith(`${name}=`));
@@ -348,6 +349,19 @@ describe('POST /api/auth/logout-all/', () => {
     expect((await t.browser(a, 'GET', '/api/me/')).status).toBe(403);
     // A new login after it works at once (same clock instant).
     expect((await t.browser(await t.login(), 'GET', '/api/me/')).status).toBe(200);
+  });
+});
+
+describe('a password change', () => {
+  it('keeps the session it names and ends the others (Django’s update_session_auth_hash)', async () => {
+    const t = await sessionGatehouse();
+    const kept = await t.login();
+    const other = await t.login();
+    await changePassword(t.gh.ctx, t.alice, 'another horse battery staple', {
+      keepSessionDigest: sha256Hex(kept.get('sessionid')!),
+    });
+    expect((await t.browser(kept, 'GET', '/api/me/')).status).toBe(200);
+    expect((await t.browser(other, 'GET', '/api/me/')).status).toBe(403);
   });
 });
 

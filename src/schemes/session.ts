@@ -1,5 +1,4 @@
 import type { Context } from '../core/context.js';
-import { issuedBeforeCutoff } from '../core/credentials.js';
 import { csrfFor } from '../core/csrf.js';
 import type { AuthRequest } from '../core/request.js';
 import type { Authenticator, AuthResult } from '../core/scheme.js';
@@ -32,8 +31,11 @@ export function sessionScheme(ctx: Context): Authenticator {
       if (!found) return null;
       const { row } = found;
       const user = await ctx.stores.users.findById(row.userId);
-      // Logout-everywhere deletes the rows; the cutoff also covers one written concurrently.
-      if (!user || !user.isActive || issuedBeforeCutoff(user, row.createdAt)) return null;
+      // DRF: an inactive user's session is anonymous. Logging out everywhere deletes the rows,
+      // and the row is the session's whole truth: unlike a token's issue time, the
+      // tokensValidAfter cutoff is not applied, so the session a password change keeps (Django's
+      // update_session_auth_hash) stays signed in.
+      if (!user || !user.isActive) return null;
       // DRF's enforce_csrf: only a request the cookie authenticates needs it.
       csrf.enforce(req);
       sessions.touch(row, ctx.clock.now());
