@@ -5,6 +5,7 @@ import { jwtSettings } from './settings/jwt.js';
 import { passwordSettings } from './settings/passwords.js';
 import { serverSettings } from './settings/server.js';
 import { sessionSettings } from './settings/sessions.js';
+import { throttleSettings } from './settings/throttle.js';
 import { tokenSettings } from './settings/tokens.js';
 
 export const SCHEMES = ['session', 'token', 'jwt', 'basic'] as const;
@@ -58,6 +59,7 @@ const configSchema = z
     tokens: tokenSettings.default(tokenSettings.parse({})),
     sessions: sessionSettings.default(sessionSettings.parse({})),
     csrf: csrfSettings.default(csrfSettings.parse({})),
+    throttle: throttleSettings.default(throttleSettings.parse({})),
   })
   .strict();
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { audit } from '../core/audit.js';
 import { PermissionDenied } from '../core/errors.js';
 import { allowAny, isAuthenticated } from '../core/permissions.js';
+import { throttleFor } from '../core/throttle.js';
 import { createUser, endAllCredentials } from '../core/users.js';
 import { clearCredentialHeaders } from './sessions.js';
 import type { Route, RouteFactory } from './types.js';
@@ -28,6 +29,8 @@ export const accountRoutes: RouteFactory = ({ ctx, schemes }): Route[] => [
     async handler({ req, body }) {
       if (!ctx.config.signup) throw new PermissionDenied('Sign-up is disabled.', 'signup_disabled');
       const input = validateBody(registerBody, body);
+      // Per client ip: sign-up hashes a password and writes a row, both worth a bot's while.
+      await throttleFor(ctx).attempt(req, 'register');
       const user = await createUser(
         ctx,
         { username: input.username, password: input.password, email: input.email ?? '' },

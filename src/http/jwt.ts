@@ -5,6 +5,7 @@ import { checkCredentials } from '../core/credentials.js';
 import { AuthenticationFailed, TokenNotValid } from '../core/errors.js';
 import { allowAny } from '../core/permissions.js';
 import type { AuthRequest } from '../core/request.js';
+import { throttleFor } from '../core/throttle.js';
 import { MESSAGES } from '../schemes/jwt-claims.js';
 import { jwtTokens } from '../schemes/jwt-tokens.js';
 import type { UserRecord } from '../stores/types.js';
@@ -126,6 +127,7 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
       },
       async ({ req, body }) => {
         const input = validateBody(refreshBody, body);
+        await throttleFor(ctx).attempt(req, 'refresh');
         return { status: 200, body: await tokens.refresh(input.refresh, req) };
       },
     ),
@@ -152,8 +154,9 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
           body: tokenBody,
           responses: { 200: { description: 'The renewed token.', body: z.object({ token: z.string() }) } },
         },
-        async ({ body }) => {
+        async ({ req, body }) => {
           const input = validateBody(tokenBody, body);
+          await throttleFor(ctx).attempt(req, 'refresh');
           return { status: 200, body: { token: await tokens.refreshSliding(input.token) } };
         },
       ),
@@ -162,14 +165,20 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
   return routes;
 };
 
-/** simplejwt's TokenObtainSerializer: a wrong password and an inactive user get the same 401. */
+/**
+ * simplejwt's TokenObtainSerializer: a wrong password and an inactive user get the same 401.
+ * Throttled before the password is hashed, per client ip and per (ip, username).
+ */
 async function login(
   ctx: Context,
   req: AuthRequest,
   username: string,
   password: string,
 ): Promise<UserRecord> {
+  const gate = await throttleFor(ctx).attempt(req, 'login', username);
   const user = await checkCredentials(ctx, username, password);
+  // An inactive user's right password is no failed guess: only a wrong one backs off.
+  await (user ? gate.pass() : gate.fail());
   if (!user || !user.isActive) {
     await audit(ctx, req, 'login_failed', {
       username,

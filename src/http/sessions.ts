@@ -7,6 +7,7 @@ import { NotFound, ValidationError } from '../core/errors.js';
 import { allowAny, isAuthenticated } from '../core/permissions.js';
 import type { AuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
+import { throttleFor } from '../core/throttle.js';
 import { SessionHandle } from '../schemes/session-handle.js';
 import { sessionService } from '../schemes/session-service.js';
 import type { SessionRecord } from '../stores/types.js';
@@ -107,7 +108,9 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
       async handler({ req, body }) {
         csrf.enforce(req);
         const input = validateBody(loginBody, body);
+        const gate = await throttleFor(ctx).attempt(req, 'login', input.username);
         const user = await checkCredentials(ctx, input.username, input.password);
+        await (user ? gate.pass() : gate.fail());
         if (!user || !user.isActive) {
           await audit(ctx, req, 'login_failed', {
             username: input.username,

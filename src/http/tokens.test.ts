@@ -110,14 +110,14 @@ describe('POST /api-token-auth/ (DRF obtain_auth_token)', () => {
     expect(padded.body).toEqual(LOGIN_FAILED);
   });
 
-  it('audits the new token and the failure, never the key', async () => {
+  it('audits the login, the new token and the failure, never the key', async () => {
     const t = await setup();
     const append = vi.spyOn(t.stores.audit, 'append');
     const key = await obtain(t);
     await t.call('POST', '/api-token-auth/', { body: { username: 'alice', password: 'nope' } });
     const events = append.mock.calls.map(([e]) => e);
-    expect(events.map((e) => e.event)).toEqual(['token_created', 'login_failed']);
-    expect(events[0]?.detail).toMatchObject({ via: 'obtain' });
+    expect(events.map((e) => e.event)).toEqual(['login_succeeded', 'token_created', 'login_failed']);
+    expect(events[1]?.detail).toMatchObject({ via: 'obtain' });
     expect(JSON.stringify(events)).not.toContain(key);
   });
 });

@@ -5,6 +5,7 @@ import { checkCredentials } from '../core/credentials.js';
 import { NotFound, PermissionDenied, ValidationError } from '../core/errors.js';
 import { allowAny, credentialScopes, isAuthenticated } from '../core/permissions.js';
 import type { AuthResult } from '../core/scheme.js';
+import { throttleFor } from '../core/throttle.js';
 import type { ApiTokenAuth } from '../schemes/token.js';
 import {
   type IssuedToken,
@@ -125,12 +126,15 @@ export const tokenRoutes: RouteFactory = ({ ctx }): Route[] => {
       responses: { 200: { description: 'A new device token.', body: obtainResponseSchema } },
       async handler({ req, body }) {
         const input = validateBody(obtainTokenBody, body);
+        const gate = await throttleFor(ctx).attempt(req, 'login', input.username);
         const user = await checkCredentials(ctx, input.username, input.password);
+        await (user ? gate.pass() : gate.fail());
         // DRF's ModelBackend refuses inactive users inside authenticate(): the same message.
         if (!user || !user.isActive) {
           await audit(ctx, req, 'login_failed', { username: input.username, scheme: 'token' });
           throw new ValidationError({ non_field_errors: [LOGIN_FAILED] });
         }
+        await audit(ctx, req, 'login_succeeded', { user, scheme: 'token' });
         const name = input.name || req.headers['user-agent'] || 'api-token-auth';
         const { key, token } = await issueApiToken(ctx, user, { name, via: 'obtain', req });
         return { status: 200, body: { token: key, expiry: iso(token.expiresAt) } };

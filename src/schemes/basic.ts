@@ -3,6 +3,7 @@ import { checkCredentials } from '../core/credentials.js';
 import { AuthenticationFailed } from '../core/errors.js';
 import type { AuthRequest } from '../core/request.js';
 import type { Authenticator, AuthResult } from '../core/scheme.js';
+import { throttleFor } from '../core/throttle.js';
 
 const CHALLENGE = 'Basic realm="api"';
 
@@ -30,7 +31,11 @@ export function basicScheme(ctx: Context): Authenticator {
         throw new AuthenticationFailed('Invalid basic header. Credentials string should not contain spaces.');
       }
       const { username, password } = decodeCredentials(parts[1]!);
+      // Basic takes a password on every request: without the login back-off it would be a way
+      // around it for a guessing run. Only failures count, so a legitimate client is never slowed.
+      const gate = await throttleFor(ctx).backoff(req, 'login', username);
       const user = await checkCredentials(ctx, username, password);
+      await (user ? gate.pass() : gate.fail());
       if (!user) throw new AuthenticationFailed('Invalid username/password.');
       if (!user.isActive) throw new AuthenticationFailed('User inactive or deleted.');
       return { user, auth: null, scheme: 'basic' };

@@ -8,6 +8,7 @@ import { jwtSettings } from '../../src/core/settings/jwt.js';
 import { passwordSettings } from '../../src/core/settings/passwords.js';
 import { serverSettings } from '../../src/core/settings/server.js';
 import { sessionSettings } from '../../src/core/settings/sessions.js';
+import { throttleSettings } from '../../src/core/settings/throttle.js';
 import { tokenSettings } from '../../src/core/settings/tokens.js';
 import { TEST_SECRET } from '../helpers/gatehouse.js';
 
@@ -41,6 +42,7 @@ describe('docs/configuration.md', () => {
       tokens: tokenSettings,
       sessions: sessionSettings,
       csrf: csrfSettings,
+      throttle: throttleSettings,
     };
     const topLevel = [...Object.keys(defineConfig({ secretKey: TEST_SECRET })), 'redis'].filter(
       (k) => !(k in sections) && k !== 'stores',
