@@ -93,12 +93,21 @@ export async function deactivateUser(
   await audit(ctx, req, 'user_deactivated', { user });
 }
 
-/** Sets a new password (after the validators) and ends the user's other credentials. */
+/**
+ * Sets a new password (after the validators) and ends the user's other credentials (unless
+ * `endCredentials` is false: the self-service route follows `passwords.endCredentialsOnChange`).
+ */
 export async function changePassword(
   ctx: Context,
   user: UserRecord,
   password: string,
-  opts: { req?: AuthRequest | null; keepSessionDigest?: string } = {},
+  opts: {
+    req?: AuthRequest | null;
+    /** The scheme the caller used, for the audit trail. */
+    scheme?: string;
+    keepSessionDigest?: string | undefined;
+    endCredentials?: boolean;
+  } = {},
 ): Promise<void> {
   const problems = validatePassword(
     password,
@@ -109,6 +118,6 @@ export async function changePassword(
   const hash = await ctx.passwords.hash(password);
   await ctx.stores.users.setPassword(user.id, hash);
   user.passwordHash = hash;
-  await endAllCredentials(ctx, user, opts.keepSessionDigest);
-  await audit(ctx, opts.req ?? null, 'password_changed', { user });
+  if (opts.endCredentials !== false) await endAllCredentials(ctx, user, opts.keepSessionDigest);
+  await audit(ctx, opts.req ?? null, 'password_changed', { user, scheme: opts.scheme ?? null });
 }

@@ -1,6 +1,7 @@
 import { accountRoutes } from './account.js';
 import { jwtRoutes } from './jwt.js';
 import { meRoutes } from './me.js';
+import { passwordRoutes } from './password.js';
 import { sessionRoutes } from './sessions.js';
 import { tokenRoutes } from './tokens.js';
 import type { RouteFactory } from './types.js';
@@ -9,6 +10,7 @@ import type { RouteFactory } from './types.js';
 export const CONTRACT: readonly RouteFactory[] = [
   meRoutes,
   accountRoutes,
+  passwordRoutes,
   sessionRoutes,
   tokenRoutes,
   jwtRoutes,

@@ -18,6 +18,11 @@ export const passwordSettings = z
     maxQueuedHashes: z.number().int().min(0).default(64),
     /** Longest password accepted (characters); bounds the cost of hashing hostile input. */
     maxLength: z.number().int().min(8).max(4096).default(1024),
+    /**
+     * A password change (POST /api/auth/password/) ends every other session, API token and
+     * refresh family of the user, so whoever knew the old password is signed out everywhere.
+     */
+    endCredentialsOnChange: z.boolean().default(true),
     validators: z
       .object({
         minLength: z.number().int().min(0).default(8),
