@@ -9,13 +9,13 @@ import { throttleFor } from '../core/throttle.js';
 import { MESSAGES } from '../schemes/jwt-claims.js';
 import { jwtTokens } from '../schemes/jwt-tokens.js';
 import type { UserRecord } from '../stores/types.js';
+import { jwtTransport } from './jwt-cookie.js';
 import type { Route, RouteFactory } from './types.js';
 import { validateBody } from './validate.js';
 
 /** Longest token accepted in a body: bounds the work a hostile one can cause. */
 const MAX_TOKEN = 8192;
 const token = z.string().min(1).max(MAX_TOKEN);
-const refreshBody = z.object({ refresh: token });
 const tokenBody = z.object({ token });
 const pairSchema = z.object({ refresh: z.string(), access: z.string() });
 const refreshedSchema = z.object({
@@ -38,6 +38,8 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
   if (!schemes.jwt) return [];
   const { jwt } = ctx.config;
   const tokens = jwtTokens(ctx);
+  // Bodies, and with jwt.cookie also HttpOnly cookies (refresh and blacklist read either).
+  const transport = jwtTransport(ctx);
   const challenge = `${jwt.authHeaderTypes[0]} realm="api"`;
   const post = (
     path: string,
@@ -75,13 +77,12 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
       '/api/token/blacklist/',
       {
         summary: 'Log out one login: its refresh token and every token of its family end now.',
-        body: refreshBody,
+        body: transport.refreshBody,
         responses: { 200: { description: 'Blacklisted.', body: emptySchema } },
       },
       async ({ req, body }) => {
-        const input = validateBody(refreshBody, body);
-        await tokens.blacklist(input.refresh, req);
-        return { status: 200, body: {} };
+        await tokens.blacklist(transport.refreshToken(req, body), req);
+        return { status: 200, headers: transport.clearHeaders(req), body: {} };
       },
     ),
     {
@@ -113,22 +114,23 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
         responses: { 200: { description: 'A new pair.', body: pairSchema } },
       },
       async ({ req, body }) => {
+        transport.checkObtain(req);
         const input = validateBody(credentials, body);
         const user = await login(ctx, req, input.username, input.password);
-        return { status: 200, body: await tokens.issuePair(user) };
+        return transport.respond(req, await tokens.issuePair(user));
       },
     ),
     post(
       '/api/token/refresh/',
       {
         summary: 'Spend a refresh token for a new access token (and the next refresh token).',
-        body: refreshBody,
+        body: transport.refreshBody,
         responses: { 200: { description: 'Refreshed.', body: refreshedSchema } },
       },
       async ({ req, body }) => {
-        const input = validateBody(refreshBody, body);
+        const refresh = transport.refreshToken(req, body);
         await throttleFor(ctx).attempt(req, 'refresh');
-        return { status: 200, body: await tokens.refresh(input.refresh, req) };
+        return transport.respond(req, await tokens.refresh(refresh, req));
       },
     ),
   );

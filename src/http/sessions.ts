@@ -8,6 +8,7 @@ import { allowAny, isAuthenticated } from '../core/permissions.js';
 import type { AuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
 import { throttleFor } from '../core/throttle.js';
+import { jwtCookies } from '../schemes/jwt-cookie.js';
 import { SessionHandle } from '../schemes/session-handle.js';
 import { sessionService } from '../schemes/session-service.js';
 import type { SessionRecord } from '../stores/types.js';
@@ -60,8 +61,9 @@ export function sessionView(row: SessionRecord, auth: AuthResult | null = null):
 }
 
 /**
- * The headers that remove every browser credential gatehouse sets (the session cookie), for
- * the responses that end them: logout and logout-everywhere. Empty when none is configured.
+ * The headers that remove every browser credential gatehouse sets (the session cookie, the JWT
+ * cookies), for the responses that end them: logout and logout-everywhere. Empty when none is
+ * configured.
  *
  * @example
  * return { status: 204, headers: clearCredentialHeaders(services, req) };
@@ -72,20 +74,22 @@ export function clearCredentialHeaders(
 ): Record<string, string[]> {
   const cookies: string[] = [];
   if (schemes.session) cookies.push(sessionService(ctx).clearCookie(req));
+  const jwt = schemes.jwt ? jwtCookies(ctx) : null;
+  if (jwt) cookies.push(...jwt.clear(req));
   return cookies.length ? { 'set-cookie': cookies } : {};
 }
 
 /**
  * The browser session routes: the CSRF token, login (CSRF-protected, a new session id every
  * time), logout, and the caller's sessions (list, revoke). Mounted when `session` is one of
- * the configured schemes.
+ * the configured schemes; without it, JWTs in cookies (`jwt.cookie`) still get the CSRF route.
  *
  * @example
  * const gh = createGatehouse({ config, stores, routes: [sessionRoutes] });
  */
 export const sessionRoutes: RouteFactory = (services): Route[] => {
   const { ctx, schemes } = services;
-  if (!schemes.session) return [];
+  if (!schemes.session) return schemes.jwt && jwtCookies(ctx) ? [csrfRoute(ctx)] : [];
   const sessions = sessionService(ctx);
   const csrf = csrfFor(ctx);
   const loginBody = z.object({

@@ -1,9 +1,11 @@
 import type { Context } from '../core/context.js';
+import { csrfFor } from '../core/csrf.js';
 import { AuthenticationFailed, TokenNotValid } from '../core/errors.js';
 import type { AuthRequest } from '../core/request.js';
 import type { Authenticator, AuthResult } from '../core/scheme.js';
 import type { UserRecord } from '../stores/types.js';
 import { MESSAGES, userIdOf, type VerifiedToken } from './jwt-claims.js';
+import { jwtCookies } from './jwt-cookie.js';
 import type { JwtPayload } from './jwt-keyring.js';
 import { jwtTokens } from './jwt-tokens.js';
 
@@ -28,6 +30,8 @@ export function jwtScheme(ctx: Context): Authenticator {
   const headerTypes = new Set(jwt.authHeaderTypes);
   const accepted = jwt.authTokenTypes;
   const challenge = `${jwt.authHeaderTypes[0]} realm="api"`;
+  const cookies = jwtCookies(ctx);
+  const csrf = csrfFor(ctx);
 
   const notValid = (message: string) =>
     new TokenNotValid(
@@ -54,9 +58,13 @@ export function jwtScheme(ctx: Context): Authenticator {
     name: 'jwt',
     challenge: () => challenge,
     async authenticate(req: AuthRequest): Promise<AuthResult | null> {
-      const raw = bearerToken(req, headerTypes);
+      const header = bearerToken(req, headerTypes);
+      // The header wins; without one, the access cookie (jwt.cookie), an ambient credential.
+      const raw = header ?? cookies?.access(req) ?? null;
       if (raw === null) return null;
       const token = await validated(raw);
+      // As for sessions (DRF's enforce_csrf): a cookie-carried token must pass the CSRF checks.
+      if (header === null) csrf.enforce(req);
       if (jwt.stateless)
         return {
           user: tokenUser(userIdOf(jwt, token.payload), token.payload),

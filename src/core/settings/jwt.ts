@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { JWT_ALGORITHMS } from '../../crypto/jwt-keys.js';
 import type { UserRecord } from '../../stores/types.js';
 import { duration } from './duration.js';
+import { jwtCookieSettings } from './jwt-cookie.js';
 
 /** What a custom-claims hook is told: the user and which token is being minted. */
 export type JwtTokenType = 'access' | 'refresh' | 'sliding';
@@ -109,6 +110,8 @@ export const jwtSettings = z
      * microseconds); expiry is still checked on every request. 0 turns it off.
      */
     verifiedTokenCache: z.number().int().min(0).max(100_000).default(1000),
+    /** Also carry the tokens in HttpOnly cookies (dj-rest-auth's JWT_AUTH_COOKIE); see docs/sessions.md. */
+    cookie: jwtCookieSettings,
   })
   .strict();
 
