@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { auditCommand } from './audit.js';
 import { changepasswordCommand } from './changepassword.js';
 import { createuserCommand } from './createuser.js';
 import { deactivateCommand } from './deactivate.js';
@@ -18,4 +19,5 @@ export const COMMANDS: readonly Command[] = [
   tokenCommand,
   keysCommand,
   flushExpiredCommand,
+  auditCommand,
 ];
