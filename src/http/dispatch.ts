@@ -60,6 +60,15 @@ export async function dispatch(ctx: Context, bound: BoundRoute, input: DispatchI
   } catch (err) {
     res = errorResponse(err, bound.challenge ?? pipeline.challenge(req), ctx.logger);
   }
+  return withBaseHeaders(res, req);
+}
+
+/**
+ * Adds the baseline headers to a response of the contract (its own headers win), and HSTS when
+ * the request came over HTTPS. For the responses made outside `dispatch` too (404, 405, 413),
+ * so no answer of the contract goes out without them.
+ */
+export function withBaseHeaders(res: HttpResponse, req: AuthRequest): HttpResponse {
   res.headers = req.secure
     ? { ...BASE_HEADERS, 'strict-transport-security': HSTS, ...res.headers }
     : { ...BASE_HEADERS, ...res.headers };

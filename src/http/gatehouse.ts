@@ -10,7 +10,7 @@ import { createPasswordHasher } from '../crypto/passwords.js';
 import type { PasswordHasher } from '../crypto/types.js';
 import { SCHEME_FACTORIES } from '../schemes/index.js';
 import type { Stores } from '../stores/types.js';
-import { type BoundRoute, type DispatchInput, dispatch } from './dispatch.js';
+import { type BoundRoute, type DispatchInput, dispatch, withBaseHeaders } from './dispatch.js';
 import { errorResponse } from './errors.js';
 import { CONTRACT } from './routes.js';
 import type { HttpResponse, Route, RouteFactory, Services } from './types.js';
@@ -86,7 +86,8 @@ export function createGatehouse(options: GatehouseOptions): Gatehouse {
     pipelineFor,
     authenticate: (req, names) => pipelineFor(names).authenticate(req),
     handle: (route, input) => dispatch(ctx, route, input),
-    errorResponse: (err, req, p = pipeline) => errorResponse(err, p.challenge(req), ctx.logger),
+    errorResponse: (err, req, p = pipeline) =>
+      withBaseHeaders(errorResponse(err, p.challenge(req), ctx.logger), req),
   };
 }
 

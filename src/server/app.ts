@@ -59,6 +59,13 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
   registerAccountPage(app, { config });
   registerErrors(app, gh);
   app.addHook('onClose', async () => stores.close());
+  // The server's own routes (health, schema) get the contract's baseline too; never overrides.
+  app.addHook('onSend', async (request, reply) => {
+    if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
+    if (request.protocol === 'https' && !reply.hasHeader('strict-transport-security')) {
+      reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
+    }
+  });
   return { app, gh };
 }
 
