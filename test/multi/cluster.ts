@@ -8,6 +8,8 @@
  * without having run them.
  */
 import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, it } from 'vitest';
 import { type RunningServer, runCli, startServe, tempProject } from '../helpers/cli.js';
 
@@ -110,10 +112,33 @@ export function sharedEnv(databaseUrl: string, redisUrl: string): Record<string,
   };
 }
 
-/** Starts `count` instances over the same stores, at the same moment (migrations and first admin race). */
-export async function startInstances(env: Record<string, string>, count = 2): Promise<RunningServer[]> {
+/**
+ * Throttle rates high enough for a test that signs in many times a minute from one address;
+ * a test of the throttle itself lowers the one it checks.
+ */
+export const RELAXED_THROTTLE = {
+  login: '1000/min',
+  loginUsername: '1000/min',
+  refresh: '1000/min',
+  register: '1000/hour',
+} as const;
+
+/**
+ * Starts `count` instances over the same stores, at the same moment (migrations and the first
+ * admin race), each in a directory of its own holding `config` as gatehouse.config.json.
+ */
+export async function startInstances(
+  env: Record<string, string>,
+  opts: { count?: number; config?: Record<string, unknown> } = {},
+): Promise<RunningServer[]> {
+  const config = opts.config ?? { throttle: RELAXED_THROTTLE };
+  const cwd = (): string => {
+    const dir = tempProject();
+    writeFileSync(join(dir, 'gatehouse.config.json'), JSON.stringify(config));
+    return dir;
+  };
   const started = await Promise.allSettled(
-    Array.from({ length: count }, () => startServe({ cwd: tempProject(), env })),
+    Array.from({ length: opts.count ?? 2 }, () => startServe({ cwd: cwd(), env })),
   );
   const servers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = started.find((r) => r.status === 'rejected');

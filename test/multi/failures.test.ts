@@ -60,7 +60,7 @@ async function until(check: () => Promise<boolean>, ms: number, what: string): P
 }
 
 const unavailable = (r: Reply): void => {
-  expect(r.status).toBe(503);
+  expect(r.status, JSON.stringify(r.body)).toBe(503);
   expect(r.body.code).toBe('service_unavailable');
 };
 
@@ -87,7 +87,7 @@ describeIf(whyNot(), ['postgres', 'redis'], 'instances while PostgreSQL or Redis
     );
     [a, b] = (await startInstances(env)) as [RunningServer, RunningServer];
     const r = await call(a, 'POST', '/api/auth/register/', { json: { username: 'una', password: PASSWORD } });
-    expect(r.status).toBe(201);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
   }, 60_000);
 
   afterAll(async () => {
@@ -98,7 +98,7 @@ describeIf(whyNot(), ['postgres', 'redis'], 'instances while PostgreSQL or Redis
 
   const apiToken = async (): Promise<string> => {
     const r = await call(a, 'POST', '/api-token-auth/', { json: { username: 'una', password: PASSWORD } });
-    expect(r.status).toBe(200);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
     return `Token ${r.body.token as string}`;
   };
   const obtain = (server: RunningServer) =>
@@ -115,7 +115,7 @@ describeIf(whyNot(), ['postgres', 'redis'], 'instances while PostgreSQL or Redis
     const token = await apiToken();
     const pair = (await obtain(a)).body as { access: string; refresh: string };
     const browser = new Browser();
-    expect((await browser.login(a, 'una', PASSWORD)).status).toBe(200);
+    expect(await browser.login(a, 'una', PASSWORD)).toMatchObject({ status: 200 });
     await services('stop-redis');
     try {
       for (const server of [a, b]) {
@@ -139,7 +139,7 @@ describeIf(whyNot(), ['postgres', 'redis'], 'instances while PostgreSQL or Redis
     expect((await refresh(b, fresh.refresh)).status).toBe(200);
     // This Redis keeps nothing across a restart (no persistence): sessions start again.
     const again = new Browser();
-    expect((await again.login(b, 'una', PASSWORD)).status).toBe(200);
+    expect(await again.login(b, 'una', PASSWORD)).toMatchObject({ status: 200 });
     expect((await again.call(a, 'GET', '/api/me/')).status).toBe(200);
     expect((await call(a, 'GET', '/readyz')).status).toBe(200);
     alive();
@@ -149,7 +149,7 @@ describeIf(whyNot(), ['postgres', 'redis'], 'instances while PostgreSQL or Redis
     const token = await apiToken();
     const pair = (await obtain(a)).body as { access: string; refresh: string };
     const browser = new Browser();
-    expect((await browser.login(a, 'una', PASSWORD)).status).toBe(200);
+    expect(await browser.login(a, 'una', PASSWORD)).toMatchObject({ status: 200 });
     await services('stop-postgres');
     try {
       const replies = await Promise.all(

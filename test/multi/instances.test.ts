@@ -16,6 +16,7 @@ import {
   freshDatabase,
   freshRedisPrefix,
   operator,
+  RELAXED_THROTTLE,
   sharedEnv,
   startInstances,
 } from './cluster.js';
@@ -29,6 +30,7 @@ const missing = !PG
     : null;
 
 const PASSWORD = 'correct-horse-battery-staple-9';
+const LOGINS_PER_USER = 6;
 
 describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + Redis', () => {
   let a: RunningServer;
@@ -44,7 +46,9 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     cleanup.push(redis.drop);
     env = sharedEnv(db.url, redis.url);
     stores = { database: db.url, redis: redis.url };
-    [a, b] = (await startInstances(env)) as [RunningServer, RunningServer];
+    // One account may sign in LOGINS_PER_USER times a minute, counted over both instances.
+    const throttle = { ...RELAXED_THROTTLE, loginUsername: `${LOGINS_PER_USER}/min` };
+    [a, b] = (await startInstances(env, { config: { throttle } })) as [RunningServer, RunningServer];
     cleanup.unshift(async () => {
       await Promise.all([a.stop(), b.stop()]);
     });
@@ -57,11 +61,11 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
   /** Signs a new user up on A. */
   const register = async (username: string): Promise<void> => {
     const r = await call(a, 'POST', '/api/auth/register/', { json: { username, password: PASSWORD } });
-    expect(r.status).toBe(201);
+    expect(r.status, JSON.stringify(r.body)).toBe(201);
   };
   const apiToken = async (server: RunningServer, username: string): Promise<string> => {
     const r = await call(server, 'POST', '/api-token-auth/', { json: { username, password: PASSWORD } });
-    expect(r.status).toBe(200);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
     return `Token ${r.body.token as string}`;
   };
   const jwtPair = async (
@@ -69,7 +73,7 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     username: string,
   ): Promise<{ access: string; refresh: string }> => {
     const r = await call(server, 'POST', '/api/token/', { json: { username, password: PASSWORD } });
-    expect(r.status).toBe(200);
+    expect(r.status, JSON.stringify(r.body)).toBe(200);
     return r.body as { access: string; refresh: string };
   };
   const refresh = (server: RunningServer, token: string) =>
@@ -80,7 +84,7 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
   it('both started on the same empty database; one admin exists and works on both', async () => {
     for (const server of [a, b]) {
       const r = await call(server, 'GET', '/api/me/', { auth: basic('admin', ADMIN_PASSWORD) });
-      expect(r.status).toBe(200);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
       expect(r.body).toMatchObject({ username: 'admin', auth: 'basic' });
       expect((await call(server, 'GET', '/readyz')).body).toEqual({
         status: 'ok',
@@ -98,7 +102,7 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
   it('a session started on A works on B; logged out on A, B refuses the cookie at the next request', async () => {
     await register('sam');
     const browser = new Browser();
-    expect((await browser.login(a, 'sam', PASSWORD)).status).toBe(200);
+    expect(await browser.login(a, 'sam', PASSWORD)).toMatchObject({ status: 200 });
     const stolen = browser.clone();
     const onB = await browser.call(b, 'GET', '/api/me/');
     expect(onB.status).toBe(200);
@@ -113,8 +117,8 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     await register('dev');
     const laptop = new Browser();
     const phone = new Browser();
-    expect((await laptop.login(a, 'dev', PASSWORD)).status).toBe(200);
-    expect((await phone.login(b, 'dev', PASSWORD)).status).toBe(200);
+    expect(await laptop.login(a, 'dev', PASSWORD)).toMatchObject({ status: 200 });
+    expect(await phone.login(b, 'dev', PASSWORD)).toMatchObject({ status: 200 });
     const list = await laptop.call(b, 'GET', '/api/auth/sessions/');
     const rows = list.body as unknown as { id: string; current: boolean }[];
     expect(rows).toHaveLength(2);
@@ -174,7 +178,7 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     const token = await apiToken(a, 'lou');
     const pair = await jwtPair(b, 'lou');
     const browser = new Browser();
-    expect((await browser.login(b, 'lou', PASSWORD)).status).toBe(200);
+    expect(await browser.login(b, 'lou', PASSWORD)).toMatchObject({ status: 200 });
     expect(await me(b, token)).toBe(200);
     expect(await me(b, `Bearer ${pair.access}`)).toBe(200);
     expect((await call(a, 'POST', '/api/auth/logout-all/', { auth: token })).status).toBe(204);
@@ -191,7 +195,7 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     const token = await apiToken(a, 'dee');
     const pair = await jwtPair(a, 'dee');
     const browser = new Browser();
-    expect((await browser.login(a, 'dee', PASSWORD)).status).toBe(200);
+    expect(await browser.login(a, 'dee', PASSWORD)).toMatchObject({ status: 200 });
     expect(await me(b, token)).toBe(200);
     await operator(env, ['deactivate', 'dee']);
     expect((await browser.call(b, 'GET', '/api/me/')).status).toBe(401);
@@ -206,7 +210,7 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     const token = await apiToken(a, 'pat');
     const pair = await jwtPair(a, 'pat');
     const browser = new Browser();
-    expect((await browser.login(a, 'pat', PASSWORD)).status).toBe(200);
+    expect(await browser.login(a, 'pat', PASSWORD)).toMatchObject({ status: 200 });
     await operator(env, ['changepassword', 'pat', '--password-stdin'], 'an-entirely-new-passphrase-7\n');
     expect((await browser.call(b, 'GET', '/api/me/')).status).toBe(401);
     expect(await me(b, basic('pat', PASSWORD))).toBe(401);
@@ -214,6 +218,23 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     expect(await me(b, token)).toBe(401);
     expect(await me(b, `Bearer ${pair.access}`)).toBe(401);
     expect((await refresh(b, pair.refresh)).status).toBe(401);
+  });
+
+  it('throttling counts sign-ins on A and B together (the counters live in Redis)', async () => {
+    await register('throttled');
+    const logins = await Promise.all(
+      Array.from({ length: LOGINS_PER_USER }, (_, i) =>
+        call(i % 2 ? b : a, 'POST', '/api/token/', { json: { username: 'throttled', password: PASSWORD } }),
+      ),
+    );
+    expect(logins.map((r) => r.status)).toEqual(Array(LOGINS_PER_USER).fill(200));
+    for (const server of [a, b]) {
+      const r = await call(server, 'POST', '/api/token/', {
+        json: { username: 'throttled', password: PASSWORD },
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(429);
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+    }
   });
 
   it('flush-expired deletes what has expired from PostgreSQL and Redis, and nothing live', async () => {
