@@ -1,4 +1,7 @@
 /** What only the Redis backend does: TTLs, key prefixes, bounded indexes, reloading scripts. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openStores } from '../../src/stores/open.js';
@@ -76,6 +79,25 @@ describeBackends(
       await raw.script('FLUSH');
       expect((await b.stores.jwtState.spend(t.jti, T0)).status).toBe('spent');
       expect((await b.stores.rateLimits.hit('k', MINUTE, T0)).count).toBe(1);
+    });
+
+    it('holds one store placed there by name, beside a SQL database holding the rest', async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'gatehouse-mixed-'));
+      const mixed = await openStores({
+        database: `sqlite:${join(dir, 'g.db')}`,
+        stores: { sessions: b.current.url as string },
+      });
+      try {
+        expect(await mixed.health()).toEqual({ sqlite: 'ok', redis: 'ok' });
+        const s = session();
+        await mixed.sessions.create(s);
+        expect(await raw.exists(`${prefix}session:${s.digest}`)).toBe(1);
+        await mixed.jwtState.recordOutstanding(refresh());
+        expect(await raw.exists(`${prefix}refresh-expiry`)).toBe(0);
+      } finally {
+        await mixed.close();
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('keeps deployments with different prefixes apart on one Redis', async () => {
