@@ -62,12 +62,14 @@ describe('gatehouse CLI', () => {
 
   it('says clearly when the database cannot be opened', async () => {
     const cwd = tempProject();
+    // A directory that cannot be made: its parent is a file.
+    writeFileSync(join(cwd, 'not-a-dir'), '');
     const res = await runCli(['migrate'], {
       cwd,
-      env: { GATEHOUSE_DATABASE_URL: 'sqlite:/proc/no/such/dir/x.db' },
+      env: { GATEHOUSE_DATABASE_URL: 'sqlite:./not-a-dir/x.db' },
     });
-    expect(res.code).not.toBe(0);
-    expect(res.stderr).toMatch(/gatehouse migrate: .+/);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/gatehouse migrate: .*not-a-dir/);
     const bad = await runCli(['migrate'], { cwd, env: { GATEHOUSE_DATABASE_URL: 'mysql://x' } });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('database: expected a store URL');
