@@ -18,6 +18,7 @@ export {
 export type { Context } from './core/context.js';
 export { clearCookie, parseCookies, serializeCookie } from './core/cookies.js';
 export { checkCredentials } from './core/credentials.js';
+export { CSRF_FORM_FIELD, type Csrf, createCsrf, csrfFor } from './core/csrf.js';
 export * from './core/errors.js';
 export type { Logger } from './core/logger.js';
 export { validatePassword } from './core/password-validators.js';
@@ -52,7 +53,10 @@ export { Router } from './http/router.js';
 export type { HttpResponse, Route, RouteContext, RouteFactory, Services } from './http/types.js';
 export { basicScheme } from './schemes/basic.js';
 export { bearerToken, jwtScheme } from './schemes/jwt.js';
+export { type JwtCookies, jwtCookies } from './schemes/jwt-cookie.js';
 export { type JwtTokens, jwtTokens, type TokenPair } from './schemes/jwt-tokens.js';
+export { sessionScheme } from './schemes/session.js';
+export { commitSession, SessionHandle, type SessionValue } from './schemes/session-handle.js';
 export { type ApiTokenAuth, tokenScheme } from './schemes/token.js';
 export { issueApiToken, revokeApiToken, rotateApiToken, TokenLimitReached } from './schemes/token-issue.js';
 export { StoreUnavailable, UniqueViolation } from './stores/errors.js';

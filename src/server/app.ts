@@ -43,7 +43,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
     trustProxy: config.server.trustProxy,
     // Node's own limit on the header block: larger requests get 431 before any of our code runs.
     serverFactory: (handler) => createServer({ maxHeaderSize: config.server.maxHeaderSize }, handler),
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
   });
   const gh = createGatehouse({
