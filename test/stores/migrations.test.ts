@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -101,3 +102,29 @@ describe('migrations on a new SQLite file', () => {
     await second.close();
   });
 });
+
+describeBackends(
+  'migrations beside another gatehouse',
+  (backend) => {
+    const b = perTest(backend);
+
+    it('apply in a fresh schema of a database where another schema already holds a gatehouse', async () => {
+      // b.current is one gatehouse, migrated in its own schema; this is a second one beside it.
+      const url = new URL(b.current.url as string);
+      const schema = `gh_beside_${randomBytes(5).toString('hex')}`;
+      const { db } = await openDatabase(url.toString());
+      try {
+        await sql.raw(`create schema ${schema}`).execute(db);
+        url.searchParams.set('options', `-c search_path=${schema}`);
+        expect(await migrate(url.toString())).toEqual({ applied: ['0001_initial'] });
+        const second = await openStores({ database: url.toString() });
+        expect(await second.users.count()).toBe(0);
+        await second.close();
+      } finally {
+        await sql.raw(`drop schema ${schema} cascade`).execute(db);
+        await db.destroy();
+      }
+    });
+  },
+  (backend) => backend.name === 'postgres',
+);

@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { StoreUnavailable } from '../errors.js';
 import { identityColumn, type SqlDialect } from './dialect.js';
 import { translateError } from './guard.js';
@@ -185,11 +185,16 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
  * const applied = await migrateToLatest(db, 'sqlite'); // ['0001_initial'] the first time, [] after
  */
 export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: SqlDialect): Promise<string[]> {
+  const schema = dialect === 'postgres' ? await currentSchema(db) : null;
   const migrator = new Migrator({
     db,
     provider: migrationProvider(dialect),
     migrationTableName: MIGRATION_TABLE,
     migrationLockTableName: MIGRATION_LOCK_TABLE,
+    // Kysely looks for its bookkeeping tables in every schema it can see unless told which one:
+    // a gatehouse in another schema of the same database (another deployment, a test run beside
+    // this one) would then pass for this one's, and migrating would fail. Name ours.
+    ...(schema !== null ? { migrationTableSchema: schema } : {}),
   });
   const { error, results = [] } = await migrator.migrateToLatest();
   if (error) {
@@ -201,4 +206,14 @@ export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: SqlDialect): 
     throw new Error(`migration ${failed?.migrationName ?? '(setup)'} failed: ${reason}`, { cause: error });
   }
   return results.filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The schema unqualified names resolve to on PostgreSQL (the first of search_path that exists). */
+async function currentSchema<DB>(db: Kysely<DB>): Promise<string | null> {
+  try {
+    const { rows } = await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db);
+    return rows[0]?.schema ?? null;
+  } catch (err) {
+    throw translateError('database', err);
+  }
 }
