@@ -41,12 +41,16 @@ export async function connectRedis(url: string): Promise<Redis> {
   // ioredis reports each failed (re)connection as an 'error' event; requests learn of an outage
   // from their own command failing (StoreUnavailable -> 503), so the event needs no handling here,
   // only a listener, without which ioredis prints every reconnection attempt to stderr.
-  client.on('error', () => {});
+  let lastError: unknown;
+  client.on('error', (err: unknown) => {
+    lastError = err;
+  });
   try {
     await client.connect();
   } catch (err) {
     client.disconnect();
-    throw new StoreUnavailable('redis', err);
+    // connect() rejects with "Connection is closed."; the error event before it says why.
+    throw new StoreUnavailable('redis', lastError ?? err);
   }
   return client;
 }
