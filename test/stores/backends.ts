@@ -79,7 +79,14 @@ function urlBackend(
         opened.push(s);
         return s;
       };
-      const stores = await peer();
+      let stores: Stores;
+      try {
+        stores = await peer();
+      } catch (err) {
+        // Nothing will close what failed to open: drop the fresh database here.
+        await drop();
+        throw err;
+      }
       return {
         stores,
         peer,
