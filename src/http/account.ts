@@ -6,7 +6,7 @@ import { throttleFor } from '../core/throttle.js';
 import { createUser, endAllCredentials } from '../core/users.js';
 import { clearCredentialHeaders } from './sessions.js';
 import type { Route, RouteFactory } from './types.js';
-import { userView } from './user-view.js';
+import { userView, userViewSchema } from './user-view.js';
 import { validateBody } from './validate.js';
 
 export const registerBody = z.object({
@@ -26,6 +26,9 @@ export const accountRoutes: RouteFactory = ({ ctx, schemes }): Route[] => [
     permission: allowAny,
     schemes: [],
     acceptForm: true,
+    summary: 'Sign up (when `signup` is on); the password validators apply.',
+    body: registerBody,
+    responses: { 201: { description: 'The new user.', body: userViewSchema } },
     async handler({ req, body }) {
       if (!ctx.config.signup) throw new PermissionDenied('Sign-up is disabled.', 'signup_disabled');
       const input = validateBody(registerBody, body);
@@ -43,6 +46,9 @@ export const accountRoutes: RouteFactory = ({ ctx, schemes }): Route[] => [
     method: 'POST',
     path: '/api/auth/logout-all/',
     permission: isAuthenticated,
+    summary:
+      "End every session, API token and refresh family of the caller's user, and every access token issued so far.",
+    responses: { 204: { description: 'Everything ended; the cookies are cleared.' } },
     async handler({ req, auth }) {
       await endAllCredentials(ctx, auth!.user);
       await audit(ctx, req, 'logout_all', { user: auth!.user, scheme: auth!.scheme });
