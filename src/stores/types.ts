@@ -103,6 +103,8 @@ export interface ApiTokenStore {
   createWithinLimit(token: ApiTokenRecord, limit: number, now: number): Promise<boolean>;
   findByDigest(digest: string): Promise<ApiTokenRecord | null>;
   findById(userId: UserId, id: string): Promise<ApiTokenRecord | null>;
+  /** By public id alone, for the operator (`gatehouse token revoke <id>`); never for a request. */
+  findByPublicId(id: string): Promise<ApiTokenRecord | null>;
   listForUser(userId: UserId): Promise<ApiTokenRecord[]>;
   /** Writes last used (and, for sliding renewal, a new expiry). */
   touch(digest: string, lastUsedAt: number, expiresAt?: number | null): Promise<void>;

@@ -75,17 +75,24 @@ describe('gatehouse token', () => {
     expect(await gone.json()).toEqual({ detail: 'Invalid token.', code: 'authentication_failed' });
     expect(gone.headers.get('www-authenticate')).toBe('Token');
 
+    const threeId = /^(\S+)\s+three\s/m.exec((await cli('list', 'alice')).stdout)![1]!;
+    const byBareId = await cli('revoke', threeId);
+    expect(byBareId.code, byBareId.stderr).toBe(0);
+    expect(byBareId.stdout).toContain(`Revoked token ${threeId} ("three") of "alice".`);
+    expect((await me(three)).status).toBe(401);
+    const four = (await cli('create', 'alice', '--name', 'four')).stdout.trim();
+
     const byKey = await cli('revoke', two);
     expect(byKey.code, byKey.stderr).toBe(0);
     expect(byKey.stdout).toMatch(/Revoked token \S+ \("two"\) of "alice"\./);
     expect((await me(two)).status).toBe(401);
-    expect((await me(three)).status).toBe(200);
+    expect((await me(four)).status).toBe(200);
 
     await cli('create', 'alice');
     const all = await cli('revoke', '--all', 'alice');
     expect(all.code).toBe(0);
     expect(all.stdout).toContain('Revoked 2 tokens of "alice".');
-    expect((await me(three)).status).toBe(401);
+    expect((await me(four)).status).toBe(401);
     expect((await cli('list', 'alice')).stdout).toContain('No tokens for "alice".');
   });
 
@@ -94,11 +101,12 @@ describe('gatehouse token', () => {
     const cases: Array<[string[], number, string]> = [
       [['create', 'nobody'], 1, 'no user named "nobody"'],
       [['revoke', 'alice', 'nope'], 1, '"alice" has no token with id "nope"'],
-      [['revoke', `gat_${'0'.repeat(49)}`], 2, 'expected <username> <id>'],
+      [['revoke', `gat_${'0'.repeat(49)}`], 2, 'not a valid key: its checksum does not match'],
       [['create', 'alice', '--ttl', 'soon'], 2, '--ttl: expected a duration'],
       [['create', 'alice', '--scope', 'has space'], 1, 'scopes: Enter a valid scope'],
       [['list', 'alice', '--all'], 2, '--all does not apply to "token list"'],
-      [['revoke', 'alice'], 2, 'expected <username> <id>, --all <username>, or a key'],
+      [['revoke', 'nosuchid'], 1, 'no token with id "nosuchid"'],
+      [['revoke', 'a', 'b', 'c'], 2, 'expected <id>, <username> <id>, --all <username>, or a key'],
       [['frobnicate'], 2, 'unknown action "frobnicate"'],
       [[], 2, 'missing <create|list|revoke>'],
       [['create'], 2, 'missing <username>'],
@@ -111,6 +119,6 @@ describe('gatehouse token', () => {
     }
     const help = await cli('--help');
     expect(help.code).toBe(0);
-    expect(help.stdout).toContain('token revoke <username> <id> | --all <username> | <key>');
+    expect(help.stdout).toContain('token revoke <id> | <username> <id> | --all <username> | <key>');
   });
 });

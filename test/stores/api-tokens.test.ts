@@ -14,6 +14,8 @@ describeBackends(
       expect(await b.stores.apiTokens.findByDigest(t.digest)).toEqual(t);
       expect(await b.stores.apiTokens.findById(1, t.id)).toEqual(t);
       expect(await b.stores.apiTokens.findById(2, t.id)).toBeNull();
+      expect(await b.stores.apiTokens.findByPublicId(t.id)).toEqual(t);
+      expect(await b.stores.apiTokens.findByPublicId('no-such-id')).toBeNull();
       expect(await b.stores.apiTokens.findByDigest('f'.repeat(64))).toBeNull();
     });
 

@@ -11,7 +11,7 @@ import { findUser } from './find-user.js';
 const USAGE = [
   'token create <username> [--name <name>] [--ttl <duration|never>] [--scope <scope>]…',
   '       gatehouse token list <username>',
-  '       gatehouse token revoke <username> <id> | --all <username> | <key>',
+  '       gatehouse token revoke <id> | <username> <id> | --all <username> | <key>',
 ].join('\n');
 
 /**
@@ -146,17 +146,29 @@ async function revoke(rest: string[], all: boolean, { open, print }: CommandEnv)
     return 0;
   }
   if (rest.length === 1 && parseApiKey(rest[0]!)) return revokeKey(rest[0]!, await open(), print);
-  if (rest.length !== 2) {
-    // Token ids are scoped to their owner (one user can never name another's), so an id needs
-    // its username; a leaked key names its own token.
-    throw new UsageError('expected <username> <id>, --all <username>, or a key');
+  if (rest.length === 1) {
+    // Ids are 16 characters; anything much longer was meant as a key and has a typo in it.
+    if (rest[0]!.length > 32) throw new UsageError('not a valid key: its checksum does not match');
+    return revokeId(rest[0]!, await open(), print);
   }
+  if (rest.length !== 2) throw new UsageError('expected <id>, <username> <id>, --all <username>, or a key');
   const gh = await open();
   const user = await findUser(gh, rest[0]!);
   if (!(await revokeApiToken(gh.ctx, user, rest[1]!))) {
     throw new CommandFailed(`"${user.username}" has no token with id "${rest[1]}"`);
   }
   print(`Revoked token ${rest[1]} of "${user.username}".`);
+  return 0;
+}
+
+/** Revokes by the id `token list` shows; the operator need not know whose it is. */
+async function revokeId(id: string, gh: Gatehouse, print: (line: string) => void): Promise<number> {
+  const token = await gh.ctx.stores.apiTokens.findByPublicId(id);
+  const user = token && (await gh.ctx.stores.users.findById(token.userId));
+  if (!token || !user || !(await revokeApiToken(gh.ctx, user, token.id))) {
+    throw new CommandFailed(`no token with id "${id}"`);
+  }
+  print(`Revoked token ${token.id} ("${token.name}") of "${user.username}".`);
   return 0;
 }
 

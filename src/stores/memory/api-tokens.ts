@@ -53,6 +53,11 @@ export function memoryApiTokenStore(): ApiTokenStore {
       const row = digest === undefined ? undefined : byDigest.get(digest);
       return row && row.userId === userId ? copy(row) : null;
     },
+    async findByPublicId(id) {
+      const digest = digestById.get(id);
+      const row = digest === undefined ? undefined : byDigest.get(digest);
+      return row ? copy(row) : null;
+    },
     async listForUser(userId) {
       return ofUser(userId)
         .sort((a, b) => b.createdAt - a.createdAt)

@@ -104,6 +104,10 @@ export function sqlApiTokenStore(db: Kysely<Database>, dialect: SqlDialect): Api
         .executeTakeFirst();
       return row ? toToken(row) : null;
     },
+    async findByPublicId(id) {
+      const row = await db.selectFrom(T).selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toToken(row) : null;
+    },
     async listForUser(userId) {
       const rows = await db
         .selectFrom(T)
