@@ -12,8 +12,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
+import BetterSqlite3 from 'better-sqlite3';
 import { Bench } from 'tinybench';
 import { parseCookies } from '../src/core/cookies.js';
+import { NotAuthenticated } from '../src/core/errors.js';
 import { createAuthRequest } from '../src/core/request.js';
 import { apiKeyDigest, generateApiKey, parseApiKey } from '../src/crypto/api-keys.js';
 import { randomSecret, sha256Hex } from '../src/crypto/random.js';
@@ -83,7 +85,7 @@ function gatehouse(jwt: Record<string, unknown>): Gatehouse {
     secretKey,
     database,
     production: true,
-    authentication: ['token', 'jwt'],
+    authentication: ['session', 'token', 'jwt'],
     jwt,
   });
   return createGatehouse({ config, stores });
@@ -110,12 +112,8 @@ const jwtCases = await Promise.all(
 const hs = jwtCases[0]!;
 const meRoute = hs.gh.routes.find((b) => b.route.method === 'GET' && b.route.path === '/api/me/')!;
 
-const headers = (authorization: string): Record<string, string> => ({
-  host: '127.0.0.1:8000',
-  'user-agent': 'wrk',
-  accept: '*/*',
-  authorization,
-});
+const BASE_HEADERS: Record<string, string> = { host: '127.0.0.1:8000', 'user-agent': 'wrk', accept: '*/*' };
+const headers = (authorization: string): Record<string, string> => ({ ...BASE_HEADERS, authorization });
 const request = (h: Record<string, string>) =>
   createAuthRequest({ method: 'GET', url: '/api/me/', headers: h, normalised: true, ip: '127.0.0.1' });
 
@@ -162,6 +160,20 @@ add('session: digest + findByDigest (SQLite, 10k rows)', () =>
   stores.sessions.findByDigest(sha256Hex(nextSession())),
 );
 add('user load: users.findById (SQLite, 10k rows)', () => stores.users.findById((i++ % ROWS) + 1));
+// The floor: the same lookups as bare better-sqlite3 statements on a second connection.
+const raw = new BetterSqlite3(join(dir, 'micro.db'), { readonly: true });
+const rawSession = raw.prepare('select * from "gatehouse_sessions" where "digest" = ?');
+const rawUser = raw.prepare('select * from "gatehouse_users" where "id" = ?');
+add('floor: raw better-sqlite3 session by digest (digest included)', () =>
+  rawSession.get(sha256Hex(nextSession())),
+);
+add('floor: raw better-sqlite3 user by id', () => rawUser.get((i++ % ROWS) + 1));
+add('error path: new NotAuthenticated() (captures a stack)', () => new NotAuthenticated(), BATCH);
+// A login's cost: one argon2id verification (OWASP: 19 MiB, t=2, p=1) on the hashing pool.
+const passwordHash = await hs.gh.ctx.passwords.hash('tr0ub4dor&3-staple-bench');
+add('login: argon2id verify (OWASP parameters, one at a time)', () =>
+  hs.gh.ctx.passwords.verify('tr0ub4dor&3-staple-bench', passwordHash),
+);
 
 for (const c of jwtCases) {
   const jwt = c.gh.services.schemes.jwt!;
@@ -169,19 +181,29 @@ for (const c of jwtCases) {
   add(`scheme jwt ${c.name}: authenticate()`, () => jwt.authenticate(req));
 }
 const tokenScheme = hs.gh.services.schemes.token!;
-const tokenReqs = keys.slice(0, 1000).map((k) => request(headers(`Token ${k}`)));
-add('scheme token: authenticate()', () => tokenScheme.authenticate(tokenReqs[i++ % 1000]!));
-add('pipeline [token, jwt], JWT HS256 request', () =>
-  hs.gh.services.pipeline.authenticate(request(hsHeaders)),
-);
+const sessionScheme = hs.gh.services.schemes.session!;
+// Headers as node hands them over; a fresh AuthRequest per request, as the adapter makes one.
+const tokenHeaders = keys.slice(0, 1000).map((k) => headers(`Token ${k}`));
+const sessionHeaders = sessionKeys.slice(0, 1000).map((k) => ({ ...BASE_HEADERS, cookie: `sessionid=${k}` }));
+const tokenReq = () => request(tokenHeaders[i++ % 1000]!);
+const sessionReq = () => request(sessionHeaders[i++ % 1000]!);
+const pipeline = hs.gh.services.pipeline;
+add('scheme token: authenticate()', () => tokenScheme.authenticate(tokenReq()));
+add('scheme session: authenticate()', () => sessionScheme.authenticate(sessionReq()));
+add('pipeline [session, token, jwt]: JWT HS256', () => pipeline.authenticate(request(hsHeaders)));
+add('pipeline [session, token, jwt]: API token', () => pipeline.authenticate(tokenReq()));
+add('pipeline [session, token, jwt]: session', () => pipeline.authenticate(sessionReq()));
 add('dispatch GET /api/me/ JWT HS256 (whole route, no HTTP)', () =>
   hs.gh.handle(meRoute, { req: request(hsHeaders), params: {} }),
 );
 add('dispatch GET /api/me/ API token (whole route, no HTTP)', () =>
-  hs.gh.handle(meRoute, { req: tokenReqs[i++ % 1000]!, params: {} }),
+  hs.gh.handle(meRoute, { req: tokenReq(), params: {} }),
+);
+add('dispatch GET /api/me/ session (whole route, no HTTP)', () =>
+  hs.gh.handle(meRoute, { req: sessionReq(), params: {} }),
 );
 add('dispatch GET /api/me/ anonymous (refused, no HTTP)', () =>
-  hs.gh.handle(meRoute, { req: request(headers('')), params: {} }),
+  hs.gh.handle(meRoute, { req: request(BASE_HEADERS), params: {} }),
 );
 
 await bench.run();
@@ -189,7 +211,10 @@ const rows = bench.tasks.map((t) => {
   const r = t.result;
   const batch = /\[x(\d+)\]$/.exec(t.name);
   const per = batch ? Number(batch[1]) : 1;
-  if (!('latency' in r)) return { task: t.name, 'µs/op p50': r.state, 'µs/op mean': '', 'µs/op p99': '' };
+  if (!('latency' in r)) {
+    const why = 'error' in r ? String(r.error) : r.state;
+    return { task: t.name, 'µs/op p50': why.slice(0, 60), 'µs/op mean': '', 'µs/op p99': '' };
+  }
   // The median is the cost of the code; the mean and p99 also carry GC pauses and a busy machine.
   const us = (ms: number | undefined) => (((ms ?? 0) * 1000) / per).toFixed(2);
   return {
@@ -200,5 +225,6 @@ const rows = bench.tasks.map((t) => {
   };
 });
 console.table(rows);
+raw.close();
 await stores.close();
 rmSync(dir, { recursive: true, force: true });

@@ -30,6 +30,15 @@ export function variants(): Record<'main' | 'es256' | 'eddsa' | 'stateless', Gat
   };
 }
 
+/**
+ * The variant's config file. The login and refresh throttles (30 logins/min per client ip by
+ * default) are off: every request comes from 127.0.0.1, and the cases measure what a login or a
+ * refresh costs, not how fast the throttle says 429.
+ */
+function configFile(variant: GatehouseVariant): Record<string, unknown> {
+  return { jwt: variant.jwt, throttle: { login: null, loginUsername: null, refresh: null } };
+}
+
 export interface GatehouseServer extends ServerProcess {
   /** The schemes it runs, in order. */
   authentication: string[];
@@ -49,6 +58,35 @@ export interface StartGatehouseOptions {
 }
 
 /**
+ * The environment `gatehouse serve` and the CLI get: production, logs at warn, the bench's
+ * SQLite file and secret key, the schemes in order, 127.0.0.1.
+ */
+export function gatehouseEnv(opts: {
+  secretKey: string;
+  databaseUrl: string;
+  authentication: readonly string[];
+  port?: number;
+  env?: NodeJS.ProcessEnv;
+}): NodeJS.ProcessEnv {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    ...opts.env,
+    NODE_ENV: 'production',
+    GATEHOUSE_SECRET_KEY: opts.secretKey,
+    GATEHOUSE_LOG_LEVEL: 'warn',
+    GATEHOUSE_DATABASE_URL: opts.databaseUrl,
+    GATEHOUSE_AUTHENTICATION: opts.authentication.join(','),
+    GATEHOUSE_HOST: '127.0.0.1',
+    ...(opts.port === undefined ? {} : { GATEHOUSE_PORT: String(opts.port) }),
+  };
+}
+
+/** The bin the bench runs (`node bin/gatehouse.js <command>`), and where a variant's cwd is. */
+export const GATEHOUSE_BIN = BIN;
+export const variantDir = (dir: string, variant: GatehouseVariant): string => join(dir, variant.name);
+
+/**
  * `node bin/gatehouse.js serve` in production mode (NODE_ENV=production, logs at warn) on the
  * given SQLite file, from a fresh working directory holding the variant's config file.
  *
@@ -56,9 +94,9 @@ export interface StartGatehouseOptions {
  * const srv = await startGatehouse({ dir, databaseUrl, secretKey, variant: variants().main, authentication: ['session', 'token', 'jwt'] });
  */
 export async function startGatehouse(opts: StartGatehouseOptions): Promise<GatehouseServer> {
-  const cwd = join(opts.dir, opts.variant.name);
+  const cwd = variantDir(opts.dir, opts.variant);
   mkdirSync(cwd, { recursive: true });
-  writeFileSync(join(cwd, 'gatehouse.config.json'), JSON.stringify({ jwt: opts.variant.jwt }, null, 2));
+  writeFileSync(join(cwd, 'gatehouse.config.json'), JSON.stringify(configFile(opts.variant), null, 2));
   let authentication = [...opts.authentication];
   let missing: string | null = null;
   for (;;) {
@@ -69,18 +107,7 @@ export async function startGatehouse(opts: StartGatehouseOptions): Promise<Gateh
         command: process.execPath,
         args: [BIN, 'serve'],
         cwd,
-        env: {
-          PATH: process.env.PATH,
-          HOME: process.env.HOME,
-          ...opts.env,
-          NODE_ENV: 'production',
-          GATEHOUSE_SECRET_KEY: opts.secretKey,
-          GATEHOUSE_LOG_LEVEL: 'warn',
-          GATEHOUSE_DATABASE_URL: opts.databaseUrl,
-          GATEHOUSE_AUTHENTICATION: authentication.join(','),
-          GATEHOUSE_HOST: '127.0.0.1',
-          GATEHOUSE_PORT: String(port),
-        },
+        env: gatehouseEnv({ ...opts, authentication, port }),
         port,
         ready: /gatehouse listening on /,
       });

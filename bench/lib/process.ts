@@ -31,6 +31,12 @@ export interface StartOptions {
 
 const running = new Set<ChildProcess>();
 
+/** Kills `child` if the runner exits first (servers and load generators alike). */
+export function trackChild(child: ChildProcess): void {
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+}
+
 // Whatever happens to the runner (an error, Ctrl-C), no server it started outlives it.
 process.on('exit', () => {
   for (const child of running) child.kill('SIGKILL');
@@ -79,11 +85,10 @@ export function startProcess(opts: StartOptions): Promise<ServerProcess> {
     env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  running.add(child);
+  trackChild(child);
   let out = '';
   let err = '';
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  exited.then(() => running.delete(child));
 
   const stop = async (): Promise<void> => {
     if (child.exitCode !== null || child.signalCode !== null) return;

@@ -56,6 +56,8 @@ export class Runner {
   async load(
     srv: ServerProcess,
     spec: Omit<LoadSpec, 'origin' | 'durationS' | 'connections'> & Partial<LoadSpec>,
+    /** Stops the run early; the result covers what ran. */
+    signal?: AbortSignal,
   ) {
     const full: LoadSpec = {
       origin: srv.origin,
@@ -63,7 +65,7 @@ export class Runner {
       connections: this.settings.connections,
       ...spec,
     };
-    const result = await this.settings.driver.run(full);
+    const result = await this.settings.driver.run(full, signal ? { signal } : {});
     this.count(srv, result);
     return result;
   }

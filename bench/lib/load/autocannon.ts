@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { trackChild } from '../process.js';
 import type { LoadDriver, LoadResult, LoadSpec } from './types.js';
 
 const WORKER = join(import.meta.dirname, 'autocannon-worker.ts');
@@ -32,6 +33,7 @@ export const autocannonDriver: LoadDriver = {
       const child = spawn(process.execPath, ['--import', 'jiti/register', WORKER, file], {
         stdio: ['ignore', 'pipe', 'pipe'],
       });
+      trackChild(child);
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => {

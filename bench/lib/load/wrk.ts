@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { trackChild } from '../process.js';
 import type { LoadDriver, LoadResult, LoadSpec, RequestSpec } from './types.js';
 
 const MARKER = '@@RESULT ';
@@ -100,6 +101,7 @@ export const wrkDriver: LoadDriver = {
     ];
     return new Promise<LoadResult>((resolve, reject) => {
       const child = spawn('wrk', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      trackChild(child);
       let out = '';
       let err = '';
       child.stdout.on('data', (d: Buffer) => {
