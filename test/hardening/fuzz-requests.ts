@@ -206,7 +206,9 @@ export function createFuzzer(seed: number, creds: FuzzCredentials) {
         return bytes(size());
       case 2:
         return Buffer.from(
-          new URLSearchParams(Array.from({ length: int(80) }, () => [pick(FIELDS), text()])).toString(),
+          new URLSearchParams(
+            Array.from({ length: int(80) }, (): [string, string] => [pick(FIELDS), text()]),
+          ).toString(),
         );
       case 3:
         return Buffer.from('x'.repeat(pick([70_000, 200_000])));

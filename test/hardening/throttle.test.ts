@@ -140,7 +140,10 @@ describe('login throttling', () => {
     const url = `sqlite:${join(dir, 'shared.db')}`;
     const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
     const open = (): Promise<Stores> => openStores({ database: url });
-    const config = { authentication: ['jwt'], throttle: { ...OFF, loginUsername: '4/min' } } as const;
+    const config: Partial<GatehouseConfigInput> = {
+      authentication: ['jwt'],
+      throttle: { ...OFF, loginUsername: '4/min' },
+    };
     const storesA = await open();
     const storesB = await open();
     try {
