@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { audit } from '../core/audit.js';
 import type { Context } from '../core/context.js';
 import { checkCredentials } from '../core/credentials.js';
+import { endedSince } from '../core/ended-since.js';
 import { AuthenticationFailed, TokenNotValid } from '../core/errors.js';
 import { allowAny } from '../core/permissions.js';
 import type { AuthRequest } from '../core/request.js';
@@ -117,7 +118,9 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
         transport.checkObtain(req);
         const input = validateBody(credentials, body);
         const user = await login(ctx, req, input.username, input.password);
-        return transport.respond(req, await tokens.issuePair(user));
+        const pair = await tokens.issuePair(user);
+        await refuseIfEnded(ctx, req, user);
+        return transport.respond(req, pair);
       },
     ),
     post(
@@ -146,7 +149,9 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
         async ({ req, body }) => {
           const input = validateBody(credentials, body);
           const user = await login(ctx, req, input.username, input.password);
-          return { status: 200, body: { token: await tokens.issueSliding(user) } };
+          const token = await tokens.issueSliding(user);
+          await refuseIfEnded(ctx, req, user);
+          return { status: 200, body: { token } };
         },
       ),
       post(
@@ -196,6 +201,16 @@ async function login(
   }
   await audit(ctx, req, 'login_succeeded', { user, scheme: 'jwt' });
   return user;
+}
+
+/**
+ * A logout-everywhere or password change that landed while this login was in flight ends it:
+ * what was issued is never handed out (its refresh family is revoked by that logout).
+ */
+async function refuseIfEnded(ctx: Context, req: AuthRequest, user: UserRecord): Promise<void> {
+  if (!(await endedSince(ctx, user))) return;
+  await audit(ctx, req, 'login_failed', { user, scheme: 'jwt', detail: { reason: 'credentials_ended' } });
+  throw new AuthenticationFailed('No active account found with the given credentials', 'no_active_account');
 }
 
 /**

@@ -3,6 +3,7 @@ import { audit } from '../core/audit.js';
 import type { Context } from '../core/context.js';
 import { checkCredentials } from '../core/credentials.js';
 import { csrfFor } from '../core/csrf.js';
+import { endedSince } from '../core/ended-since.js';
 import { NotFound, ValidationError } from '../core/errors.js';
 import { allowAny, isAuthenticated } from '../core/permissions.js';
 import type { AuthRequest } from '../core/request.js';
@@ -124,6 +125,16 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
           throw new ValidationError({ non_field_errors: [LOGIN_FAILED] });
         }
         const { row, setCookie } = await sessions.start(user, req);
+        // A logout-everywhere or password change that landed during this login ends it too.
+        if (await endedSince(ctx, user)) {
+          await ctx.stores.sessions.deleteByDigest(row.digest);
+          await audit(ctx, req, 'login_failed', {
+            user,
+            scheme: 'session',
+            detail: { reason: 'credentials_ended' },
+          });
+          throw new ValidationError({ non_field_errors: [LOGIN_FAILED] });
+        }
         const now = ctx.clock.now();
         await ctx.stores.users.setLastLogin(user.id, now);
         user.lastLogin = now;

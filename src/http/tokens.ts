@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { audit } from '../core/audit.js';
 import type { Context } from '../core/context.js';
 import { checkCredentials } from '../core/credentials.js';
+import { endedSince } from '../core/ended-since.js';
 import { NotFound, PermissionDenied, ValidationError } from '../core/errors.js';
 import { allowAny, credentialScopes, isAuthenticated } from '../core/permissions.js';
 import type { AuthResult } from '../core/scheme.js';
@@ -18,6 +19,7 @@ import {
   SCOPE_PATTERN,
 } from '../schemes/token-issue.js';
 import type { ApiTokenRecord } from '../stores/types.js';
+import { assertStillAuthenticated } from './still-authenticated.js';
 import type { Route, RouteFactory } from './types.js';
 import { validateBody } from './validate.js';
 
@@ -137,6 +139,16 @@ export const tokenRoutes: RouteFactory = ({ ctx }): Route[] => {
         await audit(ctx, req, 'login_succeeded', { user, scheme: 'token' });
         const name = input.name || req.headers['user-agent'] || 'api-token-auth';
         const { key, token } = await issueApiToken(ctx, user, { name, via: 'obtain', req });
+        // A logout-everywhere or password change that landed during this login ends it too.
+        if (await endedSince(ctx, user)) {
+          await ctx.stores.apiTokens.deleteById(user.id, token.id);
+          await audit(ctx, req, 'login_failed', {
+            user,
+            scheme: 'token',
+            detail: { reason: 'credentials_ended' },
+          });
+          throw new ValidationError({ non_field_errors: [LOGIN_FAILED] });
+        }
         return { status: 200, body: { token: key, expiry: iso(token.expiresAt) } };
       },
     },
@@ -175,6 +187,13 @@ export const tokenRoutes: RouteFactory = ({ ctx }): Route[] => {
           via: 'api',
           req,
         });
+        try {
+          // Revoking a stolen credential while it mints must not leave the thief a fresh one.
+          await assertStillAuthenticated(ctx, auth!);
+        } catch (err) {
+          await ctx.stores.apiTokens.deleteById(auth!.user.id, issued.token.id);
+          throw err;
+        }
         return created(issued, 201);
       },
     },
@@ -207,7 +226,11 @@ export const tokenRoutes: RouteFactory = ({ ctx }): Route[] => {
         const old = await ctx.stores.apiTokens.findById(auth!.user.id, params.id!);
         if (!old) throw new NotFound();
         assertMayGrant(auth!, old.scopes);
-        const issued = await rotateApiToken(ctx, auth!.user, old.id, { lifetime: input.expires_in, req });
+        const issued = await rotateApiToken(ctx, auth!.user, old.id, {
+          lifetime: input.expires_in,
+          req,
+          confirm: () => assertStillAuthenticated(ctx, auth!),
+        });
         if (!issued) throw new NotFound();
         return created(issued, 200);
       },

@@ -1,6 +1,7 @@
 import { audit } from '../core/audit.js';
 import type { Context } from '../core/context.js';
 import { issuedBeforeCutoff } from '../core/credentials.js';
+import { endedSince } from '../core/ended-since.js';
 import { AuthenticationFailed, TokenNotValid } from '../core/errors.js';
 import type { AuthRequest } from '../core/request.js';
 import type { JwtTokenType } from '../core/settings/jwt.js';
@@ -143,9 +144,14 @@ function createJwtTokens(ctx: Context): JwtTokens {
       if (row.userId !== user.id) throw new TokenNotValid(MESSAGES.invalid);
       if (issuedBeforeCutoff(user, row.issuedAt)) throw new TokenNotValid(MESSAGES.blacklisted);
       if (!jwt.rotateRefreshTokens) {
-        return { access: (await sign(user, 'access', jwt.accessTokenLifetime, now)).token };
+        const access = (await sign(user, 'access', jwt.accessTokenLifetime, now)).token;
+        if (await endedSince(ctx, user)) throw new TokenNotValid(MESSAGES.blacklisted);
+        return { access };
       }
       const pair = await issuePair(user, row.familyId, now);
+      // A logout-everywhere that landed after the user was read cut nothing issued at or after
+      // its instant: what this refresh made must not be handed out (its family is revoked).
+      if (await endedSince(ctx, user)) throw new TokenNotValid(MESSAGES.blacklisted);
       await audit(ctx, req, 'refresh_rotated', { user, scheme: 'jwt', detail: { familyId: row.familyId } });
       return { access: pair.access, refresh: pair.refresh };
     },
@@ -167,7 +173,9 @@ function createJwtTokens(ctx: Context): JwtTokens {
       const renewed = newPayload(jwt, user, 'sliding', jwt.slidingTokenLifetime, now, verified.payload);
       renewed[jwt.jtiClaim] = verified.jti;
       renewed[claim] = refreshExp;
-      return keyring.signer.sign(renewed);
+      const signed = keyring.signer.sign(renewed);
+      if (await endedSince(ctx, user)) throw new TokenNotValid(MESSAGES.invalid);
+      return signed;
     },
 
     async blacklist(token, req) {

@@ -131,7 +131,15 @@ export async function rotateApiToken(
   ctx: Context,
   user: UserRecord,
   id: string,
-  opts: { lifetime?: number | null | undefined; req?: AuthRequest | null | undefined } = {},
+  opts: {
+    lifetime?: number | null | undefined;
+    req?: AuthRequest | null | undefined;
+    /**
+     * Runs once the new token is stored, before the old one is revoked; when it throws, the
+     * rotation is undone and the error goes on (the caller's own credential ended meanwhile).
+     */
+    confirm?: () => Promise<void>;
+  } = {},
 ): Promise<IssuedToken | null> {
   const old = await ctx.stores.apiTokens.findById(user.id, id);
   if (!old) return null;
@@ -142,6 +150,12 @@ export async function rotateApiToken(
     { name: old.name, scopes: old.scopes, lifetime: opts.lifetime, via: 'rotate', req: opts.req },
     live ? 1 : 0,
   );
+  try {
+    await opts.confirm?.();
+  } catch (err) {
+    await ctx.stores.apiTokens.deleteById(user.id, issued.token.id);
+    throw err;
+  }
   if (!(await revokeApiToken(ctx, user, old.id, opts.req ?? null, 'rotated'))) {
     // Revoked by someone else meanwhile: rotation must not bring it back under a new key.
     await ctx.stores.apiTokens.deleteById(user.id, issued.token.id);
