@@ -21,7 +21,7 @@ const storeUrl = z.string().regex(/^(sqlite:|postgres:|postgresql:|memory:|redis
 
 const configSchema = z
   .object({
-    /** Signs HMAC material (JWT HS*, CSRF). Required in production. At least 32 characters. */
+    /** Signs HMAC material (JWT HS*; CSRF tokens are masked, not signed). Required in production. 32+ characters. */
     secretKey: z.string().min(32, { message: 'must be at least 32 characters' }),
     /** Previous secret keys that still verify (Django's SECRET_KEY_FALLBACKS). */
     secretKeyFallbacks: z.array(z.string().min(32)).default([]),
