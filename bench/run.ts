@@ -107,7 +107,7 @@ if (bare.length === 2) {
 }
 if (driver.name === 'autocannon') {
   notes.push(
-    'wrk is not installed: autocannon (a Node program) shared the CPU with the servers; its latencies are whole milliseconds.',
+    'autocannon drove the load (wrk is not installed, or --driver autocannon): a Node program, it takes more of the CPU the servers share, and its latencies are whole milliseconds.',
   );
 }
 notes.push(

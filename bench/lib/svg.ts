@@ -25,7 +25,8 @@ const fmt = (n: number): string => (n >= 100 ? Math.round(n).toLocaleString('en-
  * writeFileSync('bench/results/2026-11-25.svg', barChart('gatehouse bench', bars));
  */
 export function barChart(title: string, bars: readonly Bar[], subtitle = ''): string {
-  const labelWidth = 300;
+  // About 6.6 px per character of 12 px system-ui: wide enough for the longest label.
+  const labelWidth = Math.ceil(Math.max(120, ...bars.map((b) => b.label.length * 6.6)) + 16);
   const chartWidth = 520;
   const valueWidth = 90;
   const rowHeight = 24;

@@ -25,7 +25,7 @@ export function gatehouseLikeFastifyOptions() {
     logger: { level: 'warn', redact: ['req.headers.authorization', 'req.headers.cookie'] },
     bodyLimit: 64 * 1024,
     trustProxy: false,
-    maxParamLength: 200,
+    routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     serverFactory: (handler) => createServer({ maxHeaderSize: 16 * 1024 }, handler),
   };
