@@ -9,6 +9,7 @@ import { createGatehouse, type Gatehouse } from '../http/gatehouse.js';
 import { buildOpenApi } from '../http/openapi.js';
 import type { Stores } from '../stores/types.js';
 import { registerAccountPage } from './account-page.js';
+import { clientErrorHandler } from './client-errors.js';
 
 export interface BuildServerOptions {
   config: GatehouseConfig;
@@ -45,6 +46,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
     serverFactory: (handler) => createServer({ maxHeaderSize: config.server.maxHeaderSize }, handler),
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    clientErrorHandler,
   });
   const gh = createGatehouse({
     config,

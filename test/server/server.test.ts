@@ -44,6 +44,23 @@ function raw(method: string, path: string, headers: Record<string, string>, body
 }
 
 describe('standalone server', () => {
+  it("answers a request Node's parser refuses with DRF's shape, not Fastify's", async () => {
+    const { connect } = await import('node:net');
+    const port = Number(new URL(base).port);
+    const reply = await new Promise<string>((resolve) => {
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write('GET /api/me/ HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n'),
+      );
+      let data = '';
+      socket.on('data', (d) => {
+        data += d;
+      });
+      socket.on('close', () => resolve(data));
+    });
+    expect(reply).toMatch(/^HTTP\/1\.1 400 Bad Request/);
+    expect(reply).toContain('{"detail":"Malformed HTTP request.","code":"bad_request"}');
+  });
+
   it('reports health and readiness', async () => {
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
     const ready = await fetch(`${base}/readyz`);
@@ -98,6 +115,11 @@ describe('standalone server', () => {
   it('refuses oversized headers (431) and keeps serving', async () => {
     const res = await raw('GET', '/api/me/', { 'x-big': 'a'.repeat(20_000) });
     expect(res.status).toBe(431);
+    expect(JSON.parse(res.body)).toEqual({
+      detail: 'Request header fields too large.',
+      code: 'headers_too_large',
+    });
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect((await fetch(`${base}/healthz`)).status).toBe(200);
   });
 
