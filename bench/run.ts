@@ -6,7 +6,7 @@
  * bench/results/<date>.json and .svg. See docs/performance.md.
  *
  *   npm run bench -- [--duration 10] [--warmup 3] [--connections 32] [--driver wrk|autocannon]
- *                    [--only jwt-hs256,token] [--no-build] [--keep]
+ *                    [--only jwt-hs256,token] [--no-build] [--keep] [--profile]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +17,7 @@ import { parseArgs } from 'node:util';
 import { gatehouseCases, variantCases } from './lib/gatehouse-cases.js';
 import { pickDriver } from './lib/load/index.js';
 import { peerCases } from './lib/peer-cases.js';
+import { summarizeProfiles } from './lib/profile.js';
 import { type BenchReport, checkTargets, formatTable, formatTargets } from './lib/report.js';
 import { Runner } from './lib/runner.js';
 import { seedUsers } from './lib/seed.js';
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     out: { type: 'string', default: join(ROOT, 'bench/results') },
     'no-build': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
   },
 });
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -66,6 +68,9 @@ const databaseUrl = `sqlite:${join(dir, 'gatehouse.db')}`;
 const secretKey = randomBytes(36).toString('base64url');
 const notes: string[] = [];
 const readyMs: Record<string, number> = {};
+// Profiles slow the server down: a profiled run is for finding where time goes, not for the table.
+const profileDir = values.profile ? mkdtempSync(join(tmpdir(), 'gatehouse-profiles-')) : undefined;
+if (profileDir) notes.push(`Servers ran under --cpu-prof (slower than normal); profiles in ${profileDir}.`);
 try {
   log(
     `Load generator: ${driver.name}, 1 thread, ${runner.settings.connections} connections, ` +
@@ -77,8 +82,8 @@ try {
   log('Bare Fastify route:');
   await peerCases(runner, 'bare');
   log('gatehouse:');
-  await gatehouseCases(runner, { dir, databaseUrl, secretKey, users, readyMs, notes });
-  await variantCases(runner, { dir, databaseUrl, secretKey, users, readyMs, notes });
+  await gatehouseCases(runner, { dir, databaseUrl, secretKey, users, readyMs, notes, profileDir });
+  await variantCases(runner, { dir, databaseUrl, secretKey, users, readyMs, notes, profileDir });
   log('Peers:');
   await peerCases(runner, 'fastify-jwt');
   await peerCases(runner, 'express-session');
@@ -90,6 +95,10 @@ try {
 
 const bare = runner.cases.filter((c) => c.group === 'baseline' && c.status === 'ok');
 const bareRps = bare.length ? bare.reduce((s, c) => s + c.load!.rps, 0) / bare.length : null;
+const bareCpu = bare.filter((c) => c.cpuUsPerRequest !== undefined);
+const bareCpuUs = bareCpu.length
+  ? bareCpu.reduce((s, c) => s + c.cpuUsPerRequest!, 0) / bareCpu.length
+  : null;
 if (bareRps) for (const c of runner.cases) if (c.status === 'ok') c.ratio = c.load!.rps / bareRps;
 if (bare.length === 2) {
   const [a, b] = bare.map((c) => c.load!.rps) as [number, number];
@@ -127,6 +136,7 @@ const report: BenchReport = {
   driver: driver.name,
   settings: { ...pick(runner.settings), users: userCount },
   bareRps,
+  bareCpuUs,
   readyMs,
   cases: runner.cases,
   memory: runner.memory,
@@ -139,6 +149,7 @@ log(formatTable(report));
 log('');
 log(formatTargets(targets));
 for (const n of notes) log(`note: ${n}`);
+if (profileDir) log(`\nWhere the gatehouse servers' CPU went:\n${summarizeProfiles(profileDir)}`);
 
 mkdirSync(values.out, { recursive: true });
 const stem = join(values.out, now.toISOString().slice(0, 10));

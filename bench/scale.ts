@@ -91,7 +91,7 @@ try {
     const out: Partial<Record<Kind, LoadResult>> = {};
     for (const kind of kinds) {
       await expectMe(srv.origin, headers[kind]![0]!, kind);
-      out[kind] = await runner.measure(srv, { requests: meRequests(headers[kind]!) });
+      out[kind] = (await runner.measure(srv, { requests: meRequests(headers[kind]!) })).load;
       log(`  ${phase} ${kind}: ${fmt(out[kind]!)}`);
     }
     return out;

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { apiToken, type BenchUser, expectMe, jwtPair, sessionCookie, Unavailable } from './credentials.js';
 import { type GatehouseServer, type GatehouseVariant, startGatehouse, variants } from './gatehouse.js';
 import type { RequestSpec } from './load/index.js';
@@ -11,6 +12,8 @@ export interface GatehouseBench {
   /** Start-up time of each server variant, ms. */
   readyMs: Record<string, number>;
   notes: string[];
+  /** When set, each gatehouse server writes a V8 CPU profile under <profileDir>/<variant>/. */
+  profileDir?: string | undefined;
 }
 
 /** The order DRF users list them in; each case's credential is tried after the ones before it. */
@@ -42,7 +45,10 @@ const CASES = {
 } as const satisfies Record<string, CaseMeta>;
 
 async function start(runner: Runner, bench: GatehouseBench, variant: GatehouseVariant) {
-  const srv = await startGatehouse({ ...bench, variant, authentication: AUTHENTICATION });
+  const nodeArgs = bench.profileDir
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(bench.profileDir, variant.name)}`]
+    : [];
+  const srv = await startGatehouse({ ...bench, variant, authentication: AUTHENTICATION, nodeArgs });
   bench.readyMs[variant.name] = srv.readyMs;
   if (srv.missing) {
     bench.notes.push(
@@ -102,19 +108,17 @@ export async function gatehouseCases(runner: Runner, bench: GatehouseBench): Pro
     const creds = credentials(srv, bench.users);
     const me = async (scheme: string, headers: Record<string, string>[]) => {
       await expectMe(srv.origin, headers[0]!, scheme);
-      return { load: await runner.measure(srv, { requests: meRequests(headers) }) };
+      return runner.measure(srv, { requests: meRequests(headers) });
     };
     const after = (meta: CaseMeta) => {
       if (runner.wants(meta.id)) runner.sampleMemory(srv, meta.id);
     };
 
-    await runner.run(CASES.anonymous, srv, async () => ({
-      load: await runner.measure(srv, { requests: [{ method: 'GET', path: '/healthz', headers: {} }] }),
-    }));
+    await runner.run(CASES.anonymous, srv, async () =>
+      runner.measure(srv, { requests: [{ method: 'GET', path: '/healthz', headers: {} }] }),
+    );
     after(CASES.anonymous);
-    await runner.run(CASES.anonymousMe, srv, async () => ({
-      load: await runner.measure(srv, { requests: meRequests([{}]) }),
-    }));
+    await runner.run(CASES.anonymousMe, srv, async () => runner.measure(srv, { requests: meRequests([{}]) }));
     after(CASES.anonymousMe);
     await runner.run(CASES.hs256, srv, async () => me('jwt', await creds.bearer()));
     after(CASES.hs256);
@@ -134,12 +138,12 @@ export async function gatehouseCases(runner: Runner, bench: GatehouseBench): Pro
           durationS: runner.settings.warmupS,
         });
       }
-      return { load: await runner.load(srv, { requests: [], chain: { path, pool: measured } }) };
+      return runner.withCpu(srv, () => runner.load(srv, { requests: [], chain: { path, pool: measured } }));
     });
     after(CASES.refresh);
-    await runner.run(CASES.logins, srv, async () => ({
-      load: await runner.measure(srv, { requests: loginRequests(bench.users) }),
-    }));
+    await runner.run(CASES.logins, srv, async () =>
+      runner.measure(srv, { requests: loginRequests(bench.users) }),
+    );
     after(CASES.logins);
     await runner.run(CASES.storm, srv, async () => {
       const requests = meRequests(await creds.bearer());
@@ -211,7 +215,7 @@ export async function variantCases(runner: Runner, bench: GatehouseBench): Promi
       await runner.run(meta, srv, async () => {
         const headers = await creds.bearer();
         await expectMe(srv.origin, headers[0]!, 'jwt');
-        return { load: await runner.measure(srv, { requests: meRequests(headers) }) };
+        return runner.measure(srv, { requests: meRequests(headers) });
       });
     } finally {
       await srv.stop();

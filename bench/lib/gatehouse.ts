@@ -55,6 +55,8 @@ export interface StartGatehouseOptions {
   /** Wanted schemes in order; a scheme this build does not have is dropped and reported. */
   authentication: string[];
   env?: NodeJS.ProcessEnv;
+  /** Flags for node itself, e.g. `--cpu-prof` (NODE_OPTIONS does not take it). */
+  nodeArgs?: string[];
 }
 
 /**
@@ -105,7 +107,7 @@ export async function startGatehouse(opts: StartGatehouseOptions): Promise<Gateh
       const srv = await startProcess({
         name: `gatehouse (${opts.variant.name})`,
         command: process.execPath,
-        args: [BIN, 'serve'],
+        args: [...(opts.nodeArgs ?? []), BIN, 'serve'],
         cwd,
         env: gatehouseEnv({ ...opts, authentication, port }),
         port,

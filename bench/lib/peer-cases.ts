@@ -60,9 +60,9 @@ export async function peerCases(runner: Runner, which: keyof typeof PEERS): Prom
   if (!runner.wants(meta.id)) return;
   try {
     await withPeer(peer, async (srv) => {
-      await runner.run(meta, srv, async () => ({
-        load: await runner.measure(srv, { requests: meRequests(await headers(srv)) }),
-      }));
+      await runner.run(meta, srv, async () =>
+        runner.measure(srv, { requests: meRequests(await headers(srv)) }),
+      );
     });
   } catch (err) {
     runner.unavailable(meta, peer, err);

@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -12,6 +12,8 @@ export interface ServerProcess {
   readonly readyMs: number;
   /** Resident memory of the server process now, in kB (from /proc). */
   rssKb(): number;
+  /** CPU time the server process (all its threads) has used so far, in ms (from /proc). */
+  cpuMs(): number;
   /** What the process wrote to stderr so far (warnings, errors). */
   stderr(): string;
   stop(): Promise<void>;
@@ -71,6 +73,31 @@ export function rssKbOf(pid: number): number {
   }
 }
 
+let ticksPerSecond: number | undefined;
+
+/**
+ * CPU time used by a process and all its threads (user + system), in ms, from /proc/<pid>/stat;
+ * 0 when it is gone. Unlike a rate, it does not depend on what else the machine runs, so CPU per
+ * request compares across busy and idle runs.
+ */
+export function cpuMsOf(pid: number): number {
+  if (ticksPerSecond === undefined) {
+    try {
+      ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    } catch {
+      ticksPerSecond = 100;
+    }
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return 0;
+  }
+}
+
 /**
  * Spawns a server and resolves once it prints its ready line; rejects with its output when it
  * exits first or does not get ready in time.
@@ -119,6 +146,7 @@ export function startProcess(opts: StartOptions): Promise<ServerProcess> {
         origin: `http://127.0.0.1:${opts.port}`,
         readyMs,
         rssKb: () => rssKbOf(child.pid!),
+        cpuMs: () => cpuMsOf(child.pid!),
         stderr: () => err,
         stop,
       });

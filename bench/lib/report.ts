@@ -17,6 +17,8 @@ export interface CaseResult {
   ratio?: number;
   /** RSS of the server right after the case, kB. */
   rssKb?: number;
+  /** CPU the server process used per request in the measured run (all threads), µs. */
+  cpuUsPerRequest?: number;
   /** Non-2xx answers are the point of this case (an anonymous request to a protected route). */
   expectsNon2xx?: boolean;
   /** Anything else the case measured (e.g. the login rate while /api/me/ was loaded). */
@@ -39,6 +41,11 @@ export interface BenchReport {
   settings: { durationS: number; warmupS: number; connections: number; users: number };
   /** The bare route's req/s the ratios are taken against (mean of its runs). */
   bareRps: number | null;
+  /**
+   * The bare route's server CPU per request (mean of its runs), µs: a case's CPU per request
+   * minus this is what gatehouse itself costs, whatever else the machine was doing.
+   */
+  bareCpuUs: number | null;
   readyMs: Record<string, number>;
   cases: CaseResult[];
   memory: MemorySample[];
@@ -145,10 +152,12 @@ function pad(cells: string[][], left: ReadonlySet<number>): string {
 
 /** The results as a fixed-width text table (what `npm run bench` prints). */
 export function formatTable(r: BenchReport): string {
-  const rows: string[][] = [['case', 'server', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'RSS MB', 'note']];
+  const rows: string[][] = [
+    ['case', 'server', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'CPU µs/req', '+µs vs bare', 'RSS MB', 'note'],
+  ];
   for (const c of r.cases) {
     if (c.status !== 'ok') {
-      rows.push([c.label, c.server, '-', '-', '-', '-', '-', `${c.status}: ${c.reason ?? ''}`]);
+      rows.push([c.label, c.server, '-', '-', '-', '-', '-', '-', '-', `${c.status}: ${c.reason ?? ''}`]);
       continue;
     }
     const l = c.load!;
@@ -165,11 +174,15 @@ export function formatTable(r: BenchReport): string {
       ms(l.p50Ms),
       ms(l.p99Ms),
       c.ratio === undefined ? '-' : c.ratio.toFixed(2),
+      c.cpuUsPerRequest === undefined ? '-' : c.cpuUsPerRequest.toFixed(1),
+      c.cpuUsPerRequest === undefined || r.bareCpuUs === null || c.group === 'baseline'
+        ? '-'
+        : `${c.cpuUsPerRequest - r.bareCpuUs >= 0 ? '+' : ''}${(c.cpuUsPerRequest - r.bareCpuUs).toFixed(1)}`,
       c.rssKb ? (c.rssKb / 1024).toFixed(0) : '-',
       notes.join('; '),
     ]);
   }
-  return pad(rows, new Set([0, 1, 7]));
+  return pad(rows, new Set([0, 1, 9]));
 }
 
 /** The targets as a text table. */

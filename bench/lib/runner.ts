@@ -25,6 +25,8 @@ export interface CaseMeta {
 
 export interface CaseOutcome {
   load: LoadResult;
+  /** Server CPU per request over the measured run; absent when other load shared the server. */
+  cpuUsPerRequest?: number;
   extra?: Record<string, number>;
 }
 
@@ -70,13 +72,24 @@ export class Runner {
     return result;
   }
 
-  /** A warm-up run (JIT, caches, connection set-up), then the measured one. */
+  /**
+   * A warm-up run (JIT, caches, connection set-up), then the measured one, with the CPU the
+   * server used per request during it.
+   */
   async measure(
     srv: ServerProcess,
     spec: Omit<LoadSpec, 'origin' | 'durationS' | 'connections'> & Partial<LoadSpec>,
-  ) {
+  ): Promise<CaseOutcome> {
     if (this.settings.warmupS > 0) await this.load(srv, { ...spec, durationS: this.settings.warmupS });
-    return this.load(srv, spec);
+    return this.withCpu(srv, () => this.load(srv, spec));
+  }
+
+  /** Runs `fn` (one measured load) and adds the server CPU it cost per request. */
+  async withCpu(srv: ServerProcess, fn: () => Promise<LoadResult>): Promise<CaseOutcome> {
+    const cpuBefore = srv.cpuMs();
+    const load = await fn();
+    const cpuUsPerRequest = load.requests ? ((srv.cpuMs() - cpuBefore) * 1000) / load.requests : undefined;
+    return { load, cpuUsPerRequest };
   }
 
   /** Runs one case (unless filtered out) and records its row. */
@@ -85,10 +98,11 @@ export class Runner {
     const server = srv?.name ?? '-';
     this.settings.log(`  ${meta.label} …`);
     try {
-      const { load, extra } = await body();
-      this.cases.push({ ...meta, server, status: 'ok', load, extra, rssKb: srv?.rssKb() });
+      const { load, extra, cpuUsPerRequest } = await body();
+      this.cases.push({ ...meta, server, status: 'ok', load, extra, cpuUsPerRequest, rssKb: srv?.rssKb() });
       this.settings.log(
         `    ${Math.round(load.rps)} req/s, p50 ${load.p50Ms.toFixed(2)} ms, p99 ${load.p99Ms.toFixed(2)} ms` +
+          (cpuUsPerRequest === undefined ? '' : `, ${cpuUsPerRequest.toFixed(1)} µs CPU/req`) +
           (load.non2xx ? `, ${load.non2xx} non-2xx` : ''),
       );
     } catch (err) {
