@@ -88,11 +88,12 @@ try {
   }
   const kinds = (Object.keys(headers) as Kind[]).filter((k) => headers[k]);
   const measureAll = async (phase: string) => {
-    const out: Partial<Record<Kind, LoadResult>> = {};
+    const out: Partial<Record<Kind, LoadResult & { cpuUsPerRequest: number }>> = {};
     for (const kind of kinds) {
       await expectMe(srv.origin, headers[kind]![0]!, kind);
-      out[kind] = (await runner.measure(srv, { requests: meRequests(headers[kind]!) })).load;
-      log(`  ${phase} ${kind}: ${fmt(out[kind]!)}`);
+      const { load, cpuUsPerRequest } = await runner.measure(srv, { requests: meRequests(headers[kind]!) });
+      out[kind] = { ...load, cpuUsPerRequest: cpuUsPerRequest ?? 0 };
+      log(`  ${phase} ${kind}: ${fmt(load)}, ${(cpuUsPerRequest ?? 0).toFixed(1)} µs CPU/req`);
     }
     return out;
   };
