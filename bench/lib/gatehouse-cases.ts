@@ -172,12 +172,24 @@ async function memoryRounds(runner: Runner, srv: GatehouseServer, creds: ReturnT
   }
   if (!mixed.length) return;
   runner.settings.log('  memory: mixed JWT/token/session rounds until 1M requests …');
+  const mb = (kb: number) => (kb / 1024).toFixed(1);
   for (let round = 1; round <= MAX_MEMORY_ROUNDS; round++) {
-    await runner.load(srv, { requests: meRequests(mixed) });
-    runner.sampleMemory(srv, `round ${round}`);
+    const range = { min: Number.POSITIVE_INFINITY, max: 0 };
+    const sample = setInterval(() => {
+      const kb = srv.rssKb();
+      if (kb > 0) range.min = Math.min(range.min, kb);
+      range.max = Math.max(range.max, kb);
+    }, 250);
+    try {
+      await runner.load(srv, { requests: meRequests(mixed) });
+    } finally {
+      clearInterval(sample);
+    }
+    runner.sampleMemory(srv, `round ${round}`, range);
     const last = runner.memory[runner.memory.length - 1]!;
     runner.settings.log(
-      `    round ${round}: ${last.requests.toLocaleString('en-US')} requests served, RSS ${(last.rssKb / 1024).toFixed(1)} MB`,
+      `    round ${round}: ${last.requests.toLocaleString('en-US')} requests served, RSS ${mb(last.rssKb)} MB ` +
+        `(${mb(range.min)}–${mb(range.max)} MB during the round)`,
     );
     if (round >= 3 && last.requests >= MEMORY_REQUESTS) break;
   }

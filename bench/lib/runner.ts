@@ -120,8 +120,13 @@ export class Runner {
   }
 
   /** Records the server's RSS and how many requests it has answered so far. */
-  sampleMemory(srv: ServerProcess, after: string): void {
-    this.memory.push({ after, requests: this.served.get(srv.name) ?? 0, rssKb: srv.rssKb() });
+  sampleMemory(srv: ServerProcess, after: string, range?: { min: number; max: number }): void {
+    this.memory.push({
+      after,
+      requests: this.served.get(srv.name) ?? 0,
+      rssKb: srv.rssKb(),
+      ...(range ? { minRssKb: range.min, maxRssKb: range.max } : {}),
+    });
   }
 }
 
