@@ -1,4 +1,5 @@
 import { StoreUnavailable, UniqueViolation } from '../errors.js';
+import { wrapErrors } from '../wrap-errors.js';
 
 /**
  * Error replies that mean Redis cannot serve now, not that the command is wrong: still loading
@@ -35,20 +36,5 @@ export function translateRedisError(store: string, err: unknown): unknown {
  * return redisGuard('sessions', { async findByDigest(digest) { … }, … });
  */
 export function redisGuard<T extends object>(store: string, impl: T): T {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(impl)) {
-    if (typeof member !== 'function') {
-      wrapped[name] = member;
-      continue;
-    }
-    const method = member as (...args: unknown[]) => Promise<unknown>;
-    wrapped[name] = async (...args: unknown[]): Promise<unknown> => {
-      try {
-        return await method.apply(impl, args);
-      } catch (err) {
-        throw translateRedisError(store, err);
-      }
-    };
-  }
-  return wrapped as T;
+  return wrapErrors(impl, (err) => translateRedisError(store, err));
 }

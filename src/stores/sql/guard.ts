@@ -1,4 +1,5 @@
 import { StoreUnavailable, UniqueViolation } from '../errors.js';
+import { wrapErrors } from '../wrap-errors.js';
 
 /** SQLite result codes (better-sqlite3's `err.code`) that mean the backend, not the query, failed. */
 const SQLITE_UNAVAILABLE =
@@ -86,20 +87,5 @@ export function translateError(store: string, err: unknown): unknown {
  * return guard('sessions', { async findByDigest(digest) { … }, … });
  */
 export function guard<T extends object>(store: string, impl: T): T {
-  const wrapped: Record<string, unknown> = {};
-  for (const [name, member] of Object.entries(impl)) {
-    if (typeof member !== 'function') {
-      wrapped[name] = member;
-      continue;
-    }
-    const method = member as (...args: unknown[]) => Promise<unknown>;
-    wrapped[name] = async (...args: unknown[]): Promise<unknown> => {
-      try {
-        return await method.apply(impl, args);
-      } catch (err) {
-        throw translateError(store, err);
-      }
-    };
-  }
-  return wrapped as T;
+  return wrapErrors(impl, (err) => translateError(store, err));
 }
