@@ -3,7 +3,7 @@ import { createSigner, createVerifier } from 'fast-jwt';
 import type { Context } from '../core/context.js';
 import { TokenNotValid } from '../core/errors.js';
 import { remoteJwks } from '../crypto/jwks-remote.js';
-import { isHmac, type JwtAlgorithm, type JwtKeyMaterial } from '../crypto/jwt-keys.js';
+import type { JwtAlgorithm, JwtKeyMaterial } from '../crypto/jwt-keys.js';
 import { collectKeys } from './jwt-key-sources.js';
 
 export type JwtPayload = Record<string, unknown>;
@@ -151,9 +151,10 @@ function verifierFactory(ctx: Context): (material: JwtKeyMaterial) => (token: st
       ...(jwt.audience ? { allowedAud: jwt.audience } : {}),
       ...(jwt.issuer ? { allowedIss: jwt.issuer } : {}),
       requiredClaims: required,
-      // A signature check costs ~70 µs for ES256 against ~5 µs for HS256: remember verified
-      // asymmetric tokens (bounded LRU; expiry is re-checked on each use by the caller).
-      ...(!isHmac(material.alg) && jwt.verifiedTokenCache > 0
+      // A signature check costs ~70 µs for ES256 and ~4.5 µs for HS256, a cache hit ~1.6 µs:
+      // remember verified tokens (bounded LRU keyed by the whole token, so a forged signature
+      // never hits; expiry is re-checked on each use by the caller).
+      ...(jwt.verifiedTokenCache > 0
         ? { cache: jwt.verifiedTokenCache, cacheTTL: Math.min(jwt.accessTokenLifetime, 600) * 1000 }
         : {}),
     }) as (token: string) => JwtPayload;

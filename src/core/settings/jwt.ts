@@ -106,8 +106,8 @@ export const jwtSettings = z
     /** Skip the user lookup on each request (revocation then waits for expiry). */
     stateless: z.boolean().default(false),
     /**
-     * Verified tokens remembered (asymmetric algorithms only, where a signature check costs tens of
-     * microseconds); expiry is still checked on every request. 0 turns it off.
+     * Verified tokens remembered (a hit costs ~1.6 µs against ~4.5 µs for an HS256 check and ~70 µs
+     * for ES256); expiry is still checked on every request. 0 turns it off.
      */
     verifiedTokenCache: z.number().int().min(0).max(100_000).default(1000),
     /** Also carry the tokens in HttpOnly cookies (dj-rest-auth's JWT_AUTH_COOKIE); see docs/sessions.md. */
