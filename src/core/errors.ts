@@ -10,7 +10,12 @@ export class GatehouseError extends Error {
   readonly headers: Record<string, string>;
 
   constructor(status: number, code: string, detail: string, headers: Record<string, string> = {}) {
+    // An answer to a client, not a bug: its stack is never read, and capturing one cost ~4 µs on
+    // every refused request (bots, expired tokens).
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super(detail);
+    Error.stackTraceLimit = limit;
     this.name = new.target.name;
     this.status = status;
     this.code = code;
