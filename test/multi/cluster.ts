@@ -10,18 +10,12 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, it } from 'vitest';
+import { describe } from 'vitest';
 import { type RunningServer, runCli, startServe, tempProject } from '../helpers/cli.js';
+import { describeUnavailable } from '../helpers/required.js';
 
 export const SECRET_KEY = 'multi-instance-test-secret-key-0123456789abcdef';
 export const ADMIN_PASSWORD = 'admin-password-for-multi-tests';
-
-const required = new Set(
-  (process.env['GATEHOUSE_REQUIRE_BACKENDS'] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-);
 
 /**
  * `describe` when `reason` is null; otherwise a skipped suite whose title says why (and a warning
@@ -33,20 +27,8 @@ export function describeIf(
   title: string,
   body: () => void,
 ): void {
-  if (reason === null) {
-    describe(title, body);
-  } else if (backends.some((b) => required.has(b))) {
-    describe(title, () => {
-      it('has the servers it needs (required by GATEHOUSE_REQUIRE_BACKENDS)', () => {
-        throw new Error(`required but unavailable: ${reason}`);
-      });
-    });
-  } else {
-    console.warn(`skipping "${title}": ${reason}`);
-    describe.skip(`${title} (skipped: ${reason})`, () => {
-      it('needs PostgreSQL and Redis', () => {});
-    });
-  }
+  if (reason === null) describe(title, body);
+  else describeUnavailable(title, reason, backends);
 }
 
 /** A fresh PostgreSQL database on the server of `adminUrl`, dropped by `drop()`. */

@@ -14,6 +14,7 @@ import { afterEach, beforeEach, describe, it } from 'vitest';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import { openStores, type StoreName } from '../../src/stores/open.js';
 import type { Stores } from '../../src/stores/types.js';
+import { describeUnavailable, requiredBackends } from '../helpers/required.js';
 
 /** One opened, empty backend, closed after each test. */
 export interface OpenedBackend {
@@ -168,13 +169,6 @@ async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
 /** Every backend, in the order the suites report them. */
 export const backends: readonly StoreBackend[] = [memory, sqlite, postgres, redis];
 
-const required = new Set(
-  (process.env['GATEHOUSE_REQUIRE_BACKENDS'] ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean),
-);
-
 /**
  * `describe.each` over the backends that can run here; each one that cannot is reported as a
  * skipped suite whose title says why, or as a failing test when it is required.
@@ -186,7 +180,7 @@ export function describeBackends(
   filter: (backend: StoreBackend) => boolean = () => true,
 ): void {
   const chosen = backends.filter(filter);
-  for (const name of required) {
+  for (const name of requiredBackends) {
     if (!backends.some((b) => b.name === name)) {
       describe(`${title} [${name}]`, () => {
         it('is a known backend (GATEHOUSE_REQUIRE_BACKENDS)', () => {
@@ -196,20 +190,7 @@ export function describeBackends(
     }
   }
   for (const b of chosen) {
-    if (b.unavailable === null) continue;
-    const reason = b.unavailable;
-    if (required.has(b.name)) {
-      describe(`${title} [${b.name}]`, () => {
-        it('is available (required by GATEHOUSE_REQUIRE_BACKENDS)', () => {
-          throw new Error(`backend ${b.name} is required but unavailable: ${reason}`);
-        });
-      });
-    } else {
-      console.warn(`store suite "${title}": skipping backend ${b.name}: ${reason}`);
-      describe.skip(`${title} [${b.name}] (skipped: ${reason})`, () => {
-        it(`needs ${b.name}`, () => {});
-      });
-    }
+    if (b.unavailable !== null) describeUnavailable(`${title} [${b.name}]`, b.unavailable, [b.name]);
   }
   describe.each(chosen.filter((b) => b.unavailable === null))(`${title} [$name]`, body);
 }
