@@ -51,23 +51,40 @@ export function isSafeMethod(method: string): boolean {
  * const req = createAuthRequest({ method: 'GET', url: '/api/me/', headers: { authorization: 'Token gat_…' } });
  */
 export function createAuthRequest(init: AuthRequestInit): AuthRequest {
-  const headers = init.normalised
-    ? (init.headers as Record<string, string | undefined>)
-    : normaliseHeaders(init.headers);
-  const q = init.url.indexOf('?');
-  let cookies: Record<string, string> | undefined;
-  return {
-    method: init.method.toUpperCase(),
-    url: init.url,
-    path: q < 0 ? init.url : init.url.slice(0, q),
-    headers,
-    get cookies() {
-      if (!cookies) cookies = parseCookies(headers.cookie);
-      return cookies;
-    },
-    ip: init.ip ?? '',
-    secure: init.secure ?? false,
-  };
+  return new NodeAuthRequest(init);
+}
+
+/**
+ * A class, not an object literal with a `cookies` getter: a literal with an accessor gets a
+ * hidden class of its own each time it is made, which makes every later read of a request's
+ * fields megamorphic.
+ */
+class NodeAuthRequest implements AuthRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly ip: string;
+  readonly secure: boolean;
+  form: Readonly<Record<string, string>> | undefined = undefined;
+  #cookies: Record<string, string> | undefined = undefined;
+
+  constructor(init: AuthRequestInit) {
+    this.method = init.method.toUpperCase();
+    this.url = init.url;
+    const q = init.url.indexOf('?');
+    this.path = q < 0 ? init.url : init.url.slice(0, q);
+    this.headers = init.normalised
+      ? (init.headers as Record<string, string | undefined>)
+      : normaliseHeaders(init.headers);
+    this.ip = init.ip ?? '';
+    this.secure = init.secure ?? false;
+  }
+
+  get cookies(): Readonly<Record<string, string>> {
+    if (!this.#cookies) this.#cookies = parseCookies(this.headers.cookie);
+    return this.#cookies;
+  }
 }
 
 function normaliseHeaders(
