@@ -4,6 +4,7 @@ import type { AuthRequest } from '../core/request.js';
 import { secureFor } from '../core/settings/cookie.js';
 import { randomId, randomSecret, sha256Hex } from '../crypto/random.js';
 import type { SessionRecord, UserRecord } from '../stores/types.js';
+import { lookupWithUser } from './lookup-with-user.js';
 
 /** randomSecret(32): 256 bits as 43 base64url characters. Anything else is not ours. */
 const SESSION_KEY = /^[A-Za-z0-9_-]{43}$/;
@@ -15,6 +16,8 @@ export interface FoundSession {
   /** The secret from the cookie. */
   key: string;
   row: SessionRecord;
+  /** Its user; null when the user is gone. */
+  user: UserRecord | null;
 }
 
 /**
@@ -22,7 +25,10 @@ export interface FoundSession {
  * login (always a new id: no fixation), end one, and write the cookies. Built once per Context.
  */
 export interface SessionService {
-  /** The live session the request's cookie names; null when absent, malformed, unknown, expired or idle. */
+  /**
+   * The live session the request's cookie names, with its user (read in the same lookup where the
+   * store can); null when absent, malformed, unknown, expired or idle.
+   */
   find(req: AuthRequest): Promise<FoundSession | null>;
   /** True while the row is within its absolute lifetime and its idle timeout. */
   isLive(row: SessionRecord, now: number): boolean;
@@ -58,7 +64,8 @@ export function sessionService(ctx: Context): SessionService {
 
 function createSessionService(ctx: Context): SessionService {
   const settings = ctx.config.sessions;
-  const { sessions } = ctx.stores;
+  const { sessions, users } = ctx.stores;
+  const lookup = lookupWithUser((digest) => sessions.findByDigest(digest), sessions.withUser, users);
   const lifetimeMs = settings.lifetime * 1000;
   const idleMs = settings.idleTimeout === null ? null : settings.idleTimeout * 1000;
   const touchMs = settings.touchInterval * 1000;
@@ -92,14 +99,15 @@ function createSessionService(ctx: Context): SessionService {
     async find(req) {
       const key = keyOf(req);
       if (key === null) return null;
-      const row = await sessions.findByDigest(sha256Hex(key));
-      if (!row) return null;
+      const found = await lookup(sha256Hex(key));
+      if (!found) return null;
+      const { record: row, user } = found;
       if (!isLive(row, ctx.clock.now())) {
         // Expired or idle: gone for good, so the row need not wait for flush-expired.
         forget(row.digest);
         return null;
       }
-      return { key, row };
+      return { key, row, user };
     },
 
     async start(user, req) {

@@ -29,8 +29,7 @@ export function sessionScheme(ctx: Context): Authenticator {
     async authenticate(req: AuthRequest): Promise<AuthResult<SessionHandle> | null> {
       const found = await sessions.find(req);
       if (!found) return null;
-      const { row } = found;
-      const user = await ctx.stores.users.findById(row.userId);
+      const { row, user } = found;
       // DRF: an inactive user's session is anonymous. Logging out everywhere deletes the rows,
       // and the row is the session's whole truth: unlike a token's issue time, the
       // tokensValidAfter cutoff is not applied, so the session a password change keeps (Django's

@@ -5,6 +5,7 @@ import type { AuthRequest } from '../core/request.js';
 import type { Authenticator, AuthResult } from '../core/scheme.js';
 import { apiKeyDigest, parseApiKey } from '../crypto/api-keys.js';
 import type { ApiTokenRecord } from '../stores/types.js';
+import { lookupWithUser } from './lookup-with-user.js';
 import { readTokenHeader } from './token-header.js';
 import { tokenUsageRecorder } from './token-usage.js';
 
@@ -29,6 +30,7 @@ export function tokenScheme(ctx: Context): Authenticator {
   const keywordLower = keyword.toLowerCase();
   const recordUse = tokenUsageRecorder(ctx);
   const { apiTokens, users } = ctx.stores;
+  const lookup = lookupWithUser((digest) => apiTokens.findByDigest(digest), apiTokens.withUser, users);
 
   return {
     name: 'token',
@@ -38,10 +40,11 @@ export function tokenScheme(ctx: Context): Authenticator {
       const key = readTokenHeader(req.headers.authorization, keywordLower);
       if (key === null) return null;
       if (!parseApiKey(key)) throw invalidToken();
-      const token = await apiTokens.findByDigest(apiKeyDigest(key));
+      const found = await lookup(apiKeyDigest(key));
       const now = ctx.clock.now();
-      if (!token || (token.expiresAt !== null && token.expiresAt <= now)) throw invalidToken();
-      const user = await users.findById(token.userId);
+      if (!found) throw invalidToken();
+      const { record: token, user } = found;
+      if (token.expiresAt !== null && token.expiresAt <= now) throw invalidToken();
       if (!user || !user.isActive) throw new AuthenticationFailed('User inactive or deleted.');
       // Logout-everywhere deletes the rows; the cutoff also covers a row another instance wrote
       // just before it, or a store that was restored from a backup.

@@ -8,7 +8,7 @@ import type { SqlDialect } from './sql/dialect.js';
 import { createSqlStores } from './sql/index.js';
 import { migrateToLatest } from './sql/migrations.js';
 import type { Database } from './sql/schema.js';
-import { cachingSqliteDatabase } from './sql/sqlite-database.js';
+import { allowDirectReads, cachingSqliteDatabase } from './sql/sqlite-database.js';
 import type { Stores } from './types.js';
 import { parseStoreUrl, type StoreUrl } from './url.js';
 
@@ -71,7 +71,9 @@ async function openSqlite(filename: string): Promise<Kysely<Database>> {
   raw.pragma('busy_timeout = 5000');
   raw.pragma('foreign_keys = ON');
   raw.pragma('synchronous = NORMAL');
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqliteDatabase(raw) }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: cachingSqliteDatabase(raw) }) });
+  allowDirectReads(db as Kysely<unknown>, raw);
+  return db;
 }
 
 /**

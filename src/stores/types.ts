@@ -62,9 +62,23 @@ export interface SessionRecord {
   data: Record<string, unknown>;
 }
 
+/**
+ * A credential row and its user in one read, offered by a store that keeps both tables in one
+ * database: each authenticated request then makes one lookup, not two. `users` is the UserStore
+ * whose table it reads; a scheme uses it only when that is the `stores.users` in use (an
+ * application that brings its own users gets two reads, as it must).
+ */
+export interface LookupWithUser<R> {
+  readonly users: UserStore;
+  /** The row with that digest and its user (null when the user is gone); null when no row. */
+  findByDigest(digest: string): Promise<{ record: R; user: UserRecord | null } | null>;
+}
+
 export interface SessionStore {
   create(session: SessionRecord): Promise<void>;
   findByDigest(digest: string): Promise<SessionRecord | null>;
+  /** The session and its user in one read (optional; see {@link LookupWithUser}). */
+  readonly withUser?: LookupWithUser<SessionRecord>;
   touch(digest: string, lastSeenAt: number): Promise<void>;
   saveData(digest: string, data: Record<string, unknown>): Promise<void>;
   /** Returns true when a row was deleted. */
@@ -102,6 +116,8 @@ export interface ApiTokenStore {
    */
   createWithinLimit(token: ApiTokenRecord, limit: number, now: number): Promise<boolean>;
   findByDigest(digest: string): Promise<ApiTokenRecord | null>;
+  /** The token and its user in one read (optional; see {@link LookupWithUser}). */
+  readonly withUser?: LookupWithUser<ApiTokenRecord>;
   findById(userId: UserId, id: string): Promise<ApiTokenRecord | null>;
   /** By public id alone, for the operator (`gatehouse token revoke <id>`); never for a request. */
   findByPublicId(id: string): Promise<ApiTokenRecord | null>;

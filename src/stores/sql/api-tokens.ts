@@ -1,10 +1,11 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { ApiTokenRecord, ApiTokenStore } from '../types.js';
+import type { ApiTokenRecord, ApiTokenStore, UserStore } from '../types.js';
 import { fromJson, num, numOrNull, toJson } from './codec.js';
 import { type SqlDialect, serialisedPer } from './dialect.js';
 import { guard } from './guard.js';
 import { preparedQuery } from './prepared.js';
 import type { ApiTokensTable, Database } from './schema.js';
+import { sqlLookupWithUser } from './with-user.js';
 
 const T = 'gatehouse_api_tokens';
 
@@ -30,10 +31,16 @@ function toToken(row: Selectable<ApiTokensTable>): ApiTokenRecord {
  * const tokens = sqlApiTokenStore(db, 'sqlite');
  * if (!(await tokens.createWithinLimit(token, 10, now))) throw new Error('too many tokens');
  */
-export function sqlApiTokenStore(db: Kysely<Database>, dialect: SqlDialect): ApiTokenStore {
+export function sqlApiTokenStore(
+  db: Kysely<Database>,
+  dialect: SqlDialect,
+  users?: UserStore,
+): ApiTokenStore {
   const byDigest = preparedQuery(db, db.selectFrom(T).selectAll().where('digest', '=', ''), 1);
+  const withUser = users ? sqlLookupWithUser(db, T, users, toToken, 'apiTokens') : undefined;
 
   return guard('apiTokens', {
+    withUser,
     async create(t) {
       await db
         .insertInto(T)

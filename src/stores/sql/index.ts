@@ -32,10 +32,12 @@ const HEALTH_TIMEOUT_MS = 2_000;
  * await stores.health(); // { sqlite: 'ok' }
  */
 export function createSqlStores(db: Kysely<Database>, dialect: SqlDialect): Stores {
+  const users = sqlUserStore(db);
   return {
-    users: sqlUserStore(db),
-    sessions: sqlSessionStore(db),
-    apiTokens: sqlApiTokenStore(db, dialect),
+    users,
+    // Both read their user in the same statement while `users` is the UserStore in use.
+    sessions: sqlSessionStore(db, users),
+    apiTokens: sqlApiTokenStore(db, dialect, users),
     jwtState: sqlJwtStateStore(db),
     rateLimits: sqlRateLimitStore(db),
     audit: sqlAuditStore(db),

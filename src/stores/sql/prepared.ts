@@ -1,9 +1,17 @@
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import { directSqlite } from './sqlite-database.js';
 
 /**
  * A query compiled once, at construction, and then run with fresh parameter values: the
  * per-request lookups (session by digest, key by digest, user by id) pay no query building and no
- * SQL generation per call. On SQLite the statement itself is also prepared once (sqlite-database.ts).
+ * SQL generation per call.
+ *
+ * On a SQLite database opened by gatehouse (`allowDirectReads`), the statement is prepared once on
+ * the better-sqlite3 connection and run directly. Kysely's driver would run the same statement
+ * on the same connection, but through a connection mutex, its executor and about a dozen promise
+ * hops: over HTTP that cost more than the read itself. Running beside Kysely is safe because
+ * better-sqlite3 is synchronous and gatehouse never holds a SQLite transaction open across an
+ * `await` (dialect.ts): a read never lands inside someone else's transaction.
  *
  * `query` is built with stand-in values; `arity` is how many parameters it must have, checked
  * here so that a query that grew an extra parameter (a `limit`, say) fails at start-up, not with
@@ -23,6 +31,17 @@ export function preparedQuery<DB, R>(
     throw new Error(
       `prepared query expects ${arity} parameters, compiled ${compiled.parameters.length}: ${compiled.sql}`,
     );
+  }
+  const sqlite = directSqlite(db as Kysely<unknown>);
+  if (sqlite) {
+    const stmt = sqlite.prepare<unknown[], R>(compiled.sql);
+    return (parameters) => {
+      try {
+        return Promise.resolve(stmt.all(parameters as unknown[]));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    };
   }
   return async (parameters) => {
     const result = await db.executeQuery<R>({ ...compiled, parameters });

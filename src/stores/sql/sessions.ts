@@ -1,9 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
-import type { SessionRecord, SessionStore } from '../types.js';
+import type { SessionRecord, SessionStore, UserStore } from '../types.js';
 import { fromJson, num, toJson } from './codec.js';
 import { guard } from './guard.js';
 import { preparedQuery } from './prepared.js';
 import type { Database, SessionsTable } from './schema.js';
+import { sqlLookupWithUser } from './with-user.js';
 
 const T = 'gatehouse_sessions';
 
@@ -29,10 +30,12 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
  * const sessions = sqlSessionStore(db);
  * const session = await sessions.findByDigest(sha256hex(cookieValue));
  */
-export function sqlSessionStore(db: Kysely<Database>): SessionStore {
+export function sqlSessionStore(db: Kysely<Database>, users?: UserStore): SessionStore {
   const byDigest = preparedQuery(db, db.selectFrom(T).selectAll().where('digest', '=', ''), 1);
+  const withUser = users ? sqlLookupWithUser(db, T, users, toSession, 'sessions') : undefined;
 
   return guard('sessions', {
+    withUser,
     async create(s) {
       await db
         .insertInto(T)

@@ -1,5 +1,5 @@
 import type { Database as BetterSqlite3Database, Statement } from 'better-sqlite3';
-import type { SqliteDatabase, SqliteStatement } from 'kysely';
+import type { Kysely, SqliteDatabase, SqliteStatement } from 'kysely';
 
 /** Distinct SQL texts kept prepared; gatehouse issues a few dozen, so this is never reached in practice. */
 const DEFAULT_MAX_STATEMENTS = 256;
@@ -38,4 +38,20 @@ export function cachingSqliteDatabase(
       return stmt as SqliteStatement;
     },
   };
+}
+
+const direct = new WeakMap<object, BetterSqlite3Database>();
+
+/**
+ * Lets the per-request lookups of the stores over `kysely` read `db` directly (see
+ * prepared.ts): same connection, same statements, without Kysely's driver around each read.
+ * Only for a Kysely whose single connection is `db`.
+ */
+export function allowDirectReads(kysely: Kysely<unknown>, db: BetterSqlite3Database): void {
+  direct.set(kysely, db);
+}
+
+/** The better-sqlite3 connection behind `kysely`, when {@link allowDirectReads} named one. */
+export function directSqlite(kysely: Kysely<unknown>): BetterSqlite3Database | undefined {
+  return direct.get(kysely);
 }

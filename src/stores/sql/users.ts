@@ -7,7 +7,7 @@ import type { Database, UsersTable } from './schema.js';
 
 const T = 'gatehouse_users';
 
-function toUser(row: Selectable<UsersTable>): UserRecord {
+export function toUser(row: Selectable<UsersTable>): UserRecord {
   return {
     id: row.id,
     username: row.username,
