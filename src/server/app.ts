@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { gatehousePlugin, sendResponse, toAuthRequest } from '../adapters/fastify.js';
+import { coalesceWrites, gatehousePlugin, sendResponse, toAuthRequest } from '../adapters/fastify.js';
 import type { Clock } from '../core/clock.js';
 import type { GatehouseConfig } from '../core/config.js';
 import { NotFound, ParseError, PayloadTooLarge, UnsupportedMediaType } from '../core/errors.js';
@@ -61,6 +61,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
   registerAccountPage(app, { config });
   registerErrors(app, gh);
   app.addHook('onClose', async () => stores.close());
+  if (config.server.coalesceWrites) app.addHook('onSend', coalesceWrites);
   // The server's own routes (health, schema) get the contract's baseline too; never overrides.
   app.addHook('onSend', async (request, reply) => {
     if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
