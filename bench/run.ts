@@ -87,6 +87,8 @@ try {
   log('Peers:');
   await peerCases(runner, 'fastify-jwt');
   await peerCases(runner, 'express-session');
+  log('Calibration: the bare route with a fixed amount of work per request:');
+  for (const us of [5, 10, 20] as const) await peerCases(runner, `bare-work-${us}`);
   log('Bare Fastify route, again (the ratio uses the mean of both runs):');
   await peerCases(runner, 'bare-again');
 } finally {

@@ -21,6 +21,21 @@ async function peerSessions(srv: ServerProcess): Promise<Record<string, string>[
   return out;
 }
 
+/** The bare route burning `us` µs of CPU per request: what a fixed cost does to the rate here. */
+function calibration(us: number) {
+  return {
+    peer: 'bare',
+    meta: {
+      id: `bare-work-${us}`,
+      label: `bare route + ${us} µs of work per request`,
+      group: 'calibration',
+      workUs: us,
+    },
+    headers: async () => [{}],
+    env: { BENCH_WORK_US: String(us) },
+  } as const;
+}
+
 const PEERS = {
   bare: {
     peer: 'bare',
@@ -32,6 +47,9 @@ const PEERS = {
     meta: { id: 'bare-again', label: 'bare route GET /api/me/ (no auth), again', group: 'baseline' },
     headers: async () => [{}],
   },
+  'bare-work-5': calibration(5),
+  'bare-work-10': calibration(10),
+  'bare-work-20': calibration(20),
   'fastify-jwt': {
     peer: 'fastify-jwt',
     meta: { id: 'fastify-jwt', label: 'GET /api/me/ JWT HS256 stateless', group: 'peer' },
@@ -48,6 +66,7 @@ const PEERS = {
     peer: 'bare' | 'fastify-jwt' | 'express-session';
     meta: CaseMeta;
     headers: (srv: ServerProcess) => Promise<Record<string, string>[]>;
+    env?: Record<string, string>;
   }
 >;
 
@@ -56,14 +75,19 @@ const PEERS = {
  * own /login, then measured like the gatehouse cases.
  */
 export async function peerCases(runner: Runner, which: keyof typeof PEERS): Promise<void> {
-  const { peer, meta, headers } = PEERS[which];
+  const entry: (typeof PEERS)[keyof typeof PEERS] = PEERS[which];
+  const { peer, meta, headers } = entry;
   if (!runner.wants(meta.id)) return;
   try {
-    await withPeer(peer, async (srv) => {
-      await runner.run(meta, srv, async () =>
-        runner.measure(srv, { requests: meRequests(await headers(srv)) }),
-      );
-    });
+    await withPeer(
+      peer,
+      async (srv) => {
+        await runner.run(meta, srv, async () =>
+          runner.measure(srv, { requests: meRequests(await headers(srv)) }),
+        );
+      },
+      'env' in entry ? entry.env : {},
+    );
   } catch (err) {
     runner.unavailable(meta, peer, err);
   }

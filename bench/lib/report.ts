@@ -1,6 +1,6 @@
 import type { LoadResult } from './load/types.js';
 
-export type Group = 'baseline' | 'gatehouse' | 'peer';
+export type Group = 'baseline' | 'calibration' | 'gatehouse' | 'peer';
 
 /** One row of the table: a case against gatehouse, the bare route, or a peer. */
 export interface CaseResult {
@@ -23,6 +23,8 @@ export interface CaseResult {
   expectsNon2xx?: boolean;
   /** Anything else the case measured (e.g. the login rate while /api/me/ was loaded). */
   extra?: Record<string, number>;
+  /** Calibration cases: the CPU each request of the bare route burns on purpose, µs. */
+  workUs?: number;
 }
 
 export interface MemorySample {
@@ -156,16 +158,64 @@ function pad(cells: string[][], left: ReadonlySet<number>): string {
     .join('\n');
 }
 
+/**
+ * The work per request that would slow the bare route to `rps` on this machine in this run, read
+ * off the calibration cases (the bare route burning 5, 10, 20 µs per request) by interpolating
+ * the time per request linearly between them (and past the last two). Undefined without them.
+ */
+export function workEquivalentUs(r: BenchReport, rps: number): number | undefined {
+  if (r.bareRps === null) return undefined;
+  const points = [
+    { work: 0, perRequest: 1 / r.bareRps },
+    ...r.cases
+      .filter((c) => c.group === 'calibration' && c.status === 'ok' && c.workUs !== undefined)
+      .map((c) => ({ work: c.workUs!, perRequest: 1 / c.load!.rps })),
+  ].sort((a, b) => a.work - b.work);
+  if (points.length < 2) return undefined;
+  const t = 1 / rps;
+  let i = 0;
+  while (i < points.length - 2 && t > points[i + 1]!.perRequest) i++;
+  const a = points[i]!;
+  const b = points[i + 1]!;
+  if (b.perRequest === a.perRequest) return undefined;
+  return Math.max(0, a.work + ((t - a.perRequest) * (b.work - a.work)) / (b.perRequest - a.perRequest));
+}
+
 /** The results as a fixed-width text table (what `npm run bench` prints). */
 export function formatTable(r: BenchReport): string {
   const rows: string[][] = [
-    ['case', 'server', 'req/s', 'p50 ms', 'p99 ms', 'ratio', 'CPU µs/req', '+µs vs bare', 'RSS MB', 'note'],
+    [
+      'case',
+      'server',
+      'req/s',
+      'p50 ms',
+      'p99 ms',
+      'ratio',
+      'CPU µs/req',
+      '+µs vs bare',
+      '≈ work µs',
+      'RSS MB',
+      'note',
+    ],
   ];
   for (const c of r.cases) {
     if (c.status !== 'ok') {
-      rows.push([c.label, c.server, '-', '-', '-', '-', '-', '-', '-', `${c.status}: ${c.reason ?? ''}`]);
+      rows.push([
+        c.label,
+        c.server,
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        '-',
+        `${c.status}: ${c.reason ?? ''}`,
+      ]);
       continue;
     }
+    const work = c.group === 'gatehouse' || c.group === 'peer' ? workEquivalentUs(r, c.load!.rps) : undefined;
     const l = c.load!;
     const notes: string[] = [];
     if (l.non2xx && !c.expectsNon2xx) notes.push(`${l.non2xx} non-2xx!`);
@@ -184,11 +234,12 @@ export function formatTable(r: BenchReport): string {
       c.cpuUsPerRequest === undefined || r.bareCpuUs === null || c.group === 'baseline'
         ? '-'
         : `${c.cpuUsPerRequest - r.bareCpuUs >= 0 ? '+' : ''}${(c.cpuUsPerRequest - r.bareCpuUs).toFixed(1)}`,
+      work === undefined ? '-' : work.toFixed(1),
       c.rssKb ? (c.rssKb / 1024).toFixed(0) : '-',
       notes.join('; '),
     ]);
   }
-  return pad(rows, new Set([0, 1, 9]));
+  return pad(rows, new Set([0, 1, 10]));
 }
 
 /** The targets as a text table. */

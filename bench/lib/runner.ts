@@ -21,6 +21,8 @@ export interface CaseMeta {
   label: string;
   group: Group;
   expectsNon2xx?: boolean;
+  /** Calibration cases: the CPU the bare route burns per request on purpose, µs. */
+  workUs?: number;
 }
 
 export interface CaseOutcome {
@@ -139,14 +141,24 @@ const PEER_NAMES: Record<PeerName, string> = {
 };
 
 /** Starts one of bench/servers/*.mjs with plain node, runs `fn`, and always stops it. */
-export async function withPeer(name: PeerName, fn: (srv: ServerProcess) => Promise<void>): Promise<void> {
+export async function withPeer(
+  name: PeerName,
+  fn: (srv: ServerProcess) => Promise<void>,
+  env: Record<string, string> = {},
+): Promise<void> {
   const port = await freePort();
   const srv = await startProcess({
     name: PEER_NAMES[name],
     command: process.execPath,
     args: [join(ROOT, 'bench/servers', `${name}.mjs`)],
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: process.env.HOME, NODE_ENV: 'production', BENCH_PORT: String(port) },
+    env: {
+      PATH: process.env.PATH,
+      HOME: process.env.HOME,
+      NODE_ENV: 'production',
+      BENCH_PORT: String(port),
+      ...env,
+    },
     port,
     ready: /listening on /,
   });

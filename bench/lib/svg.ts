@@ -2,11 +2,12 @@
 export interface Bar {
   label: string;
   value: number;
-  group: 'baseline' | 'gatehouse' | 'peer';
+  group: 'baseline' | 'calibration' | 'gatehouse' | 'peer';
 }
 
 const COLOURS: Record<Bar['group'], string> = {
   baseline: '#8a8a8a',
+  calibration: '#c4c4c4',
   gatehouse: '#2f6fb3',
   peer: '#d9822b',
 };

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * A secret from the CSPRNG, base64url (no padding). 32 bytes = 256 bits by default.
@@ -15,9 +15,12 @@ export function randomId(bytes = 12): string {
   return randomBytes(bytes).toString('base64url');
 }
 
-/** SHA-256 as lower-case hex: how session keys and API keys are stored. */
+/**
+ * SHA-256 as lower-case hex: how session keys and API keys are stored. The one-shot `hash` costs
+ * less than half of a `createHash` object (it runs on every token and session request).
+ */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 /**
