@@ -159,6 +159,12 @@ add('session: digest (SHA-256 hex)', () => sha256Hex(sessionKeys[0]!), BATCH);
 add('session: digest + findByDigest (SQLite, 10k rows)', () =>
   stores.sessions.findByDigest(sha256Hex(nextSession())),
 );
+add('api key: digest + token and user in one read (SQLite)', () =>
+  stores.apiTokens.withUser!.findByDigest(apiKeyDigest(nextKey())),
+);
+add('session: digest + session and user in one read (SQLite)', () =>
+  stores.sessions.withUser!.findByDigest(sha256Hex(nextSession())),
+);
 add('user load: users.findById (SQLite, 10k rows)', () => stores.users.findById((i++ % ROWS) + 1));
 // The floor: the same lookups as bare better-sqlite3 statements on a second connection.
 const raw = new BetterSqlite3(join(dir, 'micro.db'), { readonly: true });
