@@ -118,9 +118,13 @@ export const gatehousePlugin: FastifyPluginAsync<GatehousePluginOptions> = async
   app.decorateRequest('auth', null);
   // A session bag an app handler changed is saved before the response leaves (the contract's
   // routes save their own, and leave request.auth null).
-  app.addHook('onSend', async (request, _reply, payload) => {
-    if (request.auth) await commitSession(request.auth);
-    return payload;
+  // Callback style: it runs on every response, and an async hook costs a promise each time.
+  app.addHook('onSend', (request, _reply, payload, done) => {
+    if (!request.auth) return done(null, payload);
+    commitSession(request.auth).then(
+      () => done(null, payload),
+      (err: Error) => done(err),
+    );
   });
   if (opts.routes === false) return;
   await app.register(async (child) => mountContract(child, gh), {

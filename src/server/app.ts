@@ -63,11 +63,12 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
   app.addHook('onClose', async () => stores.close());
   if (config.server.coalesceWrites) app.addHook('onSend', coalesceWrites);
   // The server's own routes (health, schema) get the contract's baseline too; never overrides.
-  app.addHook('onSend', async (request, reply) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
     if (request.protocol === 'https' && !reply.hasHeader('strict-transport-security')) {
       reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
     }
+    done(null, payload);
   });
   return { app, gh };
 }
