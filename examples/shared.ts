@@ -2,7 +2,7 @@
  * What the three notes examples share: the gatehouse config and a tiny in-memory notes list.
  * The users, tokens and sessions live in the embedded SQLite file (`sqlite:./notes.db`).
  */
-import { defineConfig, type GatehouseConfig } from 'gatehouse';
+import { defineConfig, type GatehouseConfig } from 'gatehouse-auth';
 
 /** A note as the examples store it. */
 export interface Note {

@@ -2,7 +2,7 @@
  * gatehouse: who is calling? Sessions with CSRF, API tokens, JWT and Basic for HTTP APIs.
  *
  * @example
- * import { createGatehouse, defineConfig, openStores } from 'gatehouse';
+ * import { createGatehouse, defineConfig, openStores } from 'gatehouse-auth';
  * const config = defineConfig({ secretKey: process.env.GATEHOUSE_SECRET_KEY! });
  * const gh = createGatehouse({ config, stores: await openStores(config) });
  */

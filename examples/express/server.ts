@@ -12,8 +12,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { createGatehouse, openStores } from 'gatehouse';
-import { authenticate, errorHandler, gatehouse, notFound, requireAuth } from 'gatehouse/express';
+import { createGatehouse, openStores } from 'gatehouse-auth';
+import { authenticate, errorHandler, gatehouse, notFound, requireAuth } from 'gatehouse-auth/express';
 import { createNotes, exampleConfig, listenAddress } from '../shared.js';
 
 const config = exampleConfig();

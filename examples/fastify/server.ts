@@ -4,8 +4,8 @@
  *   npm run example:fastify   # then the same curl calls as in examples/express/server.ts
  */
 import Fastify from 'fastify';
-import { createGatehouse, openStores } from 'gatehouse';
-import { authenticate, errorHandler, gatehousePlugin, notFound, requireAuth } from 'gatehouse/fastify';
+import { createGatehouse, openStores } from 'gatehouse-auth';
+import { authenticate, errorHandler, gatehousePlugin, notFound, requireAuth } from 'gatehouse-auth/fastify';
 import { createNotes, exampleConfig, listenAddress } from '../shared.js';
 
 const config = exampleConfig();

@@ -4,7 +4,7 @@
  *   npm run example:hono      # then the same curl calls as in examples/express/server.ts
  */
 import { serve } from '@hono/node-server';
-import { createGatehouse, openStores } from 'gatehouse';
+import { createGatehouse, openStores } from 'gatehouse-auth';
 import {
   authenticate,
   errorHandler,
@@ -12,7 +12,7 @@ import {
   gatehouse,
   notFound,
   requireAuth,
-} from 'gatehouse/hono';
+} from 'gatehouse-auth/hono';
 import { Hono } from 'hono';
 import { createNotes, exampleConfig, listenAddress } from '../shared.js';
 

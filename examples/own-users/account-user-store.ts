@@ -5,7 +5,7 @@
  * left as it is. See docs/users.md.
  */
 import type Database from 'better-sqlite3';
-import { type NewUser, UniqueViolation, type UserId, type UserRecord, type UserStore } from 'gatehouse';
+import { type NewUser, UniqueViolation, type UserId, type UserRecord, type UserStore } from 'gatehouse-auth';
 
 /** The app's table, as it already exists (this example creates it for its test). */
 export const ACCOUNTS_TABLE = `

@@ -8,7 +8,7 @@ import { tempProject } from '../helpers/temp.js';
 const ROOT = resolve(import.meta.dirname, '../..');
 const PASSWORD = 'correct horse battery staple';
 
-// The examples import 'gatehouse' as a user would, which resolves to the built package.
+// The examples import 'gatehouse-auth' as a user would, which resolves to the built package.
 if (!existsSync(join(ROOT, 'dist/adapters/hono.js'))) {
   throw new Error('dist/ is missing: run `npm run build` first (npm test does)');
 }
