@@ -44,6 +44,18 @@ export interface UserStore {
   setLastLogin(id: UserId, at: number): Promise<void>;
   setTokensValidAfter(id: UserId, at: number): Promise<void>;
   count(): Promise<number>;
+  /**
+   * One page of users by ascending id, after `afterId` (keyset paging, so an operator's listing
+   * never loads the whole table). Optional: an application's own UserStore may not offer it, and
+   * then `gatehouse users list` says so.
+   */
+  list?(page: UserPage): Promise<UserRecord[]>;
+}
+
+export interface UserPage {
+  /** Only users with a greater id; omitted for the first page. */
+  afterId?: UserId;
+  limit: number;
 }
 
 export interface SessionRecord {
@@ -85,6 +97,8 @@ export interface SessionStore {
   deleteByDigest(digest: string): Promise<boolean>;
   /** Deletes one of the user's sessions by its public id; false when it is not the user's. */
   deleteById(userId: UserId, id: string): Promise<boolean>;
+  /** By public id alone, for the operator (`gatehouse sessions revoke <id>`); never for a request. */
+  findByPublicId(id: string): Promise<SessionRecord | null>;
   listForUser(userId: UserId): Promise<SessionRecord[]>;
   /** Deletes every session of the user but the one with `exceptDigest`; returns how many. */
   deleteForUser(userId: UserId, exceptDigest?: string): Promise<number>;

@@ -51,6 +51,15 @@ describeBackends(
       expect(await b.stores.sessions.findByDigest(s.digest)).toBeNull();
     });
 
+    it('finds a session by its public id alone (the operator revokes by id)', async () => {
+      const s = session({ userId: 7, data: { theme: 'dark' } });
+      await b.stores.sessions.create(s);
+      expect(await b.stores.sessions.findByPublicId(s.id)).toEqual(s);
+      expect(await b.stores.sessions.findByPublicId('no-such-id')).toBeNull();
+      await b.stores.sessions.deleteById(7, s.id);
+      expect(await b.stores.sessions.findByPublicId(s.id)).toBeNull();
+    });
+
     it("lists one user's sessions, newest first", async () => {
       const older = session({ createdAt: T0 });
       const newer = session({ createdAt: T0 + MINUTE });

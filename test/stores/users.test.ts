@@ -89,6 +89,21 @@ describeBackends(
       expect(await b.stores.users.count()).toBe(2);
     });
 
+    it('lists users a page at a time, by ascending id', async () => {
+      const list = b.stores.users.list!.bind(b.stores.users);
+      expect(await list({ limit: 10 })).toEqual([]);
+      const made = [];
+      for (const name of ['u1', 'u2', 'u3', 'u4', 'u5'])
+        made.push(await b.stores.users.create(newUser(name)));
+      const first = await list({ limit: 2 });
+      expect(first).toEqual(made.slice(0, 2));
+      const second = await list({ afterId: first[1]!.id, limit: 2 });
+      expect(second.map((u) => u.username)).toEqual(['u3', 'u4']);
+      const last = await list({ afterId: second[1]!.id, limit: 2 });
+      expect(last.map((u) => u.username)).toEqual(['u5']);
+      expect(await list({ afterId: last[0]!.id, limit: 2 })).toEqual([]);
+    });
+
     it('hands out copies: mutating a returned record changes nothing stored', async () => {
       const u = await b.stores.users.create(newUser('frank'));
       u.isAdmin = true;

@@ -50,6 +50,11 @@ export function memorySessionStore(): SessionStore {
       if (digest === undefined || byDigest.get(digest)?.userId !== userId) return false;
       return remove(digest);
     },
+    async findByPublicId(id) {
+      const digest = digestById.get(id);
+      const row = digest === undefined ? undefined : byDigest.get(digest);
+      return row ? copy(row) : null;
+    },
     async listForUser(userId) {
       return [...byDigest.values()]
         .filter((s) => s.userId === userId)

@@ -62,5 +62,14 @@ export function memoryUserStore(): UserStore {
     async count() {
       return byId.size;
     },
+    async list({ afterId = 0, limit }) {
+      // Ids are handed out in ascending order, so the map's insertion order is id order.
+      const page: UserRecord[] = [];
+      for (const row of byId.values()) {
+        if (page.length >= limit) break;
+        if (row.id > afterId) page.push({ ...row });
+      }
+      return page;
+    },
   };
 }

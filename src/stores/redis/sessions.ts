@@ -83,6 +83,11 @@ export function redisSessionStore(client: Redis, prefix: string): SessionStore {
     async deleteById(userId, id) {
       return (await DELETE_BY_ID.run(client, [], [prefix, userId, id])) === 1;
     },
+    async findByPublicId(id) {
+      const digest = (await client.call('GET', `${prefix}session-id:${id}`)) as string | null;
+      if (digest === null) return null;
+      return toSession(digest, (await client.call('HGETALL', key(digest))) as string[]);
+    },
     async listForUser(userId) {
       const reply = (await LIST_FOR_USER.run(client, [], [prefix, userId])) as (string | string[])[];
       const out: SessionRecord[] = [];

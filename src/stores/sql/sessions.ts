@@ -74,6 +74,10 @@ export function sqlSessionStore(db: Kysely<Database>, users?: UserStore): Sessio
       const r = await db.deleteFrom(T).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
       return r.numDeletedRows > 0n;
     },
+    async findByPublicId(id) {
+      const row = await db.selectFrom(T).selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? toSession(row) : null;
+    },
     async listForUser(userId) {
       const rows = await db
         .selectFrom(T)

@@ -80,5 +80,11 @@ export function sqlUserStore(db: Kysely<Database>): UserStore {
         .executeTakeFirstOrThrow();
       return num(n);
     },
+    async list({ afterId, limit }) {
+      let q = db.selectFrom(T).selectAll();
+      if (afterId !== undefined) q = q.where('id', '>', afterId);
+      const rows = await q.orderBy('id').limit(limit).execute();
+      return rows.map(toUser);
+    },
   } satisfies UserStore);
 }
