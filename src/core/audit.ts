@@ -14,7 +14,8 @@ export type AuditEventName =
   | 'logout_all'
   | 'password_changed'
   | 'user_created'
-  | 'user_deactivated';
+  | 'user_deactivated'
+  | 'user_activated';
 
 export interface AuditInput {
   user?: Pick<UserRecord, 'id' | 'username'> | null;

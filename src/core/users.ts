@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { UniqueViolation } from '../stores/errors.js';
 import type { UserRecord } from '../stores/types.js';
 import { audit } from './audit.js';
@@ -9,6 +10,23 @@ import type { AuthRequest } from './request.js';
 
 /** Django's UnicodeUsernameValidator. */
 const USERNAME = /^[\p{L}\p{N}@.+\-_]+$/u;
+/** Django's EmailField length; the address rule is zod's, as the register route's body uses. */
+const MAX_EMAIL_LENGTH = 254;
+const EMAIL = z.email();
+
+/**
+ * What is wrong with an email address, in Django's words, or null when it is acceptable ('' means
+ * none). Every way of creating a user (the register route, the CLI, an app's own code) applies it.
+ *
+ * @example
+ * emailProblem('notanemail'); // 'Enter a valid email address.'
+ */
+export function emailProblem(email: string): string | null {
+  if (email === '') return null;
+  if (email.length > MAX_EMAIL_LENGTH)
+    return `Ensure this field has no more than ${MAX_EMAIL_LENGTH} characters.`;
+  return EMAIL.safeParse(email).success ? null : 'Enter a valid email address.';
+}
 
 export interface CreateUserInput {
   username: string;
@@ -30,6 +48,8 @@ export async function createUser(ctx: Context, input: CreateUserInput, req: Auth
         : 'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.',
     ];
   }
+  const badEmail = emailProblem(input.email ?? '');
+  if (badEmail !== null) errors.email = [badEmail];
   if (input.password !== null) {
     const problems = validatePassword(
       input.password,
@@ -91,6 +111,20 @@ export async function deactivateUser(
   user.isActive = false;
   await endAllCredentials(ctx, user);
   await audit(ctx, req, 'user_deactivated', { user });
+}
+
+/**
+ * Lets a deactivated user sign in again. Credentials ended at deactivation stay ended: the user
+ * signs in afresh.
+ */
+export async function activateUser(
+  ctx: Context,
+  user: UserRecord,
+  req: AuthRequest | null = null,
+): Promise<void> {
+  await ctx.stores.users.setActive(user.id, true);
+  user.isActive = true;
+  await audit(ctx, req, 'user_activated', { user });
 }
 
 /**
