@@ -199,26 +199,27 @@ export function notFound(): RequestHandler {
 }
 
 /**
- * Maps gatehouse errors a handler throws or passes to `next` (and a body parser's 4xx) to
- * DRF-style responses; other errors go on to the app's next error handler.
+ * Answers every error a handler throws or passes to `next` in DRF's shape: gatehouse errors and a
+ * body parser's 4xx keep their status; anything else is logged with its stack and answers a 500
+ * that reveals nothing, as the Fastify and Hono adapters do. Register your own error handlers
+ * before it.
  *
  * @example
  * app.use(errorHandler());
  */
 export function errorHandler(): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
-    const mapped = clientError(err);
     const gh = (req as Carrier)[GATEHOUSE];
-    if (!mapped || !gh || res.headersSent) return next(err);
-    sendResponse(res, withCredentialHeaders(gh.errorResponse(mapped, toAuthRequest(req))));
+    if (!gh || res.headersSent) return next(err);
+    sendResponse(res, withCredentialHeaders(gh.errorResponse(clientError(err), toAuthRequest(req))));
   };
 }
 
-/** The error to answer with, or null when it is not one gatehouse answers for. */
+/** A framework 4xx as the gatehouse error it stands for; anything else as it is (a logged 500). */
 function clientError(err: unknown): unknown {
   if (err instanceof GatehouseError || err instanceof StoreUnavailable) return err;
   const status = (err as { status?: unknown } | null)?.status;
-  if (typeof status !== 'number' || status < 400 || status >= 500) return null;
+  if (typeof status !== 'number' || status < 400 || status >= 500) return err;
   const message = err instanceof Error ? err.message : 'Malformed request.';
   if (status === 400) return new ParseError(message);
   if (status === 413) return new PayloadTooLarge(Number((err as { limit?: unknown }).limit) || 0);

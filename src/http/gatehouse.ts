@@ -2,7 +2,7 @@ import { type Clock, systemClock } from '../core/clock.js';
 import type { GatehouseConfig, SchemeName } from '../core/config.js';
 import type { Context } from '../core/context.js';
 import { ConfigError } from '../core/errors.js';
-import { type Logger, silentLogger } from '../core/logger.js';
+import { type Logger, stderrLogger } from '../core/logger.js';
 import { Pipeline } from '../core/pipeline.js';
 import type { AuthRequest } from '../core/request.js';
 import type { Authenticator, AuthResult } from '../core/scheme.js';
@@ -19,6 +19,7 @@ export interface GatehouseOptions {
   config: GatehouseConfig;
   stores: Stores;
   clock?: Clock;
+  /** Where errors and refusals are logged; default: errors and warnings to stderr with their stack. */
   logger?: Logger;
   passwords?: PasswordHasher;
   /** The contract modules to mount; default: all of them. */
@@ -53,7 +54,7 @@ export function createGatehouse(options: GatehouseOptions): Gatehouse {
     config,
     stores,
     clock: options.clock ?? systemClock,
-    logger: options.logger ?? silentLogger,
+    logger: options.logger ?? stderrLogger,
     passwords: options.passwords ?? createPasswordHasher(config.passwords),
   };
   const schemes = buildSchemes(ctx);

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { APP_ROUTES } from './apps/routes.js';
 import { basic, send } from './http.js';
 import { ADAPTER_TARGETS, PASSWORD, useTarget } from './targets.js';
@@ -87,6 +87,20 @@ describe.each(ADAPTER_TARGETS)('an app built with the $name adapter', (target) =
     const res = await send('GET', app(APP_ROUTES.boom));
     expect(res.status).toBe(403);
     expect(res.body).toEqual({ detail: 'Not your note.', code: 'not_owner' });
+  });
+
+  it('logs a plain error thrown by the app’s own handler with its stack, by default', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const res = await send('GET', app(APP_ROUTES.crash));
+      expect(res.status).toBe(500);
+      expect(res.body).toEqual({ detail: 'A server error occurred.', code: 'server_error' });
+      const text = logged.mock.calls.flat().map(String).join('\n');
+      expect(text).toContain('the notes table is on fire');
+      expect(text).toMatch(/\n\s+at crash \(/);
+    } finally {
+      logged.mockRestore();
+    }
   });
 });
 

@@ -12,7 +12,7 @@ import {
   requireAuth,
 } from '../../../src/adapters/express.js';
 import type { Gatehouse } from '../../../src/http/gatehouse.js';
-import { APP_ROUTES, boom, visit, whoBody } from './routes.js';
+import { APP_ROUTES, boom, crash, visit, whoBody } from './routes.js';
 
 /** The test app on Express 5; resolves once it listens on 127.0.0.1 with a free port. */
 export async function startExpressApp(gh: Gatehouse, prefix: string) {
@@ -42,6 +42,7 @@ export async function startExpressApp(gh: Gatehouse, prefix: string) {
     res.json(visit(req.auth));
   });
   app.get(APP_ROUTES.boom, () => boom());
+  app.get(APP_ROUTES.crash, () => crash());
   app.use(notFound());
   app.use(errorHandler());
   const server = app.listen(0, '127.0.0.1');

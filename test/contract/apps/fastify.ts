@@ -11,7 +11,7 @@ import {
   requireAuth,
 } from '../../../src/adapters/fastify.js';
 import type { Gatehouse } from '../../../src/http/gatehouse.js';
-import { APP_ROUTES, boom, visit, whoBody } from './routes.js';
+import { APP_ROUTES, boom, crash, visit, whoBody } from './routes.js';
 
 /** The test app on Fastify with the plugin; resolves once it listens. */
 export async function startFastifyApp(gh: Gatehouse, prefix: string) {
@@ -40,6 +40,7 @@ export async function startFastifyApp(gh: Gatehouse, prefix: string) {
     visit(req.auth),
   );
   app.get(APP_ROUTES.boom, async () => boom());
+  app.get(APP_ROUTES.crash, async () => crash());
   app.setNotFoundHandler(notFound);
   app.setErrorHandler(errorHandler);
   await app.listen({ port: 0, host: '127.0.0.1' });

@@ -12,7 +12,7 @@ import {
   requireAuth,
 } from '../../../src/adapters/hono.js';
 import type { Gatehouse } from '../../../src/http/gatehouse.js';
-import { APP_ROUTES, boom, visit, whoBody } from './routes.js';
+import { APP_ROUTES, boom, crash, visit, whoBody } from './routes.js';
 
 /** The test app on Hono over @hono/node-server; resolves once it listens. */
 export async function startHonoApp(gh: Gatehouse, prefix: string) {
@@ -39,6 +39,7 @@ export async function startHonoApp(gh: Gatehouse, prefix: string) {
   );
   app.get(APP_ROUTES.visits, requireAuth(isAuthenticated, ['session']), (c) => c.json(visit(c.get('auth'))));
   app.get(APP_ROUTES.boom, () => boom());
+  app.get(APP_ROUTES.crash, () => crash());
   app.notFound(notFound);
   app.onError(errorHandler);
   let server: ServerType | undefined;

@@ -18,6 +18,8 @@ export const APP_ROUTES = {
   /** requireAuth(isAuthenticated, ['session']): counts visits in the session bag. */
   visits: '/visits',
   boom: '/boom',
+  /** Throws a plain Error: a bug in the app, which must be logged with its stack. */
+  crash: '/crash',
 } as const;
 
 /** The body each app answers for GET /notes and the guarded routes. */
@@ -39,4 +41,9 @@ export function visit(auth: AuthResult | null): { visits: number } {
 /** What /boom throws: the app's error handler must answer it in DRF's shape. */
 export function boom(): never {
   throw new PermissionDenied('Not your note.', 'not_owner');
+}
+
+/** What /crash throws: not a gatehouse error, so a 500 that reveals nothing, logged with its stack. */
+export function crash(): never {
+  throw new Error('the notes table is on fire');
 }
