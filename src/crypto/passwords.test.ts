@@ -1,25 +1,13 @@
-import { readFileSync } from 'node:fs';
 import type { Algorithm } from '@node-rs/argon2';
 import { hash as argon2Hash } from '@node-rs/argon2';
 import { hash as bcryptHash } from '@node-rs/bcrypt';
 import { describe, expect, it } from 'vitest';
+import { djangoPasswordFixture } from '../../test/helpers/fixtures.js';
 import { createHashLimiter, HashingBusy } from './hash-limiter.js';
 import { createPasswordHasher, type PasswordHashingOptions, PasswordTooLong } from './passwords.js';
 
-interface DjangoFixture {
-  password: string;
-  unicode_password: string;
-  wrong_password: string;
-  hashes: Record<
-    'pbkdf2_sha256' | 'pbkdf2_sha1' | 'argon2' | 'bcrypt_sha256' | 'pbkdf2_sha256_unicode',
-    string
-  >;
-}
-
-// Shared fixtures live beside the repository (made by Django 3.2's make_password); read in place.
-const fixture = JSON.parse(
-  readFileSync(new URL('../../../shared/fixtures/django/password-hashes.json', import.meta.url), 'utf8'),
-) as DjangoFixture;
+// Made by Django 3.2's make_password (test/fixtures/generate.py); CI also runs this on fresh ones.
+const fixture = djangoPasswordFixture();
 
 // Tiny argon2 costs keep the suite fast; the Django fixtures carry their own costs.
 function options(overrides: Partial<PasswordHashingOptions> = {}): PasswordHashingOptions {

@@ -1,23 +1,15 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { generateJwk, importKey, type JwtAlgorithm } from '../../src/crypto/jwt-keys.js';
 import { userIdOf } from '../../src/schemes/jwt-claims.js';
 import { jwtTokens } from '../../src/schemes/jwt-tokens.js';
+import { simplejwtFixture } from '../helpers/fixtures.js';
 import { TEST_SECRET } from '../helpers/gatehouse.js';
 import { jwtGatehouse } from '../helpers/jwt.js';
 
-/** Tokens minted by the real simplejwt 5.2 (see /work/shared/fixtures/README.md); read, never copied. */
-const FIXTURES = resolve(import.meta.dirname, '../../../shared/fixtures/simplejwt/tokens.json');
-const fx = JSON.parse(readFileSync(FIXTURES, 'utf8')) as {
-  secret_key: string;
-  user_id: number;
-  tokens: Record<string, string>;
-  aud_iss: { audience: string; issuer: string };
-  keys: Record<string, string>;
-};
+/** Tokens minted by the real simplejwt 5.2 (test/fixtures/generate.py, or CI's fresh ones). */
+const fx = simplejwtFixture();
 
 /** The fixtures were minted at generation time (their iat): verify them with the wall clock. */
 const fixtureGatehouse = (jwt: Parameters<typeof jwtGatehouse>[0] = {}) =>
@@ -30,9 +22,9 @@ const fixtureGatehouse = (jwt: Parameters<typeof jwtGatehouse>[0] = {}) =>
 describe('tokens minted by simplejwt 5.2 verify here', () => {
   it('HS256 access: verified, its user id read, accepted by the (stateless) scheme', async () => {
     const t = await fixtureGatehouse();
-    const token = await jwtTokens(t.gh.ctx).verify(fx.tokens.access_hs256!, ['access']);
+    const token = await jwtTokens(t.gh.ctx).verify(fx.tokens.access_hs256, ['access']);
     expect(userIdOf(t.gh.ctx.config.jwt, token.payload)).toBe(fx.user_id);
-    const me = await t.me(fx.tokens.access_hs256!);
+    const me = await t.me(fx.tokens.access_hs256);
     expect(me.status).toBe(200);
     expect(me.body).toMatchObject({ id: 42, auth: 'jwt' });
   });
@@ -40,38 +32,36 @@ describe('tokens minted by simplejwt 5.2 verify here', () => {
   it('HS256 refresh and sliding tokens carry their types; each is refused as an access token', async () => {
     const t = await fixtureGatehouse({ authTokenTypes: ['access'] });
     const tokens = jwtTokens(t.gh.ctx);
-    expect((await tokens.verify(fx.tokens.refresh_hs256!, ['refresh'])).type).toBe('refresh');
-    expect((await tokens.verify(fx.tokens.sliding_hs256!, ['sliding'])).payload).toHaveProperty(
-      'refresh_exp',
-    );
-    expect((await t.me(fx.tokens.refresh_hs256!)).status).toBe(401);
-    expect((await t.me(fx.tokens.sliding_hs256!)).status).toBe(401);
+    expect((await tokens.verify(fx.tokens.refresh_hs256, ['refresh'])).type).toBe('refresh');
+    expect((await tokens.verify(fx.tokens.sliding_hs256, ['sliding'])).payload).toHaveProperty('refresh_exp');
+    expect((await t.me(fx.tokens.refresh_hs256)).status).toBe(401);
+    expect((await t.me(fx.tokens.sliding_hs256)).status).toBe(401);
     const sliding = await fixtureGatehouse({ authTokenTypes: ['access', 'sliding'] });
-    expect((await sliding.me(fx.tokens.sliding_hs256!)).status).toBe(200);
+    expect((await sliding.me(fx.tokens.sliding_hs256)).status).toBe(200);
   });
 
   it('the verify endpoint accepts them; the expired one and another secret are refused', async () => {
     const t = await fixtureGatehouse();
     const verify = (token: string) => t.call('POST', '/api/token/verify/', { body: { token } });
-    expect((await verify(fx.tokens.access_hs256!)).status).toBe(200);
-    expect((await verify(fx.tokens.access_hs256_expired!)).status).toBe(401);
+    expect((await verify(fx.tokens.access_hs256)).status).toBe(200);
+    expect((await verify(fx.tokens.access_hs256_expired)).status).toBe(401);
     const other = await jwtGatehouse({ stateless: true });
-    expect((await other.me(fx.tokens.access_hs256!)).status).toBe(401);
+    expect((await other.me(fx.tokens.access_hs256)).status).toBe(401);
   });
 
   it('aud/iss: verified with the same settings, refused with another audience', async () => {
     const ok = await fixtureGatehouse(fx.aud_iss);
-    expect((await ok.me(fx.tokens.access_hs256_aud_iss!)).status).toBe(200);
+    expect((await ok.me(fx.tokens.access_hs256_aud_iss)).status).toBe(200);
     const wrong = await fixtureGatehouse({ ...fx.aud_iss, audience: 'someone-else' });
-    expect((await wrong.me(fx.tokens.access_hs256_aud_iss!)).status).toBe(401);
+    expect((await wrong.me(fx.tokens.access_hs256_aud_iss)).status).toBe(401);
   });
 
   it('RS256 and ES256 with their public keys (simplejwt VERIFYING_KEY)', async () => {
-    const rs = await fixtureGatehouse({ algorithm: 'RS256', verifyingKey: fx.keys.rs256_public_pem! });
-    expect((await rs.me(fx.tokens.access_rs256!)).status).toBe(200);
-    expect((await rs.me(fx.tokens.access_es256!)).status).toBe(401);
-    const es = await fixtureGatehouse({ algorithm: 'ES256', signingKey: fx.keys.es256_private_pem! });
-    expect((await es.me(fx.tokens.access_es256!)).status).toBe(200);
+    const rs = await fixtureGatehouse({ algorithm: 'RS256', verifyingKey: fx.keys.rs256_public_pem });
+    expect((await rs.me(fx.tokens.access_rs256)).status).toBe(200);
+    expect((await rs.me(fx.tokens.access_es256)).status).toBe(401);
+    const es = await fixtureGatehouse({ algorithm: 'ES256', signingKey: fx.keys.es256_private_pem });
+    expect((await es.me(fx.tokens.access_es256)).status).toBe(200);
   });
 });
 
