@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CookieJar, HOST, PASSWORD, sessionGatehouse } from '../../test/helpers/session.js';
 import { changePassword } from '../core/users.js';
 import { sha256Hex } from '../crypto/random.js';
+import { buildOpenApi } from './openapi.js';
 
 const cookieLine = (cookies: string[], name: string) => cookies.find((c) => c.startsWith(`${name}=`));
 
@@ -302,6 +303,7 @@ describe('GET/DELETE /api/auth/sessions/', () => {
       expires: '2026-01-15T00:05:00.000Z',
       ip: '127.0.0.1',
       user_agent: '',
+      device: 'Unknown device',
       current: true,
     });
     expect(list[1]!.current).toBe(false);
@@ -311,6 +313,34 @@ describe('GET/DELETE /api/auth/sessions/', () => {
     expect(del.cookies).toEqual([]);
     expect((await t.browser(laptop, 'GET', '/api/me/')).status).toBe(403);
     expect((await t.browser(phone, 'DELETE', `/api/auth/sessions/${other}/`)).status).toBe(404);
+  });
+
+  it('names each session’s device from its user agent, and documents the field', async () => {
+    const t = await sessionGatehouse();
+    const chrome =
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36';
+    const jar = new CookieJar();
+    await t.browser(jar, 'GET', '/api/auth/csrf/');
+    await t.browser(jar, 'POST', '/api/auth/login/', {
+      body: { username: 'alice', password: PASSWORD },
+      headers: { 'user-agent': chrome },
+    });
+    const list = (await t.browser(jar, 'GET', '/api/auth/sessions/')).body as Array<Record<string, unknown>>;
+    expect(list[0]).toMatchObject({ user_agent: chrome, device: 'Chrome on Linux' });
+    const ok = buildOpenApi(t.gh).paths['/api/auth/sessions/']?.get?.responses['200'];
+    expect(ok).toMatchObject({
+      content: {
+        'application/json': {
+          schema: {
+            type: 'array',
+            items: {
+              required: expect.arrayContaining(['device', 'user_agent']),
+              properties: { device: { type: 'string' } },
+            },
+          },
+        },
+      },
+    });
   });
 
   it('cannot revoke another user’s session; revoking this one clears the cookie', async () => {

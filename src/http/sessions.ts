@@ -13,6 +13,7 @@ import { jwtCookies } from '../schemes/jwt-cookie.js';
 import { SessionHandle } from '../schemes/session-handle.js';
 import { sessionService } from '../schemes/session-service.js';
 import type { SessionRecord } from '../stores/types.js';
+import { deviceName } from './device.js';
 import type { Route, RouteFactory, Services } from './types.js';
 import { userView } from './user-view.js';
 import { validateBody } from './validate.js';
@@ -34,6 +35,9 @@ export const sessionViewSchema = z.object({
   expires: timestamp,
   ip: z.string(),
   user_agent: z.string(),
+  device: z
+    .string()
+    .describe('The user agent named for a person: "Chrome on Linux", "Safari on iPhone", "curl".'),
   current: z.boolean().describe('True for the session this request was authenticated with.'),
 });
 export type SessionView = z.output<typeof sessionViewSchema>;
@@ -57,6 +61,7 @@ export function sessionView(row: SessionRecord, auth: AuthResult | null = null):
     expires: new Date(row.expiresAt).toISOString(),
     ip: row.ip,
     user_agent: row.userAgent,
+    device: deviceName(row.userAgent),
     current: auth?.auth instanceof SessionHandle && auth.auth.id === row.id,
   };
 }
