@@ -22,7 +22,14 @@ const storeUrl = z.string().regex(/^(sqlite:|postgres:|postgresql:|memory:|redis
 const configSchema = z
   .object({
     /** Signs HMAC material (JWT HS*; CSRF tokens are masked, not signed). Required in production. 32+ characters. */
-    secretKey: z.string().min(32, { message: 'must be at least 32 characters' }),
+    secretKey: z
+      .string({
+        error: (issue) =>
+          issue.input === undefined
+            ? 'required: 32+ characters (set GATEHOUSE_SECRET_KEY or secretKey)'
+            : `expected a string of 32+ characters, got ${typeof issue.input}`,
+      })
+      .min(32, { message: 'must be at least 32 characters' }),
     /** Previous secret keys that still verify (Django's SECRET_KEY_FALLBACKS). */
     secretKeyFallbacks: z.array(z.string().min(32)).default([]),
     /** Production mode: a secret key is required, Basic is off unless enabled. */
@@ -63,19 +70,59 @@ const configSchema = z
   })
   .strict();
 
-/** What a user writes (every key optional but `secretKey`). */
+/** What a user writes (every key optional but `secretKey`): what {@link defineConfig} returns. */
 export type GatehouseConfigInput = z.input<typeof configSchema>;
 /** The validated config with every default filled in and every lifetime in seconds. */
 export type GatehouseConfig = z.output<typeof configSchema>;
 
 /**
- * Validates a config object once, at start-up, and fills in the defaults. Throws a ConfigError
- * that names each wrong key and what it accepts.
+ * Marks a config that {@link resolveConfig} made, so passing it on (to createGatehouse, to
+ * buildServer) does not resolve it twice: its output is not valid input (lifetimes are seconds,
+ * rates are parsed). `Symbol.for` so a second copy of the package (a config file loaded by jiti)
+ * still recognises it.
+ */
+const RESOLVED: unique symbol = Symbol.for('gatehouse-auth.resolvedConfig') as never;
+
+/** Stands in for a secret key a config file leaves to the loader, so the rest can be checked early. */
+const PLACEHOLDER_SECRET = 'placeholder-secret-key-for-validation-only';
+
+/**
+ * Declares a config with its types, like Vite's `defineConfig`: it returns the input as written,
+ * after checking it, so a wrong key fails where it is written. Resolution (defaults, lifetimes in
+ * seconds) happens once, where the config is used: `createGatehouse`, `openStores`, the server's
+ * loader (which first merges the `GATEHOUSE_*` environment variables, and in development
+ * generates a missing `secretKey`). Throws a ConfigError that names each wrong key.
  *
  * @example
- * const config = defineConfig({ secretKey: process.env.SECRET!, authentication: ['jwt'] });
+ * // gatehouse.config.ts
+ * export default defineConfig({ secretKey: process.env.GATEHOUSE_SECRET_KEY!, authentication: ['jwt'] });
+ *
+ * // or in an app
+ * const config = defineConfig({ secretKey: process.env.GATEHOUSE_SECRET_KEY!, database: 'sqlite:./app.db' });
+ * const gh = createGatehouse({ config, stores: await openStores(config) });
  */
-export function defineConfig(input: GatehouseConfigInput): GatehouseConfig {
+export function defineConfig(input: GatehouseConfigInput): GatehouseConfigInput {
+  if (isResolvedConfig(input)) return input;
+  // A config file may leave the secret key to the environment or to the development default.
+  resolveConfig(input.secretKey === undefined ? { ...input, secretKey: PLACEHOLDER_SECRET } : input);
+  return input;
+}
+
+/** True for a config that {@link resolveConfig} returned. */
+export function isResolvedConfig(config: unknown): config is GatehouseConfig {
+  return typeof config === 'object' && config !== null && RESOLVED in config;
+}
+
+/**
+ * Validates a config once and fills in the defaults; a config it already resolved is returned as
+ * is. Throws a ConfigError that names each wrong key and what it accepts.
+ *
+ * @example
+ * const config = resolveConfig({ secretKey: process.env.GATEHOUSE_SECRET_KEY! });
+ * config.jwt.accessTokenLifetime; // 900 (seconds)
+ */
+export function resolveConfig(input: GatehouseConfigInput | GatehouseConfig): GatehouseConfig {
+  if (isResolvedConfig(input)) return input;
   const result = configSchema.safeParse(input);
   if (!result.success) throw new ConfigError(formatIssues(result.error.issues));
   const config = result.data;
@@ -86,6 +133,8 @@ export function defineConfig(input: GatehouseConfigInput): GatehouseConfig {
   if (config.basic && !order.includes('basic')) order.push('basic');
   config.authentication = order;
   checkHeaderKeywords(config);
+  applyCors(config);
+  Object.defineProperty(config, RESOLVED, { value: true, enumerable: false });
   return config;
 }
 
@@ -114,4 +163,23 @@ function checkHeaderKeywords(config: GatehouseConfig): void {
       `invalid gatehouse config:\n  tokens.keyword: "${config.tokens.keyword}" is also in jwt.authHeaderTypes; give each scheme its own keyword`,
     );
   }
+}
+
+/**
+ * One list for a SPA on another origin (docs/spa.md): an origin allowed to send credentialed
+ * requests is one whose unsafe requests CSRF must accept too, so it joins csrf.trustedOrigins.
+ * A credentialed `*` would let every site on the web act as the signed-in user; browsers refuse
+ * it anyway, so it is a start-up error rather than a server that silently does not work.
+ */
+function applyCors(config: GatehouseConfig): void {
+  const { origins, credentials } = config.server.cors;
+  if (!credentials) return;
+  if (origins.includes('*')) {
+    throw new ConfigError(
+      'invalid gatehouse config:\n  server.cors.origins: "*" cannot be combined with server.cors.credentials: true; list the origins ("https://app.example.com")',
+    );
+  }
+  const trusted = new Set(config.csrf.trustedOrigins);
+  for (const origin of origins) trusted.add(origin);
+  config.csrf.trustedOrigins = [...trusted];
 }

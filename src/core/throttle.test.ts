@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { makeGatehouse } from '../../test/helpers/gatehouse.js';
-import { defineConfig, type GatehouseConfigInput } from './config.js';
+import { type GatehouseConfigInput, resolveConfig } from './config.js';
 import { Throttled } from './errors.js';
 import { createAuthRequest } from './request.js';
 import { parseRate } from './settings/throttle.js';
@@ -37,7 +37,7 @@ describe('parseRate (DRF syntax)', () => {
 
   it('config: parsed once, null turns one off, a wrong one names its key', () => {
     const config = (throttle: GatehouseConfigInput['throttle']) =>
-      defineConfig({ secretKey: 's'.repeat(32), throttle });
+      resolveConfig({ secretKey: 's'.repeat(32), throttle });
     expect(config({}).throttle).toMatchObject({
       login: { limit: 30, windowMs: 60_000 },
       loginUsername: { limit: 10, windowMs: 60_000 },

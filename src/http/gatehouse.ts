@@ -1,5 +1,10 @@
 import { type Clock, systemClock } from '../core/clock.js';
-import type { GatehouseConfig, SchemeName } from '../core/config.js';
+import {
+  type GatehouseConfig,
+  type GatehouseConfigInput,
+  resolveConfig,
+  type SchemeName,
+} from '../core/config.js';
 import type { Context } from '../core/context.js';
 import { ConfigError } from '../core/errors.js';
 import { type Logger, stderrLogger } from '../core/logger.js';
@@ -16,7 +21,8 @@ import { CONTRACT } from './routes.js';
 import type { HttpResponse, Route, RouteFactory, Services } from './types.js';
 
 export interface GatehouseOptions {
-  config: GatehouseConfig;
+  /** What `defineConfig` returns (resolved here, once), or a config `resolveConfig` already resolved. */
+  config: GatehouseConfigInput | GatehouseConfig;
   stores: Stores;
   clock?: Clock;
   /** Where errors and refusals are logged; default: errors and warnings to stderr with their stack. */
@@ -49,7 +55,8 @@ export interface Gatehouse {
  * const gh = createGatehouse({ config: defineConfig({ secretKey }), stores: createMemoryStores() });
  */
 export function createGatehouse(options: GatehouseOptions): Gatehouse {
-  const { config, stores } = options;
+  const { stores } = options;
+  const config = resolveConfig(options.config);
   const ctx: Context = {
     config,
     stores,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeGatehouse, type TestResponse } from '../../test/helpers/gatehouse.js';
 import { CookieJar, HOST, ORIGIN, PASSWORD } from '../../test/helpers/session.js';
-import { defineConfig, type GatehouseConfigInput } from '../core/config.js';
+import { type GatehouseConfigInput, resolveConfig } from '../core/config.js';
 
 const line = (res: TestResponse, name: string) => res.cookies.find((c) => c.startsWith(`${name}=`));
 const credentials = { username: 'alice', password: PASSWORD };
@@ -41,7 +41,7 @@ async function cookieGatehouse(overrides: Partial<GatehouseConfigInput> = {}, co
 
 describe('jwt.cookie settings', () => {
   const config = (cookie: unknown) =>
-    defineConfig({ secretKey: 's'.repeat(32), jwt: { cookie } } as GatehouseConfigInput).jwt.cookie;
+    resolveConfig({ secretKey: 's'.repeat(32), jwt: { cookie } } as GatehouseConfigInput).jwt.cookie;
 
   it('is off by default; true takes the defaults', () => {
     expect(config(undefined)).toBeNull();

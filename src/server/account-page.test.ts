@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import Fastify from 'fastify';
 import { describe, expect, it } from 'vitest';
 import { tempProject } from '../../test/helpers/temp.js';
-import { defineConfig, type GatehouseConfigInput } from '../core/config.js';
+import { type GatehouseConfigInput, resolveConfig } from '../core/config.js';
 import { ACCOUNT_PAGE_CSP, registerAccountPage } from './account-page.js';
 
 function assets(): string {
@@ -20,7 +20,7 @@ function assets(): string {
 }
 
 const config = (input: Partial<GatehouseConfigInput> = {}) =>
-  defineConfig({ secretKey: 's'.repeat(32), ...input } as GatehouseConfigInput);
+  resolveConfig({ secretKey: 's'.repeat(32), ...input } as GatehouseConfigInput);
 
 describe('registerAccountPage', () => {
   it('serves the page at / with its settings, a strict CSP and revalidation by ETag', async () => {

@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { coalesceWrites, gatehousePlugin, sendResponse, toAuthRequest } from '../adapters/fastify.js';
 import type { Clock } from '../core/clock.js';
-import type { GatehouseConfig } from '../core/config.js';
+import { type GatehouseConfig, type GatehouseConfigInput, resolveConfig } from '../core/config.js';
 import { NotFound, ParseError, PayloadTooLarge, UnsupportedMediaType } from '../core/errors.js';
 import type { PasswordHasher } from '../crypto/types.js';
 import { createGatehouse, type Gatehouse } from '../http/gatehouse.js';
@@ -12,7 +12,8 @@ import { registerAccountPage } from './account-page.js';
 import { clientErrorHandler } from './client-errors.js';
 
 export interface BuildServerOptions {
-  config: GatehouseConfig;
+  /** The config as `defineConfig` returns it, or resolved (`resolveConfig`, the loader). */
+  config: GatehouseConfigInput | GatehouseConfig;
   stores: Stores;
   clock?: Clock;
   passwords?: PasswordHasher;
@@ -34,7 +35,8 @@ export interface Server {
  * await app.listen({ port: 8000, host: '127.0.0.1' });
  */
 export async function buildServer(opts: BuildServerOptions): Promise<Server> {
-  const { config, stores } = opts;
+  const { stores } = opts;
+  const config = resolveConfig(opts.config);
   const app = Fastify({
     logger: opts.logger ?? {
       level: config.logLevel,

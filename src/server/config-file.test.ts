@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempProject } from '../../test/helpers/temp.js';
-import { loadConfig } from './config-file.js';
+import { loadConfig, loadProject } from './config-file.js';
 
 const secret = 's'.repeat(40);
 
@@ -23,16 +23,57 @@ describe('loadConfig', () => {
     expect(withEnv.server.port).toBe(9100);
     expect(withEnv.signup).toBe(false);
     expect(withEnv.authentication).toEqual(['jwt', 'token', 'basic']);
+    const cors = await loadConfig({
+      cwd,
+      env: {
+        GATEHOUSE_CORS_ORIGINS: 'https://app.example.com, http://localhost:5173',
+        GATEHOUSE_CORS_CREDENTIALS: '1',
+      },
+    });
+    expect(cors.server.cors).toEqual({
+      origins: ['https://app.example.com', 'http://localhost:5173'],
+      credentials: true,
+    });
+    expect(cors.server.port).toBe(9000);
   });
 
-  it('reads a TypeScript config file written with defineConfig', async () => {
+  it('reads a TypeScript config file written with defineConfig, settings the loader has to resolve', async () => {
     const cwd = tempProject();
     const entry = join(import.meta.dirname, '../index.ts');
     writeFileSync(
       join(cwd, 'gatehouse.config.ts'),
-      `import { defineConfig } from ${JSON.stringify(entry)};\nconst port: number = 9200;\nexport default { secretKey: '${secret}', server: { port } };\n`,
+      `import { defineConfig } from ${JSON.stringify(entry)};
+const port: number = 9200;
+export default defineConfig({
+  secretKey: '${secret}',
+  server: { port },
+  jwt: { accessTokenLifetime: '5m', cookie: true },
+  passwords: { validators: { minLength: 10 } },
+  throttle: { login: '5/min' },
+});
+`,
     );
-    expect((await loadConfig({ cwd, env: {} })).server.port).toBe(9200);
+    const config = await loadConfig({ cwd, env: { GATEHOUSE_SIGNUP: 'true' } });
+    expect(config.server.port).toBe(9200);
+    expect(config.jwt.accessTokenLifetime).toBe(300);
+    expect(config.signup).toBe(true);
+  });
+
+  it('returns the stores a config file exports, and refuses a stores export that is not a function', async () => {
+    const cwd = tempProject();
+    writeFileSync(
+      join(cwd, 'gatehouse.config.mjs'),
+      `export default { secretKey: '${secret}' };\nexport const stores = (config) => ({ marker: config.server.port });\n`,
+    );
+    const project = await loadProject({ cwd, env: {} });
+    expect(await project.stores?.(project.config)).toEqual({ marker: 8000 });
+    writeFileSync(
+      join(cwd, 'other.mjs'),
+      `export default { secretKey: '${secret}' };\nexport const stores = 1;\n`,
+    );
+    await expect(loadProject({ cwd, env: {}, configPath: 'other.mjs' })).rejects.toThrow(
+      'the `stores` export must be a function',
+    );
   });
 
   it('names a bad environment variable', async () => {

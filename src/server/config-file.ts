@@ -1,9 +1,15 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { defineConfig, type GatehouseConfig, type GatehouseConfigInput } from '../core/config.js';
+import {
+  type GatehouseConfig,
+  type GatehouseConfigInput,
+  isResolvedConfig,
+  resolveConfig,
+} from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
 import { DEFAULT_KEYS_FILE, KEYS_FILE_ENV } from '../crypto/jwks-file.js';
+import type { StoresFactory } from './app-stores.js';
 import { loadDevelopmentSecret } from './secret.js';
 
 export const CONFIG_FILES = [
@@ -22,14 +28,35 @@ export interface LoadConfigOptions {
   notice?: (message: string) => void;
 }
 
+/** A config file's contents: the resolved config, and the app's own stores when it exports them. */
+export interface LoadedProject {
+  config: GatehouseConfig;
+  /** The config file's named `stores` export (docs/users.md), used over the default stores. */
+  stores?: StoresFactory | undefined;
+}
+
 /**
  * Resolves the config the way the server and every CLI command do: the config file in the
- * working directory, then GATEHOUSE_* environment variables (env wins), then validation. In
+ * working directory, then GATEHOUSE_* environment variables (env wins), then validation, once. In
  * development a missing secret key is generated once into .gatehouse/secret.
+ *
+ * @example
+ * const config = await loadConfig({ cwd: process.cwd(), env: process.env });
  */
 export async function loadConfig(opts: LoadConfigOptions): Promise<GatehouseConfig> {
-  const fromFile = await readConfigFile(opts.cwd, opts.configPath);
-  const input = mergeEnv(fromFile, opts.env);
+  return (await loadProject(opts)).config;
+}
+
+/**
+ * {@link loadConfig}, and the config file's `stores` export: what `gatehouse serve` and the CLI
+ * open, so they act on the application's own users table.
+ *
+ * @example
+ * const { config, stores } = await loadProject({ cwd: process.cwd(), env: process.env });
+ */
+export async function loadProject(opts: LoadConfigOptions): Promise<LoadedProject> {
+  const file = await readConfigFile(opts.cwd, opts.configPath);
+  const input = mergeEnv(file.config, opts.env);
   useDefaultKeysFile(input, opts.cwd);
   if (!input.secretKey) {
     if (input.production) {
@@ -39,38 +66,59 @@ export async function loadConfig(opts: LoadConfigOptions): Promise<GatehouseConf
     }
     input.secretKey = loadDevelopmentSecret(opts.cwd, opts.notice);
   }
-  return defineConfig(input as GatehouseConfigInput);
+  return { config: resolveConfig(input as GatehouseConfigInput), stores: file.stores };
 }
 
-async function readConfigFile(cwd: string, configPath?: string): Promise<Record<string, unknown>> {
+interface ConfigFile {
+  config: Record<string, unknown>;
+  stores?: StoresFactory | undefined;
+}
+
+async function readConfigFile(cwd: string, configPath?: string): Promise<ConfigFile> {
   const path = configPath
     ? resolve(cwd, configPath)
     : CONFIG_FILES.map((f) => resolve(cwd, f)).find(existsSync);
-  if (!path) return {};
+  if (!path) return { config: {} };
   if (!existsSync(path)) throw new ConfigError(`config file not found: ${path}`);
+  let mod: Record<string, unknown>;
   try {
     if (path.endsWith('.json')) {
       const { readFile } = await import('node:fs/promises');
-      return JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+      return { config: asObject(JSON.parse(await readFile(path, 'utf8')), path) };
     }
-    if (path.endsWith('.ts')) {
-      // Node 20 cannot import TypeScript; jiti transpiles the one file.
+    if (path.endsWith('.ts') || path.endsWith('.mts')) {
+      // Node 20 cannot import TypeScript; jiti transpiles the file (and what it imports).
       const { createJiti } = await import('jiti');
-      const mod = (await createJiti(import.meta.url).import(path)) as { default?: unknown };
-      return asObject(mod.default ?? mod, path);
-    }
-    const mod = (await import(pathToFileURL(path).href)) as { default?: unknown };
-    return asObject(mod.default ?? mod, path);
+      mod = (await createJiti(import.meta.url, { interopDefault: false }).import(path)) as Record<
+        string,
+        unknown
+      >;
+    } else mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof ConfigError) throw err;
     throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
   }
+  return { config: asObject(mod.default ?? mod, path), stores: storesExport(mod.stores, path) };
 }
 
 function asObject(value: unknown, path: string): Record<string, unknown> {
+  if (isResolvedConfig(value)) {
+    // Its output is not valid input (lifetimes in seconds), and env variables must still apply.
+    throw new ConfigError(
+      `config file ${path} exports a resolved config: export the input, \`export default defineConfig({...})\``,
+    );
+  }
   if (value && typeof value === 'object' && !Array.isArray(value))
     return { ...(value as Record<string, unknown>) };
   throw new ConfigError(`config file ${path} must export an object (export default defineConfig({...}))`);
+}
+
+function storesExport(value: unknown, path: string): StoresFactory | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'function') return value as StoresFactory;
+  throw new ConfigError(
+    `config file ${path}: the \`stores\` export must be a function (config) => ({ users: … }), got ${typeof value}`,
+  );
 }
 
 type Setter = (input: Record<string, unknown>, value: string, name: string) => void;
@@ -127,6 +175,8 @@ export const ENV_VARS: Record<string, Setter> = {
   GATEHOUSE_TRUST_PROXY: map(set('server', 'trustProxy'), (v) =>
     ['true', '1'].includes(v) ? true : ['false', '0', ''].includes(v) ? false : list(v),
   ),
+  GATEHOUSE_CORS_ORIGINS: map(set('server', 'cors', 'origins'), list),
+  GATEHOUSE_CORS_CREDENTIALS: map(set('server', 'cors', 'credentials'), bool),
   GATEHOUSE_AUTHENTICATION: map(set('authentication'), list),
   GATEHOUSE_BASIC: map(set('basic'), bool),
   GATEHOUSE_SIGNUP: map(set('signup'), bool),

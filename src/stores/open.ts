@@ -12,6 +12,9 @@ import { allowDirectReads, cachingSqliteDatabase } from './sql/sqlite-database.j
 import type { Stores } from './types.js';
 import { parseStoreUrl, type StoreUrl } from './url.js';
 
+/** The config's `database` default: openStores takes the config as `defineConfig` returns it. */
+const DEFAULT_DATABASE = 'sqlite:./gatehouse.db';
+
 /** The names of the individual stores, as in {@link Stores}. */
 export type StoreName = 'users' | 'sessions' | 'apiTokens' | 'jwtState' | 'rateLimits' | 'audit';
 const STORE_NAMES: readonly StoreName[] = [
@@ -27,8 +30,8 @@ const REDIS_STORES: ReadonlySet<StoreName> = new Set(['sessions', 'jwtState', 'r
 
 /** Where the stores live: the part of GatehouseConfig that {@link openStores} reads. */
 export interface StoreOptions {
-  /** `sqlite:./gatehouse.db`, `sqlite::memory:`, `postgres://…` or `memory:`. */
-  database: string;
+  /** `sqlite:./gatehouse.db` (the default, as in the config), `sqlite::memory:`, `postgres://…` or `memory:`. */
+  database?: string | undefined;
   /** When set (`redis://…`), sessions, refresh state and rate limits live here. */
   redis?: string | undefined;
   /** Per-store override of the URL (`sessions: 'redis://…'`; Redis holds only those three). */
@@ -139,9 +142,10 @@ type Backend = Pick<Stores, 'health' | 'close'> & Partial<Omit<Stores, 'health' 
  * const stores = await openStores({ database: 'postgres://gatehouse@db/gatehouse', redis: 'redis://cache:6379' });
  */
 export async function openStores(options: StoreOptions): Promise<Stores> {
+  const database = options.database ?? DEFAULT_DATABASE;
   const urlOf = (name: StoreName): string =>
     options.stores?.[name] ??
-    (options.redis !== undefined && REDIS_STORES.has(name) ? options.redis : options.database);
+    (options.redis !== undefined && REDIS_STORES.has(name) ? options.redis : database);
   const urls = new Map<StoreName, string>(STORE_NAMES.map((name) => [name, urlOf(name)]));
   // Check every URL before opening anything, so a bad one leaves nothing half-open.
   const parsed = new Map<string, StoreUrl>();

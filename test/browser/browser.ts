@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
-import { defineConfig, type GatehouseConfigInput } from '../../src/core/config.js';
+import { type GatehouseConfigInput, resolveConfig } from '../../src/core/config.js';
 import { createPasswordHasher } from '../../src/crypto/passwords.js';
 import { buildServer, type Server } from '../../src/server/app.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
@@ -74,7 +74,7 @@ export interface RunningGatehouse {
 export async function startGatehouse(
   overrides: Partial<GatehouseConfigInput> = {},
 ): Promise<RunningGatehouse> {
-  const config = defineConfig({
+  const config = resolveConfig({
     secretKey: TEST_SECRET,
     database: 'memory:',
     authentication: ['session', 'token', 'jwt'],

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { defineConfig, type GatehouseConfigInput } from '../../src/core/config.js';
+import { type GatehouseConfigInput, resolveConfig } from '../../src/core/config.js';
 import { createPasswordHasher } from '../../src/crypto/passwords.js';
 import { createGatehouse, type Gatehouse } from '../../src/http/gatehouse.js';
 import { buildServer } from '../../src/server/app.js';
@@ -47,7 +47,7 @@ type Started = { origin: string; close: () => Promise<void> };
 type StoreKind = 'memory' | 'sqlite';
 
 function makeConfig(overrides: Partial<GatehouseConfigInput>, store: StoreKind) {
-  return defineConfig({
+  return resolveConfig({
     secretKey: TEST_SECRET,
     authentication: ['basic'],
     ...overrides,

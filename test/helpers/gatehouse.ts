@@ -1,5 +1,5 @@
 import { ManualClock } from '../../src/core/clock.js';
-import { defineConfig, type GatehouseConfigInput } from '../../src/core/config.js';
+import { type GatehouseConfigInput, resolveConfig } from '../../src/core/config.js';
 import { MethodNotAllowed, NotFound } from '../../src/core/errors.js';
 import { createAuthRequest } from '../../src/core/request.js';
 import { createPasswordHasher } from '../../src/crypto/passwords.js';
@@ -49,7 +49,7 @@ export async function makeGatehouse(
   overrides: Partial<GatehouseConfigInput> = {},
   opts: { stores?: Stores; clock?: ManualClock } = {},
 ): Promise<TestGatehouse> {
-  const config = defineConfig({
+  const config = resolveConfig({
     secretKey: TEST_SECRET,
     ...overrides,
     passwords: { argon2: FAST_HASHING, ...overrides.passwords },

@@ -1,5 +1,38 @@
 import { z } from 'zod';
 
+/**
+ * An origin a browser may call the server from: `scheme://host[:port]`, `scheme://*.example.com`
+ * for every subdomain (the syntax of csrf.trustedOrigins), or `*` for any (without credentials).
+ */
+const corsOrigin = z
+  .string()
+  .regex(
+    /^(\*|https?:\/\/(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?)$/,
+    'expected an origin with its scheme ("https://app.example.com", "https://*.example.com") or "*"',
+  )
+  .transform((s) => s.toLowerCase());
+
+/**
+ * CORS for a browser app on another origin (docs/spa.md). Off (no origins) by default: a
+ * browser then keeps other origins' pages from reading any answer.
+ *
+ * @example
+ * defineConfig({ secretKey, server: { cors: { origins: ['https://app.example.com'], credentials: true } } });
+ */
+export const corsSettings = z
+  .object({
+    /** Origins whose pages may call the API; `*` for any (then without credentials). */
+    origins: z.array(corsOrigin).default([]),
+    /**
+     * Let those pages send cookies (`credentials: 'include'`): sessions and JWT cookies. Each origin
+     * then also becomes a CSRF trusted origin.
+     */
+    credentials: z.boolean().default(false),
+  })
+  .strict();
+
+export type CorsSettings = z.output<typeof corsSettings>;
+
 /** The standalone server's listener and limits. */
 export const serverSettings = z
   .object({
@@ -26,6 +59,8 @@ export const serverSettings = z
      * them together (see docs/performance.md): fewer wake-ups of the peer under load.
      */
     coalesceWrites: z.boolean().default(true),
+    /** Cross-origin browser access (@fastify/cors). */
+    cors: corsSettings.default(corsSettings.parse({})),
   })
   .strict();
 

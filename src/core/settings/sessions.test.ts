@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { defineConfig, type GatehouseConfigInput } from '../config.js';
+import { type GatehouseConfigInput, resolveConfig } from '../config.js';
 
 const config = (input: Partial<GatehouseConfigInput>) =>
-  defineConfig({ secretKey: 's'.repeat(32), ...input });
+  resolveConfig({ secretKey: 's'.repeat(32), ...input });
 
 describe('sessions settings', () => {
   it("defaults: Django's sessionid for 14 days, HttpOnly, Lax, Secure over HTTPS, no idle timeout", () => {

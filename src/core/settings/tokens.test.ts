@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { defineConfig, type GatehouseConfigInput } from '../config.js';
+import { type GatehouseConfigInput, resolveConfig } from '../config.js';
 
 const config = (tokens: GatehouseConfigInput['tokens']) =>
-  defineConfig({ secretKey: 's'.repeat(32), tokens });
+  resolveConfig({ secretKey: 's'.repeat(32), tokens });
 
 describe('tokens settings', () => {
   it('defaults: Token, gat_, 30 days, no sliding, no cap, 10 per user, last used once a minute', () => {
