@@ -4,7 +4,9 @@ import { type FlagSpec, type ParsedArgs, UsageError } from './command.js';
 export const GLOBAL_FLAGS: Record<string, FlagSpec> = {
   config: {
     type: 'string',
-    description: 'config file (default: gatehouse.config.{ts,js,json} in the working directory)',
+    value: 'file',
+    description: 'the config file',
+    default: 'gatehouse.config.{ts,js,mjs,json} in the working directory',
   },
   help: { type: 'boolean', description: 'show this help' },
 };

@@ -36,10 +36,25 @@ export class CommandFailed extends Error {
   }
 }
 
+/**
+ * Thrown by `print` once standard output is gone (a reader such as `head` closed the pipe): the
+ * command stops, quietly, with status 0, as `ls | head -1` does.
+ */
+export class OutputClosed extends Error {
+  constructor() {
+    super('standard output was closed');
+    this.name = 'OutputClosed';
+  }
+}
+
 export interface FlagSpec {
   /** 'boolean' flags take no value; 'string' take one; 'list' may repeat. */
   type: 'boolean' | 'string' | 'list';
   description: string;
+  /** The value's name in help (`--port <port>`); default `value`. */
+  value?: string;
+  /** What applies when the flag is absent, shown in help as `(default: …)`. */
+  default?: string;
 }
 
 /** One CLI command (`gatehouse <name> …`). */
@@ -61,7 +76,7 @@ export interface CommandEnv {
   io: Io;
   /** Opens a gatehouse over the configured stores (migrations applied). Closed by the caller. */
   open(): Promise<Gatehouse>;
-  /** Prints to stdout with a newline. */
+  /** Prints to stdout with a newline; throws OutputClosed once stdout is gone. */
   print(line: string): void;
   /** Reads a secret: from stdin when piped, or prompted without echo on a TTY. */
   readSecret(prompt: string): Promise<string>;

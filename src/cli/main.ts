@@ -3,7 +3,7 @@ import { ConfigError, ValidationError } from '../core/errors.js';
 import { createGatehouse, type Gatehouse } from '../http/gatehouse.js';
 import { loadConfig } from '../server/config-file.js';
 import { openStores } from '../stores/open.js';
-import { GLOBAL_FLAGS, parseArgs, stringFlag } from './args.js';
+import { parseArgs, stringFlag } from './args.js';
 import {
   type Command,
   type CommandEnv,
@@ -12,9 +12,12 @@ import {
   EXIT_OK,
   EXIT_USAGE,
   type Io,
+  OutputClosed,
   UsageError,
 } from './command.js';
 import { COMMANDS } from './commands/index.js';
+import { commandHelp, overview } from './help.js';
+import { printer, watchStream } from './output.js';
 import { promptHidden, readStdin } from './prompt.js';
 
 const processIo = (): Io => ({
@@ -33,8 +36,10 @@ const processIo = (): Io => ({
  */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const [name, ...rest] = argv;
+  watchStream(io.stdout);
+  watchStream(io.stderr);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
-    io.stdout.write(overview());
+    io.stdout.write(overview(COMMANDS));
     return name ? EXIT_OK : EXIT_USAGE;
   }
   if (name === '--version' || name === '-v') {
@@ -43,7 +48,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   }
   const command = COMMANDS.find((c) => c.name === name);
   if (!command) {
-    io.stderr.write(`gatehouse: unknown command "${name}"\n\n${overview()}`);
+    io.stderr.write(`gatehouse: unknown command "${name}"\n\n${overview(COMMANDS)}`);
     return EXIT_USAGE;
   }
   return runCommand(command, rest, io);
@@ -59,7 +64,7 @@ async function runCommand(command: Command, argv: readonly string[], io: Io): Pr
     }
     const env: CommandEnv = {
       io,
-      print: (line) => io.stdout.write(`${line}\n`),
+      print: printer(io.stdout),
       readSecret: (prompt) => (io.stdin.isTTY ? promptHidden(io, prompt) : readStdin(io)),
       open: async () => {
         const config = await loadConfig({
@@ -83,6 +88,8 @@ async function runCommand(command: Command, argv: readonly string[], io: Io): Pr
 }
 
 function report(err: unknown, command: Command, io: Io): number {
+  // The reader of our output has gone (`| head -1`): nothing is wrong, and nobody to tell.
+  if (err instanceof OutputClosed) return EXIT_OK;
   if (err instanceof UsageError) {
     io.stderr.write(`gatehouse ${command.name}: ${err.message}\n\n${commandHelp(command)}`);
     return EXIT_USAGE;
@@ -101,22 +108,6 @@ function report(err: unknown, command: Command, io: Io): number {
   if (!(err instanceof CommandFailed) && io.env.GATEHOUSE_DEBUG && err instanceof Error)
     io.stderr.write(`${err.stack}\n`);
   return EXIT_FAILURE;
-}
-
-function overview(): string {
-  const width = Math.max(...COMMANDS.map((c) => c.name.length));
-  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
-  return `Usage: gatehouse <command> [options]\n\nCommands:\n${lines.join('\n')}\n\nRun \`gatehouse <command> --help\` for a command's options.\n`;
-}
-
-function commandHelp(command: Command): string {
-  const flags = { ...command.flags, ...GLOBAL_FLAGS };
-  const width = Math.max(...Object.keys(flags).map((f) => f.length + 8));
-  const lines = Object.entries(flags).map(([name, spec]) => {
-    const label = spec.type === 'boolean' ? `--${name}` : `--${name} <value>`;
-    return `  ${label.padEnd(width)}  ${spec.description}`;
-  });
-  return `Usage: gatehouse ${command.usage}\n\n${command.summary}\n\nOptions:\n${lines.join('\n')}\n`;
 }
 
 function version(): string {

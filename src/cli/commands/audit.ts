@@ -2,6 +2,7 @@ import { parseDuration } from '../../core/clock.js';
 import type { AuditEvent } from '../../stores/types.js';
 import { stringFlag } from '../args.js';
 import { type Command, UsageError } from '../command.js';
+import { quote, safe } from '../text.js';
 import { findUser } from './find-user.js';
 
 const DEFAULT_LIMIT = 100;
@@ -17,13 +18,20 @@ export const auditCommand: Command = {
   summary: 'print the audit trail (logins, failures, tokens, revocations), newest first',
   usage: 'audit [--user <username>] [--since <duration|ISO date>] [--limit <n>] [--json]',
   flags: {
-    user: { type: 'string', description: "only this user's events" },
+    user: { type: 'string', value: 'username', description: "only this user's events", default: 'all users' },
     since: {
       type: 'string',
+      value: 'when',
       description: 'only events since then: a duration ago ("1h", "7d") or an ISO date',
+      default: 'no limit',
     },
-    limit: { type: 'string', description: `at most this many events (default ${DEFAULT_LIMIT})` },
-    json: { type: 'boolean', description: 'one JSON object per line' },
+    limit: {
+      type: 'string',
+      value: 'n',
+      description: `at most this many events, 1 to ${MAX_LIMIT}`,
+      default: String(DEFAULT_LIMIT),
+    },
+    json: { type: 'boolean', description: 'one JSON object per line instead of text' },
   },
   async run(args, { open, print }) {
     if (args.positionals.length)
@@ -98,9 +106,3 @@ function line(e: AuditEvent): string {
   if (Object.keys(e.detail).length) parts.push(safe(JSON.stringify(e.detail)));
   return parts.join(' ');
 }
-
-/** JSON escapes C0 controls; DEL and the C1 range (a lone CSI, say) are escaped here too. */
-const safe = (json: string): string =>
-  json.replace(/[\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-
-const quote = (text: string): string => safe(JSON.stringify(text));

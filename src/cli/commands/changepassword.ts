@@ -9,7 +9,12 @@ export const changepasswordCommand: Command = {
   name: 'changepassword',
   summary: "set a user's password (ends their sessions, tokens and refresh tokens)",
   usage: 'changepassword <username> [--password-stdin]',
-  flags: { 'password-stdin': { type: 'boolean', description: 'read the password from standard input' } },
+  flags: {
+    'password-stdin': {
+      type: 'boolean',
+      description: 'read the password from standard input (default: prompt twice on a terminal)',
+    },
+  },
   async run(args, { io, open, print }) {
     const [username] = positionals(args, ['username']);
     const gh = await open();

@@ -1,6 +1,6 @@
-import { createUser } from '../../core/users.js';
+import { createUser, emailProblem } from '../../core/users.js';
 import { positionals, stringFlag } from '../args.js';
-import type { Command } from '../command.js';
+import { type Command, UsageError } from '../command.js';
 import { readNewPassword } from '../prompt.js';
 
 /** `gatehouse createuser <username>`: Django's createsuperuser/createuser in one. */
@@ -9,18 +9,25 @@ export const createuserCommand: Command = {
   summary: 'create a user (the password validators apply)',
   usage: 'createuser <username> [--admin] [--email <email>] [--password-stdin]',
   flags: {
-    admin: { type: 'boolean', description: 'make the user staff (isAdmin)' },
-    email: { type: 'string', description: "the user's email address" },
-    'password-stdin': { type: 'boolean', description: 'read the password from standard input' },
+    admin: { type: 'boolean', description: 'make the user staff (isAdmin; default: not staff)' },
+    email: { type: 'string', value: 'email', description: "the user's email address", default: 'none' },
+    'password-stdin': {
+      type: 'boolean',
+      description: 'read the password from standard input (default: prompt twice on a terminal)',
+    },
   },
   async run(args, { io, open, print }) {
     const [username] = positionals(args, ['username']);
+    const email = stringFlag(args, 'email') ?? '';
+    // The same rule createUser applies, checked before the password is asked for.
+    const problem = emailProblem(email);
+    if (problem !== null) throw new UsageError(`--email: ${problem} Got ${JSON.stringify(email)}.`);
     const gh = await open();
     const password = await readNewPassword(io, args.flags['password-stdin'] === true);
     const user = await createUser(gh.ctx, {
       username: username!,
       password,
-      email: stringFlag(args, 'email') ?? '',
+      email,
       isAdmin: args.flags.admin === true,
     });
     print(`Created user "${user.username}" (id ${user.id}${user.isAdmin ? ', admin' : ''}).`);

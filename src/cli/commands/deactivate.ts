@@ -13,6 +13,11 @@ export const deactivateCommand: Command = {
     const [username] = positionals(args, ['username']);
     const gh = await open();
     const user = await findUser(gh, username!);
+    // A repeat changes nothing and records nothing: the audit trail shows acts, not attempts.
+    if (!user.isActive) {
+      print(`"${user.username}" is already inactive; nothing changed.`);
+      return 0;
+    }
     await deactivateUser(gh.ctx, user);
     print(`Deactivated "${user.username}".`);
     return 0;

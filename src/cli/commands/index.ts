@@ -1,4 +1,5 @@
 import type { Command } from '../command.js';
+import { activateCommand } from './activate.js';
 import { auditCommand } from './audit.js';
 import { changepasswordCommand } from './changepassword.js';
 import { createuserCommand } from './createuser.js';
@@ -7,16 +8,21 @@ import { flushExpiredCommand } from './flush-expired.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
 import { serveCommand } from './serve.js';
+import { sessionsCommand } from './sessions.js';
 import { tokenCommand } from './token.js';
+import { usersCommand } from './users.js';
 
 /** Every `gatehouse` command, in the order `--help` lists them. */
 export const COMMANDS: readonly Command[] = [
   serveCommand,
   migrateCommand,
   createuserCommand,
+  usersCommand,
   changepasswordCommand,
   deactivateCommand,
+  activateCommand,
   tokenCommand,
+  sessionsCommand,
   keysCommand,
   flushExpiredCommand,
   auditCommand,

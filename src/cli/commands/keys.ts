@@ -15,7 +15,7 @@ import { stringFlag } from '../args.js';
 import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
 
 const USAGE = [
-  'keys generate [--alg ES256] [--file <path>]',
+  'keys generate [--alg <alg>] [--file <path>]',
   '       gatehouse keys rotate [--alg <alg>] [--file <path>]',
   '       gatehouse keys list [--file <path>]',
 ].join('\n');
@@ -32,8 +32,18 @@ export const keysCommand: Command = {
   summary: 'generate, rotate and list the JWT signing keys (the keys file)',
   usage: USAGE,
   flags: {
-    alg: { type: 'string', description: `algorithm of a new key: ${JWT_ALGORITHMS.join(', ')}` },
-    file: { type: 'string', description: `the keys file (default: jwt.keysFile or ${DEFAULT_KEYS_FILE})` },
+    alg: {
+      type: 'string',
+      value: 'alg',
+      description: `signing algorithm of a new key: ${JWT_ALGORITHMS.join(', ')}`,
+      default: "jwt.algorithm, HS256 unless configured; rotate: the current key's",
+    },
+    file: {
+      type: 'string',
+      value: 'path',
+      description: 'the keys file',
+      default: `${KEYS_FILE_ENV}, else jwt.keysFile, else ${DEFAULT_KEYS_FILE}`,
+    },
   },
   async run(args, env) {
     const [action, ...rest] = args.positionals;

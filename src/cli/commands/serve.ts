@@ -1,7 +1,9 @@
 import { loadConfig } from '../../server/config-file.js';
 import { startServer } from '../../server/serve.js';
 import { stringFlag } from '../args.js';
-import { type Command, UsageError } from '../command.js';
+import { type Command, type CommandEnv, OutputClosed, UsageError } from '../command.js';
+
+const MAX_PORT = 65_535;
 
 /** `gatehouse serve`: the standalone server, until SIGTERM/SIGINT. */
 export const serveCommand: Command = {
@@ -9,15 +11,27 @@ export const serveCommand: Command = {
   summary: 'run the server (migrations are applied first)',
   usage: 'serve [--port <port>] [--host <host>] [--config <file>]',
   flags: {
-    port: { type: 'string', description: 'port to listen on (default 8000, or GATEHOUSE_PORT)' },
-    host: { type: 'string', description: 'address to bind (default 127.0.0.1, or GATEHOUSE_HOST)' },
+    port: {
+      type: 'string',
+      value: 'port',
+      description: 'port to listen on; 0 picks a free one',
+      default: 'GATEHOUSE_PORT, else server.port, else 8000',
+    },
+    host: {
+      type: 'string',
+      value: 'host',
+      description: 'address to bind',
+      default: 'GATEHOUSE_HOST, else server.host, else 127.0.0.1',
+    },
   },
   async run(args, { io, print }) {
     if (args.positionals.length)
       throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
     const env = { ...io.env };
-    const port = stringFlag(args, 'port');
-    const host = stringFlag(args, 'host');
+    // Checked here, not by the config loader: its message would name GATEHOUSE_PORT, which the
+    // operator never set.
+    const port = portFlag(stringFlag(args, 'port'));
+    const host = hostFlag(stringFlag(args, 'host'));
     if (port !== undefined) env.GATEHOUSE_PORT = port;
     if (host !== undefined) env.GATEHOUSE_HOST = host;
     const config = await loadConfig({
@@ -26,8 +40,39 @@ export const serveCommand: Command = {
       configPath: stringFlag(args, 'config'),
       notice: (m) => io.stderr.write(`gatehouse: ${m}\n`),
     });
-    await startServer({ config, env, print });
+    await startServer({ config, env, print: quietWhenClosed(print) });
     // Keep running: the server's own handles keep the process alive until a signal closes it.
     return new Promise<number>(() => {});
   },
 };
+
+function portFlag(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d{1,5}$/.test(value) || Number(value) > MAX_PORT) {
+    throw new UsageError(
+      `--port: expected a whole number from 0 to ${MAX_PORT}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return String(Number(value));
+}
+
+function hostFlag(value: string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim() === '' || /\s/.test(value)) {
+    throw new UsageError(
+      `--host: expected an address or host name such as 127.0.0.1, 0.0.0.0 or ::, got ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
+}
+
+/** A running server outlives its reader (`serve | head -3`): what it prints then is dropped. */
+function quietWhenClosed(print: CommandEnv['print']): CommandEnv['print'] {
+  return (line) => {
+    try {
+      print(line);
+    } catch (err) {
+      if (!(err instanceof OutputClosed)) throw err;
+    }
+  };
+}

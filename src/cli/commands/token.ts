@@ -6,6 +6,7 @@ import { issueApiToken, revokeApiToken } from '../../schemes/token-issue.js';
 import type { ApiTokenRecord } from '../../stores/types.js';
 import { listFlag, stringFlag } from '../args.js';
 import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
+import { stamp, table } from '../text.js';
 import { findUser } from './find-user.js';
 
 const USAGE = [
@@ -24,11 +25,23 @@ export const tokenCommand: Command = {
   summary: 'create, list and revoke API tokens (the key is shown once, at creation)',
   usage: USAGE,
   flags: {
-    name: { type: 'string', description: 'create: a label for the device or script' },
-    ttl: { type: 'string', description: 'create: lifetime like "90d", or "never" (default: tokens.ttl)' },
+    name: {
+      type: 'string',
+      value: 'name',
+      description: 'create: a label for the device or script',
+      default: 'cli',
+    },
+    ttl: {
+      type: 'string',
+      value: 'duration',
+      description: 'create: lifetime like "90d", or "never"',
+      default: 'tokens.ttl, 30d unless configured',
+    },
     scope: {
       type: 'list',
-      description: 'create: limit the token to a scope (repeatable; default: full access)',
+      value: 'scope',
+      description: 'create: limit the token to a scope (repeatable)',
+      default: 'full access',
     },
     all: { type: 'boolean', description: 'revoke: every token of the user' },
   },
@@ -101,9 +114,6 @@ function describe(token: ApiTokenRecord): string {
   return `${scopes}, expires ${token.expiresAt === null ? 'never' : stamp(token.expiresAt)}`;
 }
 
-const stamp = (ms: number | null): string =>
-  ms === null ? '-' : new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
-
 async function list(username: string, { open, print }: CommandEnv): Promise<number> {
   const gh = await open();
   const user = await findUser(gh, username);
@@ -125,14 +135,7 @@ async function list(username: string, { open, print }: CommandEnv): Promise<numb
       t.expiresAt === null ? 'never' : `${stamp(t.expiresAt)}${t.expiresAt <= now ? ' (expired)' : ''}`,
     ]),
   ];
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  for (const r of rows)
-    print(
-      r
-        .map((cell, i) => cell.padEnd(widths[i]!))
-        .join('  ')
-        .trimEnd(),
-    );
+  for (const line of table(rows)) print(line);
   return 0;
 }
 

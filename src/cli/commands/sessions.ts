@@ -1,0 +1,127 @@
+import { audit } from '../../core/audit.js';
+import type { Gatehouse } from '../../http/gatehouse.js';
+import { sessionService } from '../../schemes/session-service.js';
+import type { SessionRecord } from '../../stores/types.js';
+import { stringFlag } from '../args.js';
+import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
+import { printable, safe, stamp, table } from '../text.js';
+import { findUser } from './find-user.js';
+
+const USAGE = [
+  'sessions list <username> [--json]',
+  '       gatehouse sessions revoke <id> | --user <username>',
+].join('\n');
+
+/**
+ * `gatehouse sessions list|revoke`: a user's browser sessions, and ending them (one by the id
+ * `list` shows, or all of a user's). It acts through the configured SessionStore, so it works
+ * the same on SQLite, PostgreSQL and Redis; a revoked session fails on its very next request.
+ */
+export const sessionsCommand: Command = {
+  name: 'sessions',
+  summary: "list a user's sessions, or revoke one or all of them",
+  usage: USAGE,
+  flags: {
+    json: { type: 'boolean', description: 'list: one JSON array instead of a table' },
+    user: { type: 'string', value: 'username', description: 'revoke: every session of this user' },
+  },
+  async run(args, env) {
+    const [action, ...rest] = args.positionals;
+    if (action === 'list') {
+      only(args, action, ['json']);
+      return list(one(rest, 'username'), args.flags.json === true, env);
+    }
+    if (action === 'revoke') {
+      only(args, action, ['user']);
+      const username = stringFlag(args, 'user');
+      if (username !== undefined) {
+        if (rest.length) throw new UsageError('give a session <id> or --user <username>, not both');
+        return revokeAll(username, env);
+      }
+      return revokeOne(one(rest, 'id'), env);
+    }
+    throw new UsageError(action === undefined ? 'missing <list|revoke>' : `unknown action "${action}"`);
+  },
+};
+
+function only(args: ParsedArgs, action: string, allowed: string[]): void {
+  for (const flag of Object.keys(args.flags)) {
+    if (flag !== 'config' && !allowed.includes(flag))
+      throw new UsageError(`--${flag} does not apply to "sessions ${action}"`);
+  }
+}
+
+function one(rest: string[], name: string): string {
+  if (rest.length === 0) throw new UsageError(`missing <${name}>`);
+  if (rest.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(rest[1])}`);
+  return rest[0]!;
+}
+
+/** The live sessions, as the account page lists them: expired and idle ones are left out. */
+async function liveSessions(gh: Gatehouse, userId: number): Promise<SessionRecord[]> {
+  const now = gh.ctx.clock.now();
+  const { isLive } = sessionService(gh.ctx);
+  return (await gh.ctx.stores.sessions.listForUser(userId)).filter((s) => isLive(s, now));
+}
+
+async function list(username: string, json: boolean, { open, print }: CommandEnv): Promise<number> {
+  const gh = await open();
+  const user = await findUser(gh, username);
+  const sessions = await liveSessions(gh, user.id);
+  if (json) {
+    print(safe(JSON.stringify(sessions.map(asJson))));
+    return 0;
+  }
+  if (sessions.length === 0) {
+    print(`No sessions for "${user.username}".`);
+    return 0;
+  }
+  const rows = [
+    ['ID', 'CREATED', 'LAST SEEN', 'EXPIRES', 'IP', 'USER AGENT'],
+    ...sessions.map((s) => [
+      s.id,
+      stamp(s.createdAt),
+      stamp(s.lastSeenAt),
+      stamp(s.expiresAt),
+      printable(s.ip) || '-',
+      printable(s.userAgent) || '-',
+    ]),
+  ];
+  for (const line of table(rows)) print(line);
+  return 0;
+}
+
+/** The API's field names for a session (never its secret nor its digest). */
+function asJson(s: SessionRecord): Record<string, unknown> {
+  return {
+    id: s.id,
+    created: new Date(s.createdAt).toISOString(),
+    last_seen: new Date(s.lastSeenAt).toISOString(),
+    expires: new Date(s.expiresAt).toISOString(),
+    ip: s.ip,
+    user_agent: s.userAgent,
+  };
+}
+
+async function revokeOne(id: string, { open, print }: CommandEnv): Promise<number> {
+  const gh = await open();
+  const session = await gh.ctx.stores.sessions.findByPublicId(id);
+  const user = session && (await gh.ctx.stores.users.findById(session.userId));
+  if (!session || !(await gh.ctx.stores.sessions.deleteById(session.userId, id))) {
+    throw new CommandFailed(`no session with id "${id}"`);
+  }
+  const who = user ?? { id: session.userId, username: `#${session.userId}` };
+  await audit(gh.ctx, null, 'session_revoked', { user, detail: { sessionId: id, via: 'cli' } });
+  print(`Revoked session ${id} of "${who.username}".`);
+  return 0;
+}
+
+async function revokeAll(username: string, { open, print }: CommandEnv): Promise<number> {
+  const gh = await open();
+  const user = await findUser(gh, username);
+  const n = await gh.ctx.stores.sessions.deleteForUser(user.id);
+  if (n > 0)
+    await audit(gh.ctx, null, 'session_revoked', { user, detail: { all: true, count: n, via: 'cli' } });
+  print(`Revoked ${n} session${n === 1 ? '' : 's'} of "${user.username}".`);
+  return 0;
+}
