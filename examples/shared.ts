@@ -2,7 +2,7 @@
  * What the three notes examples share: the gatehouse config and a tiny in-memory notes list.
  * The users, tokens and sessions live in the embedded SQLite file (`sqlite:./notes.db`).
  */
-import { defineConfig, type GatehouseConfig } from 'gatehouse-auth';
+import { defineConfig, type GatehouseConfigInput } from 'gatehouse-auth';
 
 /** A note as the examples store it. */
 export interface Note {
@@ -15,7 +15,7 @@ export interface Note {
  * The example's config: sign-up on, so a client can register, then obtain a token. In
  * production set GATEHOUSE_SECRET_KEY (32+ characters); the fallback here is for a local try only.
  */
-export function exampleConfig(): GatehouseConfig {
+export function exampleConfig(): GatehouseConfigInput {
   return defineConfig({
     secretKey: process.env.GATEHOUSE_SECRET_KEY ?? 'example-only-secret-key-do-not-deploy-0123456789',
     database: process.env.GATEHOUSE_DATABASE_URL ?? 'sqlite:./notes.db',

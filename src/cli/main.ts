@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ConfigError, ValidationError } from '../core/errors.js';
 import { createGatehouse, type Gatehouse } from '../http/gatehouse.js';
-import { loadConfig } from '../server/config-file.js';
-import { openStores } from '../stores/open.js';
+import { openAppStores } from '../server/app-stores.js';
+import { loadProject } from '../server/config-file.js';
 import { parseArgs, stringFlag } from './args.js';
 import {
   type Command,
@@ -17,6 +17,7 @@ import {
 } from './command.js';
 import { COMMANDS } from './commands/index.js';
 import { commandHelp, overview } from './help.js';
+import { commandFirst } from './leading-flags.js';
 import { printer, watchStream } from './output.js';
 import { promptHidden, readStdin } from './prompt.js';
 
@@ -35,7 +36,7 @@ const processIo = (): Io => ({
  * process.exitCode = await main(['createuser', 'alice', '--password-stdin']);
  */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
-  const [name, ...rest] = argv;
+  const [name, ...rest] = commandFirst(argv);
   watchStream(io.stdout);
   watchStream(io.stderr);
   if (!name || name === '--help' || name === '-h' || name === 'help') {
@@ -66,14 +67,15 @@ async function runCommand(command: Command, argv: readonly string[], io: Io): Pr
       io,
       print: printer(io.stdout),
       readSecret: (prompt) => (io.stdin.isTTY ? promptHidden(io, prompt) : readStdin(io)),
+      // The app's config file and its own stores (its users table), as `gatehouse serve` opens them.
       open: async () => {
-        const config = await loadConfig({
+        const { config, stores: own } = await loadProject({
           cwd: io.cwd,
           env: io.env,
           configPath: stringFlag(args, 'config'),
           notice: (m) => io.stderr.write(`gatehouse: ${m}\n`),
         });
-        const stores = await openStores(config);
+        const stores = await openAppStores(config, own);
         const gh = createGatehouse({ config, stores });
         opened.push(gh);
         return gh;

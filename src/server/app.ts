@@ -10,6 +10,7 @@ import { buildOpenApi } from '../http/openapi.js';
 import type { Stores } from '../stores/types.js';
 import { registerAccountPage } from './account-page.js';
 import { clientErrorHandler } from './client-errors.js';
+import { registerCors } from './cors.js';
 
 export interface BuildServerOptions {
   /** The config as `defineConfig` returns it, or resolved (`resolveConfig`, the loader). */
@@ -17,7 +18,7 @@ export interface BuildServerOptions {
   stores: Stores;
   clock?: Clock;
   passwords?: PasswordHasher;
-  /** Pino options or false; default: JSON logs at config.logLevel. */
+  /** Pino options or false; default: JSON logs at config.logLevel (`serverLogger` for the CLI's). */
   logger?: boolean | Record<string, unknown>;
 }
 
@@ -57,6 +58,8 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
     passwords: opts.passwords,
     logger: app.log,
   });
+  // Before the routes: a preflight is answered by CORS' own hook, whatever the path.
+  await registerCors(app, config);
   await app.register(gatehousePlugin, { gatehouse: gh });
   registerHealth(app, stores);
   registerSchema(app, gh);

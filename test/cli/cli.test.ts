@@ -86,7 +86,7 @@ describe('gatehouse serve', () => {
   it('creates the first admin with a printed password, answers Basic, and shuts down on SIGTERM', async () => {
     const cwd = tempProject();
     server = await startServe({ cwd });
-    const m = /password: (\S+)/.exec(server.output());
+    const m = /with the password:\s+(\S+)/.exec(server.stderr());
     expect(m, server.output()).not.toBeNull();
     const password = m![1]!;
     const anon = await fetch(`${server.url}/api/me/`);

@@ -45,8 +45,12 @@ export function runCli(
 export interface RunningServer {
   child: ChildProcess;
   url: string;
-  /** Everything the server printed to stdout so far. */
+  /** Everything the server printed so far, stdout then stderr. */
   output(): string;
+  /** Its log stream so far. */
+  stdout(): string;
+  /** Its notices for the operator so far (the first admin's password, the start-up hint). */
+  stderr(): string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
@@ -65,18 +69,19 @@ export function startServe(opts: {
     let out = '';
     let err = '';
     const timer = setTimeout(() => reject(new Error(`serve did not start: ${out}${err}`)), 20_000);
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.stdout.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m) {
+    let started = false;
+    const check = () => {
+      // The notice is on stderr; waiting for the hint line after it means both are complete.
+      const m = /listening on (http:\/\/[^\s]+)\n.*\n/.exec(err);
+      if (m && !started) {
+        started = true;
         clearTimeout(timer);
         resolvePromise({
           child,
           url: m[1]!,
-          output: () => out,
+          output: () => out + err,
+          stdout: () => out,
+          stderr: () => err,
           stop: (signal = 'SIGTERM') =>
             new Promise((r) => {
               if (child.exitCode !== null) return r(child.exitCode);
@@ -85,6 +90,13 @@ export function startServe(opts: {
             }),
         });
       }
+    };
+    child.stderr.on('data', (d) => {
+      err += d;
+      check();
+    });
+    child.stdout.on('data', (d) => {
+      out += d;
     });
     child.on('exit', (code) => {
       clearTimeout(timer);

@@ -1,4 +1,4 @@
-import { loadConfig } from '../../server/config-file.js';
+import { loadProject } from '../../server/config-file.js';
 import { startServer } from '../../server/serve.js';
 import { stringFlag } from '../args.js';
 import { type Command, type CommandEnv, OutputClosed, UsageError } from '../command.js';
@@ -24,7 +24,7 @@ export const serveCommand: Command = {
       default: 'GATEHOUSE_HOST, else server.host, else 127.0.0.1',
     },
   },
-  async run(args, { io, print }) {
+  async run(args, { io }) {
     if (args.positionals.length)
       throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
     const env = { ...io.env };
@@ -34,13 +34,14 @@ export const serveCommand: Command = {
     const host = hostFlag(stringFlag(args, 'host'));
     if (port !== undefined) env.GATEHOUSE_PORT = port;
     if (host !== undefined) env.GATEHOUSE_HOST = host;
-    const config = await loadConfig({
+    const project = await loadProject({
       cwd: io.cwd,
       env,
       configPath: stringFlag(args, 'config'),
       notice: (m) => io.stderr.write(`gatehouse: ${m}\n`),
     });
-    await startServer({ config, env, print: quietWhenClosed(print) });
+    // The notices (the first admin's password) go to stderr; stdout is the log stream.
+    await startServer({ ...project, env, notice: quietWhenClosed((text) => io.stderr.write(`${text}\n`)) });
     // Keep running: the server's own handles keep the process alive until a signal closes it.
     return new Promise<number>(() => {});
   },
