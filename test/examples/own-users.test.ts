@@ -2,7 +2,7 @@ import { pbkdf2Sync } from 'node:crypto';
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
 // As an application would: the built package, so the example's UniqueViolation is gatehouse's.
@@ -11,6 +11,7 @@ import { gatehouse, notFound } from 'gatehouse-auth/express';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountUserStore } from '../../examples/own-users/account-user-store.js';
 import { basic, send } from '../contract/http.js';
+import { type RunningServer, runCli, startServe } from '../helpers/cli.js';
 import { FAST_HASHING, TEST_SECRET } from '../helpers/gatehouse.js';
 import { tempProject } from '../helpers/temp.js';
 
@@ -98,5 +99,44 @@ describe('bring your own users: a UserStore over an existing accounts table', ()
       tokens_valid_after: number;
     };
     expect(state.tokens_valid_after).toBeGreaterThan(0);
+  });
+});
+
+describe('bring your own users: the CLI and the server through the app’s config file', () => {
+  const CONFIG = resolve(import.meta.dirname, '../../examples/own-users/gatehouse.config.ts');
+  let server: RunningServer | undefined;
+  afterAll(async () => {
+    await server?.stop('SIGKILL');
+  });
+
+  it('creates the first user in the app’s own table, and the server authenticates it', async () => {
+    const cwd = tempProject();
+    // Both places for the global flag, as docs/users.md shows them.
+    const ada = await runCli(['--config', CONFIG, 'createuser', 'ada', '--admin', '--password-stdin'], {
+      cwd,
+      input: PASSWORD,
+    });
+    expect(ada.code, ada.stderr).toBe(0);
+    const bob = await runCli(['createuser', 'bob', '--password-stdin', '--config', CONFIG], {
+      cwd,
+      input: PASSWORD,
+    });
+    expect(bob.code, bob.stderr).toBe(0);
+    const app = new Database(join(cwd, 'app.db'), { readonly: true });
+    expect(app.prepare('SELECT login, role FROM accounts ORDER BY id').all()).toEqual([
+      { login: 'ada', role: 'admin' },
+      { login: 'bob', role: 'member' },
+    ]);
+    app.close();
+    const own = new Database(join(cwd, 'gatehouse.db'), { readonly: true });
+    expect(own.prepare('SELECT COUNT(*) AS n FROM gatehouse_users').get()).toEqual({ n: 0 });
+    own.close();
+
+    server = await startServe({ cwd, args: ['--config', CONFIG] });
+    // The app's table has users, so no `admin` is made.
+    expect(server.stderr()).not.toContain('Created the user "admin"');
+    const me = await send('GET', `${server.url}/api/me/`, { headers: basic('ada', PASSWORD) });
+    expect(me.status).toBe(200);
+    expect(me.body).toMatchObject({ username: 'ada', is_staff: true });
   });
 });
