@@ -61,7 +61,7 @@ export { sessionScheme } from './schemes/session.js';
 export { commitSession, SessionHandle, type SessionValue } from './schemes/session-handle.js';
 export { type ApiTokenAuth, tokenScheme } from './schemes/token.js';
 export { issueApiToken, revokeApiToken, rotateApiToken, TokenLimitReached } from './schemes/token-issue.js';
-export type { StoresFactory } from './server/app-stores.js';
+export { openAppStores, type StoresFactory } from './server/app-stores.js';
 export { StoreUnavailable, UniqueViolation } from './stores/errors.js';
 export { createMemoryStores } from './stores/memory/index.js';
 export { migrate, openStores } from './stores/open.js';

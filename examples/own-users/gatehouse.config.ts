@@ -16,5 +16,10 @@ export default defineConfig({
 /** The app's own users; closed with gatehouse's stores. Paths are relative to the working directory. */
 export const stores: StoresFactory = () => {
   const db = new Database(process.env.APP_DATABASE ?? './app.db');
-  return { users: accountUserStore(db), close: async () => db.close() };
+  return {
+    users: accountUserStore(db),
+    close: async () => {
+      db.close();
+    },
+  };
 };

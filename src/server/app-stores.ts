@@ -1,4 +1,4 @@
-import type { GatehouseConfig } from '../core/config.js';
+import { type GatehouseConfig, type GatehouseConfigInput, resolveConfig } from '../core/config.js';
 import { openStores } from '../stores/open.js';
 import type { Stores } from '../stores/types.js';
 
@@ -18,9 +18,15 @@ export type StoresFactory = (config: GatehouseConfig) => Partial<Stores> | Promi
  * store a custom one replaces is still opened: its database holds the other stores' tables.
  *
  * @example
- * const stores = await openAppStores(config, project.stores);
+ * import input, { stores } from './gatehouse.config.js';
+ * const config = resolveConfig(input);
+ * const gh = createGatehouse({ config, stores: await openAppStores(config, stores) });
  */
-export async function openAppStores(config: GatehouseConfig, factory?: StoresFactory): Promise<Stores> {
+export async function openAppStores(
+  input: GatehouseConfigInput | GatehouseConfig,
+  factory?: StoresFactory,
+): Promise<Stores> {
+  const config = resolveConfig(input);
   const base = await openStores(config);
   if (!factory) return base;
   let own: Partial<Stores>;
