@@ -1,31 +1,16 @@
 import { ApiError, api, pageConfig } from './api.js';
-import { busy, byId, el, showOnly, when } from './dom.js';
+import { confirmInline } from './confirm.js';
+import { busy, byId, showOnly } from './dom.js';
+import { clearFieldErrors, clearOnEdit, missingFields, showFieldErrors } from './fields.js';
+import { fill, revokeButton, type SessionView, sessionItem, type TokenView, tokenItem } from './lists.js';
+import { fail, say } from './status.js';
+import { wireTokenForm } from './token-form.js';
 
 /** GET /api/me/ */
 interface Me {
   username: string;
   is_staff: boolean;
   auth: string;
-}
-
-/** GET /api/auth/sessions/ */
-interface SessionView {
-  id: string;
-  created: string;
-  last_seen: string;
-  ip: string;
-  user_agent: string;
-  current: boolean;
-}
-
-/** GET /api/auth/tokens/ */
-interface TokenView {
-  id: string;
-  name: string;
-  prefix: string;
-  created: string;
-  last_used: string | null;
-  expiry: string | null;
 }
 
 const SCHEME_NAMES: Record<string, string> = {
@@ -42,20 +27,6 @@ const sections = {
   account: byId('account'),
 };
 const all = Object.values(sections);
-const status = byId('status');
-const error = byId('error');
-
-function say(message: string): void {
-  error.hidden = true;
-  status.textContent = message;
-}
-
-function fail(err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
-  status.textContent = '';
-  error.textContent = message;
-  error.hidden = false;
-}
 
 /** Shows a section and moves keyboard focus to its heading, so screen readers follow. */
 function show(section: HTMLElement): void {
@@ -63,8 +34,11 @@ function show(section: HTMLElement): void {
   section.querySelector<HTMLElement>('h1')?.focus();
 }
 
-/** Runs an action; a signed-out answer (revoked elsewhere, expired) leads back to sign-in. */
-async function attempt(action: () => Promise<void>): Promise<void> {
+/**
+ * Runs an action; a signed-out answer (revoked elsewhere, expired) leads back to sign-in, field
+ * errors go beside the fields of `form`, anything else to the status region.
+ */
+async function attempt(action: () => Promise<void>, form?: HTMLFormElement): Promise<void> {
   try {
     await action();
   } catch (err) {
@@ -72,15 +46,23 @@ async function attempt(action: () => Promise<void>): Promise<void> {
       showSignin('You have been signed out (this session ended or was revoked). Please sign in again.');
       return;
     }
+    if (form && err instanceof ApiError && Object.keys(err.fields).length) {
+      const rest = showFieldErrors(form, err.fields);
+      if (rest.length) say(rest.join(' '), 'error');
+      else say('');
+      return;
+    }
     fail(err);
   }
 }
 
 function showSignin(message?: string): void {
-  byId<HTMLFormElement>('signin-form').reset();
+  const form = byId<HTMLFormElement>('signin-form');
+  form.reset();
+  clearFieldErrors(form);
   byId('signup-link').hidden = !pageConfig().signup;
   show(sections.signin);
-  if (message) fail(message);
+  if (message) say(message, 'error');
 }
 
 async function loadAccount(): Promise<void> {
@@ -94,109 +76,105 @@ async function loadAccount(): Promise<void> {
 
 async function loadSessions(): Promise<void> {
   const rows = await api<SessionView[]>('GET', '/api/auth/sessions/');
-  const body = byId('sessions');
-  body.replaceChildren(
-    ...rows.map((s) =>
-      el(
-        'tr',
-        { 'data-session': s.id },
-        el(
-          'td',
-          { class: 'device' },
-          s.user_agent || 'Unknown device',
-          s.current && el('span', { class: 'badge' }, 'This device'),
-        ),
-        el('td', {}, s.ip || '—'),
-        el('td', {}, when(s.created)),
-        el('td', {}, when(s.last_seen)),
-        el('td', {}, revokeButton(s)),
-      ),
-    ),
+  fill(
+    byId('sessions'),
+    rows.map((s) => sessionItem(s, sessionRevoke(s))),
+    'No sessions.',
   );
-  if (!rows.length) body.append(el('tr', {}, el('td', { class: 'empty', colspan: '5' }, 'No sessions.')));
 }
 
-function revokeButton(s: SessionView): HTMLButtonElement {
-  const label = s.current
-    ? 'Sign out this device'
-    : `Revoke the session from ${s.user_agent || 'an unknown device'}`;
-  const button = el('button', { type: 'button', class: 'danger', 'aria-label': label }, 'Revoke');
-  button.addEventListener('click', () =>
-    attempt(async () => {
+function sessionRevoke(s: SessionView): HTMLButtonElement {
+  const label = s.current ? 'Sign out this device' : `Revoke the session on ${s.device}`;
+  const button = revokeButton(label, s.current ? 'Sign out' : 'Revoke');
+  button.addEventListener('click', async () => {
+    const question = s.current ? 'Sign out this device?' : `Revoke ${s.device}?`;
+    if (!(await confirmInline(button, { question, yes: s.current ? 'Sign out' : 'Revoke' }))) return;
+    await attempt(async () => {
       await busy(button, () => api('DELETE', `/api/auth/sessions/${encodeURIComponent(s.id)}/`));
-      if (s.current) return showSignin();
-      say('Session revoked: that device is signed out.');
+      if (s.current) {
+        showSignin();
+        say('Signed out.');
+        return;
+      }
+      say(`Session revoked: ${s.device} is signed out.`);
       await loadSessions();
-    }),
-  );
+      byId('sessions-title').focus();
+    });
+  });
   return button;
 }
 
-async function loadTokens(): Promise<void> {
+/** Reloads the token list (also after one was created). */
+export async function loadTokens(): Promise<void> {
   const rows = await api<TokenView[]>('GET', '/api/auth/tokens/');
-  const body = byId('tokens');
-  body.replaceChildren(
-    ...rows.map((t) => {
-      const button = el(
-        'button',
-        { type: 'button', class: 'danger', 'aria-label': `Revoke token ${t.name}` },
-        'Revoke',
-      );
-      button.addEventListener('click', () =>
-        attempt(async () => {
-          await busy(button, () => api('DELETE', `/api/auth/tokens/${encodeURIComponent(t.id)}/`));
-          say(`Token “${t.name}” revoked.`);
-          await loadTokens();
-        }),
-      );
-      return el(
-        'tr',
-        { 'data-token': t.id },
-        el('td', {}, t.name),
-        el('td', {}, el('code', {}, `${t.prefix}…`)),
-        el('td', {}, when(t.created)),
-        el('td', {}, when(t.last_used)),
-        el('td', {}, when(t.expiry)),
-        el('td', {}, button),
-      );
-    }),
+  fill(
+    byId('tokens'),
+    rows.map((t) => tokenItem(t, tokenRevoke(t))),
+    'No tokens yet.',
   );
-  if (!rows.length) body.append(el('tr', {}, el('td', { class: 'empty', colspan: '6' }, 'No tokens yet.')));
+}
+
+function tokenRevoke(t: TokenView): HTMLButtonElement {
+  const button = revokeButton(`Revoke token ${t.name}`);
+  button.addEventListener('click', async () => {
+    if (!(await confirmInline(button, { question: `Revoke “${t.name}”?`, yes: 'Revoke' }))) return;
+    await attempt(async () => {
+      await busy(button, () => api('DELETE', `/api/auth/tokens/${encodeURIComponent(t.id)}/`));
+      say(`Token “${t.name}” revoked.`);
+      await loadTokens();
+      byId('tokens-title').focus();
+    });
+  });
+  return button;
 }
 
 async function signIn(username: string, password: string): Promise<void> {
   // The login is CSRF-protected: make sure the browser holds the csrftoken cookie first.
   await api('GET', '/api/auth/csrf/');
   await api('POST', '/api/auth/login/', { username, password });
+  say('');
   await loadAccount();
-  say(`Signed in as ${username}.`);
 }
 
-function wire(): void {
-  const signinForm = byId<HTMLFormElement>('signin-form');
-  signinForm.addEventListener('submit', (event) => {
+/** Checks the required fields, then submits; errors land beside their fields. */
+function onSubmit(form: HTMLFormElement, send: (data: FormData) => Promise<void>): void {
+  clearOnEdit(form);
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const data = new FormData(signinForm);
-    attempt(() => busy(signinForm, () => signIn(String(data.get('username')), String(data.get('password')))));
+    const missing = missingFields(form);
+    if (Object.keys(missing).length) {
+      showFieldErrors(form, missing);
+      say('');
+      return;
+    }
+    clearFieldErrors(form);
+    const data = new FormData(form);
+    void attempt(() => busy(form, () => send(data)), form);
   });
+}
 
-  const signupForm = byId<HTMLFormElement>('signup-form');
-  signupForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const data = new FormData(signupForm);
+function wireSignInAndUp(): void {
+  onSubmit(byId<HTMLFormElement>('signin-form'), (data) =>
+    signIn(String(data.get('username')), String(data.get('password'))),
+  );
+  onSubmit(byId<HTMLFormElement>('signup-form'), async (data) => {
     const username = String(data.get('username'));
     const password = String(data.get('password'));
     const email = String(data.get('email') ?? '');
-    attempt(() =>
-      busy(signupForm, async () => {
-        await api('POST', '/api/auth/register/', { username, password, ...(email ? { email } : {}) });
-        await signIn(username, password);
-      }),
-    );
+    await api('POST', '/api/auth/register/', { username, password, ...(email ? { email } : {}) });
+    await signIn(username, password);
   });
-  byId('show-signup').addEventListener('click', () => show(sections.signup));
-  byId('show-signin').addEventListener('click', () => showSignin());
+  byId('show-signup').addEventListener('click', () => {
+    say('');
+    show(sections.signup);
+  });
+  byId('show-signin').addEventListener('click', () => {
+    say('');
+    showSignin();
+  });
+}
 
+function wireLogout(): void {
   const logout = byId<HTMLButtonElement>('logout');
   logout.addEventListener('click', () =>
     attempt(async () => {
@@ -206,72 +184,27 @@ function wire(): void {
     }),
   );
   const logoutAll = byId<HTMLButtonElement>('logout-all');
-  logoutAll.addEventListener('click', () =>
-    attempt(async () => {
-      if (!window.confirm('Sign out every browser and device, and revoke all your API tokens?')) return;
+  logoutAll.addEventListener('click', async () => {
+    const question = 'Sign out every browser and device, and revoke all your API tokens?';
+    if (!(await confirmInline(logoutAll, { question, yes: 'Log out everywhere' }))) return;
+    await attempt(async () => {
       await busy(logoutAll, () => api('POST', '/api/auth/logout-all/'));
       showSignin();
       say('Signed out everywhere: every session and API token has ended.');
-    }),
-  );
-
-  const tokenForm = byId<HTMLFormElement>('token-form');
-  tokenForm.addEventListener('submit', (event) => {
-    event.preventDefault();
-    const data = new FormData(tokenForm);
-    const name = String(data.get('name') ?? '').trim();
-    const expiry = String(data.get('expiry') ?? '');
-    attempt(() =>
-      busy(tokenForm, async () => {
-        const created = await api<TokenView & { key: string }>('POST', '/api/auth/tokens/', {
-          ...(name ? { name } : {}),
-          ...(expiry ? { expires_in: Number(expiry) } : {}),
-        });
-        tokenForm.reset();
-        showKey(created.name, created.key);
-        await loadTokens();
-      }),
-    );
+    });
   });
-  byId('copy-key').addEventListener('click', copyKey);
-  byId('dismiss-key').addEventListener('click', () => {
-    byId<HTMLInputElement>('new-token-key').value = '';
-    byId('new-token').hidden = true;
-    byId('token-name').focus();
-  });
-}
-
-function showKey(name: string, key: string): void {
-  byId('new-token-name').textContent = name;
-  const input = byId<HTMLInputElement>('new-token-key');
-  input.value = key;
-  byId('new-token').hidden = false;
-  input.focus();
-  input.select();
-  say('Token created. Copy the key now: it is shown only once.');
-}
-
-async function copyKey(): Promise<void> {
-  const input = byId<HTMLInputElement>('new-token-key');
-  try {
-    await navigator.clipboard.writeText(input.value);
-    say('Key copied to the clipboard.');
-  } catch {
-    input.focus();
-    input.select();
-    say('Copying is not allowed here: the key is selected, press Ctrl+C (⌘C) to copy it.');
-  }
 }
 
 async function start(): Promise<void> {
-  wire();
+  wireSignInAndUp();
+  wireLogout();
+  wireTokenForm({ onSubmit, loadTokens });
   try {
     await api('GET', '/api/auth/csrf/');
     await loadAccount();
   } catch (err) {
-    if (err instanceof ApiError && err.signedOut) return showSignin();
     showSignin();
-    fail(err);
+    if (!(err instanceof ApiError && err.signedOut)) fail(err);
   }
 }
 

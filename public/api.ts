@@ -19,14 +19,19 @@ export function pageConfig(): PageConfig {
   };
 }
 
-/** A failed request: the HTTP status, the machine code, and a message for the page. */
+/** DRF's field errors: `{"username": ["This field is required."]}`. */
+export type FieldErrors = Record<string, string[]>;
+
+/** A failed request: the HTTP status, the machine code, a message, and any field errors. */
 export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
-  constructor(status: number, code: string, message: string) {
+  readonly fields: FieldErrors;
+  constructor(status: number, code: string, message: string, fields: FieldErrors = {}) {
     super(message);
     this.status = status;
     this.code = code;
+    this.fields = fields;
   }
 
   /** True when the caller is not (or no longer) signed in. */
@@ -59,21 +64,32 @@ const FRIENDLY: Record<string, string> = {
   service_unavailable: 'The server cannot reach its database right now. Try again in a moment.',
 };
 
-function messageFor(status: number, body: unknown): { code: string; message: string } {
+interface Failure {
+  code: string;
+  message: string;
+  fields: FieldErrors;
+}
+
+function messageFor(status: number, body: unknown): Failure {
   if (body && typeof body === 'object' && !Array.isArray(body)) {
     const record = body as Record<string, unknown>;
     if (typeof record.detail === 'string') {
       const code = typeof record.code === 'string' ? record.code : String(status);
-      return { code, message: FRIENDLY[code] ?? record.detail };
+      return { code, message: FRIENDLY[code] ?? record.detail, fields: {} };
     }
-    // DRF field errors: {"username": ["This field is required."]}
-    const lines = Object.entries(record).map(([field, problems]) => {
-      const text = Array.isArray(problems) ? problems.join(' ') : String(problems);
-      return field === 'non_field_errors' ? text : `${field.replace(/_/g, ' ')}: ${text}`;
-    });
-    if (lines.length) return { code: 'invalid', message: lines.join(' ') };
+    // DRF field errors: kept per field, so the page can show each one beside its control.
+    const fields: FieldErrors = {};
+    for (const [field, problems] of Object.entries(record)) {
+      fields[field] = Array.isArray(problems) ? problems.map(String) : [String(problems)];
+    }
+    const lines = Object.entries(fields).map(([field, problems]) =>
+      field === 'non_field_errors'
+        ? problems.join(' ')
+        : `${field.replace(/_/g, ' ')}: ${problems.join(' ')}`,
+    );
+    if (lines.length) return { code: 'invalid', message: lines.join(' '), fields };
   }
-  return { code: String(status), message: `The server answered ${status}.` };
+  return { code: String(status), message: `The server answered ${status}.`, fields: {} };
 }
 
 /**
@@ -110,8 +126,8 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
     parsed = undefined;
   }
   if (!res.ok) {
-    const { code, message } = messageFor(res.status, parsed);
-    throw new ApiError(res.status, code, message);
+    const { code, message, fields } = messageFor(res.status, parsed);
+    throw new ApiError(res.status, code, message, fields);
   }
   return parsed as T;
 }

@@ -3,13 +3,15 @@
  * a user typed can become markup; the page's CSP also forbids inline script.
  */
 
+import { describeTime, exactTime } from './dates.js';
+
 type Child = Node | string | null | undefined | false;
 
 /**
  * Creates an element with attributes and children.
  *
  * @example
- * el('td', { class: 'device' }, session.user_agent || 'Unknown device');
+ * el('span', { class: 'device', title: session.user_agent }, session.device);
  */
 export function el<K extends keyof HTMLElementTagNameMap>(
   tag: K,
@@ -32,11 +34,14 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return node as T;
 }
 
-/** A timestamp in the reader's locale, with the exact value on hover. */
+/**
+ * A timestamp as short words ("5 min. ago", "Dec 3, 2026"), with the full date and time on hover
+ * and the exact instant in `datetime`.
+ */
 export function when(iso: string | null, never = 'never'): HTMLElement {
   if (iso === null) return el('span', {}, never);
   const date = new Date(iso);
-  return el('time', { datetime: iso, title: date.toISOString() }, date.toLocaleString());
+  return el('time', { datetime: iso, title: exactTime(date) }, describeTime(date));
 }
 
 /** Shows one element of a group and hides the rest. */

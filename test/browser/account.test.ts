@@ -16,22 +16,9 @@ import {
   type RunningGatehouse,
   startGatehouse,
 } from './browser.js';
+import { signIn } from './page.js';
 
 const available = browserAvailable();
-
-/** Signs in through the page's form, with the keyboard only. */
-async function signIn(page: Page, url: string, username = 'alice'): Promise<void> {
-  await page.goto(`${url}/`);
-  await expect
-    .poll(() => page.evaluate('document.activeElement && document.activeElement.id'))
-    .toBe('signin-title');
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(username);
-  await page.keyboard.press('Tab');
-  await page.keyboard.type(PASSWORD);
-  await page.keyboard.press('Enter');
-  await page.locator('#account-title').waitFor({ state: 'visible' });
-}
 
 describe.skipIf(!available)('the account page in chromium', () => {
   let gatehouse: RunningGatehouse;
@@ -88,9 +75,15 @@ describe.skipIf(!available)('the account page in chromium', () => {
     await signIn(page, gatehouse.url);
     await expect.poll(() => page.locator('#me-username').textContent()).toBe('alice');
     expect(await page.locator('#me-scheme').textContent()).toContain('session');
-    const rows = page.locator('#sessions tr');
+    const rows = page.locator('#sessions [data-session]');
     expect(await rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('This device');
+    // The device is named (headless chromium on Linux), the raw user agent is its tooltip.
+    const device = rows.first().locator('.device');
+    expect(await device.textContent()).toBe('Chrome on Linux');
+    expect(await device.getAttribute('title')).toBe(await page.evaluate('navigator.userAgent'));
+    // Said once: in the account's head, not again in the status region.
+    expect((await page.locator('body').innerText()).match(/Signed in as/g)).toHaveLength(1);
 
     const cookies = await context.cookies(gatehouse.url);
     const session = cookies.find((c) => c.name === 'sessionid')!;
@@ -137,17 +130,38 @@ describe.skipIf(!available)('the account page in chromium', () => {
     const b = await second.newPage();
     await signIn(a, gatehouse.url, 'bob');
     await signIn(b, gatehouse.url, 'bob');
-    await expect.poll(() => b.locator('#sessions tr').count()).toBe(2);
-    const other = b.locator('#sessions tr', { hasNotText: 'This device' });
-    await other.getByRole('button', { name: /Revoke/ }).click();
-    await expect.poll(() => b.locator('#sessions tr').count()).toBe(1);
+    await expect.poll(() => b.locator('#sessions [data-session]').count()).toBe(2);
+    const other = b.locator('#sessions [data-session]', { hasNotText: 'This device' });
+    const revoke = other.getByRole('button', { name: /Revoke the session on Chrome on Linux/ });
+    // Asked first; Cancel (focused, so Enter twice is harmless) and Escape revoke nothing.
+    await revoke.click();
+    const confirm = other.getByRole('group', { name: 'Revoke Chrome on Linux?' });
+    await confirm.waitFor({ state: 'visible' });
+    expect(await b.evaluate('document.activeElement.textContent')).toBe('Cancel');
+    await b.keyboard.press('Enter');
+    await confirm.waitFor({ state: 'detached' });
+    expect(await b.evaluate('document.activeElement.getAttribute("aria-label")')).toMatch(
+      /^Revoke the session/,
+    );
+    await b.keyboard.press('Enter');
+    await confirm.waitFor({ state: 'visible' });
+    await b.keyboard.press('Escape');
+    await confirm.waitFor({ state: 'detached' });
+    const bob = (await gatehouse.server.gh.ctx.stores.users.findByUsername('bob'))!;
+    expect(await gatehouse.server.gh.ctx.stores.sessions.listForUser(bob.id)).toHaveLength(2);
+    expect(await a.evaluate('fetch("/api/me/").then((r) => r.status)')).toBe(200);
+
+    await revoke.click();
+    await confirm.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await expect.poll(() => b.locator('#sessions [data-session]').count()).toBe(1);
     await expect.poll(() => b.locator('#status').textContent()).toContain('Session revoked');
 
     // The first browser still shows its page; its next request finds it signed out.
     await a.locator('#token-name').fill('after revoke');
     await a.getByRole('button', { name: 'Create token' }).click();
     await a.locator('#signin-title').waitFor({ state: 'visible' });
-    expect(await a.locator('#error').textContent()).toContain('signed out');
+    expect(await a.locator('#status').textContent()).toContain('signed out');
+    expect(await a.locator('#status').getAttribute('data-tone')).toBe('error');
     await first.close();
     await second.close();
   });
@@ -165,7 +179,7 @@ describe.skipIf(!available)('the account page in chromium', () => {
     await page.getByRole('button', { name: 'Copy' }).click();
     await expect.poll(() => page.locator('#status').textContent()).toContain('copied');
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe(key);
-    expect(await page.locator('#tokens tr').count()).toBe(1);
+    expect(await page.locator('#tokens [data-token]').count()).toBe(1);
     expect(await page.locator('#tokens').textContent()).not.toContain(key);
 
     const me = await fetch(`${gatehouse.url}/api/me/`, { headers: { authorization: `Token ${key}` } });
@@ -178,6 +192,22 @@ describe.skipIf(!available)('the account page in chromium', () => {
     await page.reload();
     await page.locator('#account-title').waitFor({ state: 'visible' });
     expect(await page.content()).not.toContain(key);
+
+    // Revoking asks first: cancelled, the key still works; confirmed, it does not.
+    const revoke = page.getByRole('button', { name: 'Revoke token ci script' });
+    await revoke.click();
+    const confirm = page.getByRole('group', { name: 'Revoke “ci script”?' });
+    await confirm.getByRole('button', { name: 'Cancel' }).click();
+    await confirm.waitFor({ state: 'detached' });
+    const meWith = () => fetch(`${gatehouse.url}/api/me/`, { headers: { authorization: `Token ${key}` } });
+    expect((await meWith()).status).toBe(200);
+    await revoke.click();
+    await confirm.getByRole('button', { name: 'Revoke', exact: true }).click();
+    await expect.poll(() => page.locator('#status').textContent()).toBe('Token “ci script” revoked.');
+    expect(await page.locator('#tokens').textContent()).toContain('No tokens yet.');
+    const refused = await meWith();
+    expect(refused.status).toBeGreaterThanOrEqual(401);
+    expect(await refused.json()).toMatchObject({ code: 'authentication_failed' });
     await context.close();
   });
 
@@ -189,7 +219,8 @@ describe.skipIf(!available)('the account page in chromium', () => {
     await page.locator('#signup-username').fill('dave');
     await page.locator('#signup-password').fill('short');
     await page.getByRole('button', { name: 'Create account' }).click();
-    await expect.poll(() => page.locator('#error').textContent()).toContain('password');
+    // The password's problem is beside the password field, not in a banner.
+    await expect.poll(() => page.locator('#signup-password-error').textContent()).toContain('password');
     await page.locator('#signup-password').fill(PASSWORD);
     await page.getByRole('button', { name: 'Create account' }).click();
     await expect.poll(() => page.locator('#me-username').textContent()).toBe('dave');
@@ -199,8 +230,11 @@ describe.skipIf(!available)('the account page in chromium', () => {
     expect((await context.cookies(gatehouse.url)).some((c) => c.name === 'sessionid')).toBe(false);
 
     await signIn(page, gatehouse.url, 'dave');
-    page.once('dialog', (d) => void d.accept());
     await page.getByRole('button', { name: 'Log out everywhere' }).click();
+    await page
+      .getByRole('group', { name: /Sign out every browser/ })
+      .getByRole('button', { name: 'Log out everywhere' })
+      .click();
     await page.locator('#signin-title').waitFor({ state: 'visible' });
     expect(await page.locator('#status').textContent()).toContain('everywhere');
     const sessions = await gatehouse.server.gh.ctx.stores.sessions.listForUser(
@@ -218,8 +252,9 @@ describe.skipIf(!available)('the account page in chromium', () => {
     await page.locator('#signin-password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect
-      .poll(() => page.locator('#error').textContent())
+      .poll(() => page.locator('#status').textContent())
       .toBe('Unable to log in with provided credentials.');
+    expect(await page.locator('#status').getAttribute('data-tone')).toBe('error');
     await context.close();
   });
 });
