@@ -160,6 +160,16 @@ describe.skipIf(!available)('the account page on phones, in both colour schemes'
         await page.screenshot({ path: join(ARTIFACTS, `account-${name}-${scheme}.png`), fullPage: true });
         await closeAccount(page);
       }
+      // The sign-in form as a phone shows it, with a field error beside its field.
+      const signin = await (
+        await browser.newContext({ colorScheme: scheme, viewport: { width: 390, height: 844 } })
+      ).newPage();
+      await signin.goto(`${gatehouse.url}/`);
+      await signin.locator('#signin-username').fill('erin');
+      await signin.getByRole('button', { name: 'Sign in' }).click();
+      await signin.locator('#signin-password-error').waitFor({ state: 'visible' });
+      await signin.screenshot({ path: join(ARTIFACTS, `signin-phone-${scheme}.png`), fullPage: true });
+      await signin.context().close();
     }
   });
 });
