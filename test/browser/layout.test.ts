@@ -94,6 +94,12 @@ describe.skipIf(!available)('the account page on phones, in both colour schemes'
         expect(box.x).toBeGreaterThanOrEqual(0);
         expect(box.x + box.width).toBeLessThanOrEqual(width);
       }
+      // Dates are short words ("just now", "Jan 2, 2027"); the full date is the tooltip.
+      for (const time of await page.locator('.facts time').all()) {
+        expect((await time.textContent())!.length).toBeLessThanOrEqual(16);
+        expect(await time.getAttribute('title')).toMatch(/\d{4}/);
+        expect(Date.parse((await time.getAttribute('datetime'))!)).not.toBeNaN();
+      }
       // The confirmation that replaces a button fits too.
       await sessions
         .last()
