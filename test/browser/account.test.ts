@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT_PAGE_CSP } from '../../src/server/account-page.js';
 import { PASSWORD } from '../helpers/session.js';
@@ -83,7 +83,7 @@ describe.skipIf(!available)('the account page in chromium', () => {
     expect(await device.textContent()).toBe('Chrome on Linux');
     expect(await device.getAttribute('title')).toBe(await page.evaluate('navigator.userAgent'));
     // Said once: in the account's head, not again in the status region.
-    expect((await page.locator('body').innerText()).match(/Signed in as/g)).toHaveLength(1);
+    expect((await page.locator('body').allInnerTexts()).join('').match(/Signed in as/g)).toHaveLength(1);
 
     const cookies = await context.cookies(gatehouse.url);
     const session = cookies.find((c) => c.name === 'sessionid')!;
