@@ -6,6 +6,9 @@ import { COMMANDS } from '../../src/cli/commands/index.js';
 import { main } from '../../src/cli/main.js';
 import { BIN, runCli, tempProject } from '../helpers/cli.js';
 
+/** Spawn-heavy: each CLI run starts Node and opens the stores, seconds apiece on a busy machine. */
+const SLOW = 120_000;
+
 const PW = 'correct horse battery staple';
 
 /** Runs `gatehouse …` in process, collecting what it writes. */
@@ -61,7 +64,9 @@ function withClosedStdout(args: string[], cwd: string): Promise<{ code: number |
 }
 
 describe('a closed stdout pipe', () => {
-  it('ends every printing command quietly with status 0, not an EPIPE stack trace', async () => {
+  it('ends every printing command quietly with status 0, not an EPIPE stack trace', {
+    timeout: SLOW,
+  }, async () => {
     const cwd = tempProject();
     for (const name of ['alice', 'bob']) {
       expect((await runCli(['createuser', name, '--password-stdin'], { cwd, input: PW })).code).toBe(0);
@@ -84,7 +89,9 @@ describe('a closed stdout pipe', () => {
     }
   });
 
-  it('stops the command at the next line once the reader has gone (in process)', async () => {
+  it('stops the command at the next line once the reader has gone (in process)', {
+    timeout: SLOW,
+  }, async () => {
     const cwd = tempProject();
     for (const name of ['carol', 'dan', 'erin']) {
       expect((await runCli(['createuser', name, '--password-stdin'], { cwd, input: PW })).code).toBe(0);
@@ -106,7 +113,9 @@ function descriptionColumns(help: string): number[] {
 }
 
 describe('help', () => {
-  it('starts every description in one column, in the overview and in each command', async () => {
+  it('starts every description in one column, in the overview and in each command', {
+    timeout: SLOW,
+  }, async () => {
     const overview = await inProcess(['--help']);
     expect(overview.code).toBe(0);
     const columns = descriptionColumns(overview.stdout);
@@ -123,7 +132,7 @@ describe('help', () => {
     }
   });
 
-  it('lists the new commands and states the defaults', async () => {
+  it('lists the new commands and states the defaults', { timeout: SLOW }, async () => {
     const overview = (await inProcess(['--help'])).stdout;
     for (const name of ['activate', 'users', 'sessions'])
       expect(overview).toMatch(new RegExp(`^ {2}${name} `, 'm'));
@@ -150,7 +159,9 @@ describe('help', () => {
 });
 
 describe('gatehouse serve flags', () => {
-  it('names the flag that was given, not the environment variable it would have set', async () => {
+  it('names the flag that was given, not the environment variable it would have set', {
+    timeout: SLOW,
+  }, async () => {
     const cases: Array<[string[], string]> = [
       [['--port', 'abc'], '--port: expected a whole number from 0 to 65535, got "abc"'],
       [['--port', '70000'], '--port: expected a whole number from 0 to 65535, got "70000"'],

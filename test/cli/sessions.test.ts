@@ -6,6 +6,9 @@ import { type RunningServer, runCli, startServe, tempProject } from '../helpers/
 import { describeBackends, holding, perTest } from '../stores/backends.js';
 import { session } from '../stores/fixtures.js';
 
+/** Spawn-heavy: each CLI run starts Node and opens the stores, seconds apiece on a busy machine. */
+const SLOW = 120_000;
+
 const PW = 'correct horse battery staple';
 const MINUTE = 60_000;
 
@@ -33,7 +36,9 @@ describeBackends(
       return { cli, stores, close: () => (stores === b.stores ? undefined : stores.close()) };
     }
 
-    it("lists a user's live sessions, revokes one by id and then all, audited", async () => {
+    it("lists a user's live sessions, revokes one by id and then all, audited", {
+      timeout: SLOW,
+    }, async () => {
       const { cli, stores, close } = await project();
       try {
         const alice = (await stores.users.findByUsername('alice'))!;
@@ -117,7 +122,7 @@ describeBackends(
 );
 
 describe('gatehouse sessions usage', () => {
-  it('says what is wrong: unknown users and ids exit 1, bad usage exits 2', async () => {
+  it('says what is wrong: unknown users and ids exit 1, bad usage exits 2', { timeout: SLOW }, async () => {
     const cwd = tempProject();
     const cli = (...args: string[]) => runCli(args, { cwd, input: PW });
     expect((await cli('createuser', 'alice', '--password-stdin')).code).toBe(0);
@@ -149,7 +154,7 @@ describe('gatehouse sessions against a running server', () => {
     server = undefined;
   });
 
-  it('a session revoked from the CLI is refused on its very next request', async () => {
+  it('a session revoked from the CLI is refused on its very next request', { timeout: SLOW }, async () => {
     const cwd = tempProject();
     const env = { GATEHOUSE_AUTHENTICATION: 'session', GATEHOUSE_ADMIN_PASSWORD: PW };
     expect((await runCli(['createuser', 'alice', '--password-stdin'], { cwd, env, input: PW })).code).toBe(0);

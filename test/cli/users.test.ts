@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { openStores } from '../../src/stores/open.js';
 import { runCli, tempProject } from '../helpers/cli.js';
 
+/** Spawn-heavy: each CLI run starts Node and opens the stores, seconds apiece on a busy machine. */
+const SLOW = 120_000;
+
 const PW = 'correct horse battery staple';
 
 async function project() {
@@ -19,7 +22,9 @@ async function project() {
 }
 
 describe('gatehouse activate / deactivate', () => {
-  it('undoes a deactivation; a repeat of either is a no-op with no second audit event', async () => {
+  it('undoes a deactivation; a repeat of either is a no-op with no second audit event', {
+    timeout: SLOW,
+  }, async () => {
     const { cli, events } = await project();
     expect((await cli('createuser', 'dora', '--password-stdin')).code).toBe(0);
 
@@ -50,7 +55,9 @@ describe('gatehouse activate / deactivate', () => {
 });
 
 describe('gatehouse createuser --email', () => {
-  it('refuses a malformed address, naming the flag, before asking for a password', async () => {
+  it('refuses a malformed address, naming the flag, before asking for a password', {
+    timeout: SLOW,
+  }, async () => {
     const { cli } = await project();
     const bad = await cli('createuser', 'erin', '--email', 'notanemail', '--password-stdin');
     expect(bad.code).toBe(2);
@@ -65,7 +72,7 @@ describe('gatehouse createuser --email', () => {
 });
 
 describe('gatehouse users list', () => {
-  it('prints an aligned table, or one JSON array, without password hashes', async () => {
+  it('prints an aligned table, or one JSON array, without password hashes', { timeout: SLOW }, async () => {
     const { cli } = await project();
     await cli('createuser', 'alice', '--admin', '--email', 'alice@example.com', '--password-stdin');
     await cli('createuser', 'bo', '--password-stdin');
@@ -103,7 +110,7 @@ describe('gatehouse users list', () => {
     );
   });
 
-  it('pages through a large table: every user once, in id order', async () => {
+  it('pages through a large table: every user once, in id order', { timeout: SLOW }, async () => {
     const { cwd, cli } = await project();
     expect((await cli('migrate')).code).toBe(0);
     const stores = await openStores({ database: `sqlite:${join(cwd, 'gatehouse.db')}` });
@@ -123,7 +130,7 @@ describe('gatehouse users list', () => {
     expect(table.at(-1)).toMatch(/^1234\s+user1233\s/);
   });
 
-  it('says what is wrong with the usage', async () => {
+  it('says what is wrong with the usage', { timeout: SLOW }, async () => {
     const { cli } = await project();
     const cases: Array<[string[], string]> = [
       [[], 'missing <list>'],
