@@ -1,5 +1,6 @@
 import { audit } from '../../core/audit.js';
 import type { Gatehouse } from '../../http/gatehouse.js';
+import { sessionView } from '../../http/sessions.js';
 import { sessionService } from '../../schemes/session-service.js';
 import type { SessionRecord } from '../../stores/types.js';
 import { stringFlag } from '../args.js';
@@ -69,7 +70,7 @@ async function list(username: string, json: boolean, { open, print }: CommandEnv
   const user = await findUser(gh, username);
   const sessions = await liveSessions(gh, user.id);
   if (json) {
-    print(safe(JSON.stringify(sessions.map(asJson))));
+    print(safe(JSON.stringify(sessions.map((session) => sessionView(session)))));
     return 0;
   }
   if (sessions.length === 0) {
@@ -89,18 +90,6 @@ async function list(username: string, json: boolean, { open, print }: CommandEnv
   ];
   for (const line of table(rows)) print(line);
   return 0;
-}
-
-/** The API's field names for a session (never its secret nor its digest). */
-function asJson(s: SessionRecord): Record<string, unknown> {
-  return {
-    id: s.id,
-    created: new Date(s.createdAt).toISOString(),
-    last_seen: new Date(s.lastSeenAt).toISOString(),
-    expires: new Date(s.expiresAt).toISOString(),
-    ip: s.ip,
-    user_agent: s.userAgent,
-  };
 }
 
 async function revokeOne(id: string, { open, print }: CommandEnv): Promise<number> {

@@ -1,3 +1,4 @@
+import { userView } from '../../http/user-view.js';
 import type { UserRecord, UserStore } from '../../stores/types.js';
 import { type Command, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
 import { printable, safe, stamp, tableRow, widths } from '../text.js';
@@ -89,23 +90,10 @@ async function printJson(
   print('[');
   for await (const page of pages) {
     for (const u of page) {
-      print(`${first ? '' : ','}${safe(JSON.stringify(asJson(u)))}`);
+      print(`${first ? '' : ','}${safe(JSON.stringify(userView(u)))}`);
       first = false;
     }
   }
   print(']');
   return 0;
-}
-
-/** Django's field names, as the API's user view (never the password hash). */
-function asJson(u: UserRecord): Record<string, unknown> {
-  return {
-    id: u.id,
-    username: u.username,
-    email: u.email,
-    is_active: u.isActive,
-    is_staff: u.isAdmin,
-    date_joined: new Date(u.dateJoined).toISOString(),
-    last_login: u.lastLogin === null ? null : new Date(u.lastLogin).toISOString(),
-  };
 }
