@@ -6,6 +6,9 @@ import type {
   FastifyRequest,
   preHandlerAsyncHookHandler,
 } from 'fastify';
+import type { BoundRoute } from '../contract/dispatch.js';
+import type { Gatehouse } from '../contract/gatehouse.js';
+import type { HttpResponse } from '../contract/types.js';
 import type { SchemeName } from '../core/config.js';
 import {
   GatehouseError,
@@ -18,10 +21,7 @@ import {
 import { isAuthenticated, type Permission } from '../core/permissions.js';
 import { type AuthRequest, createAuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
-import type { BoundRoute } from '../http/dispatch.js';
-import type { Gatehouse } from '../http/gatehouse.js';
-import type { HttpResponse } from '../http/types.js';
-import { commitSession } from '../schemes/session-handle.js';
+import { commitSession } from '../schemes/session/handle.js';
 import type { UserRecord } from '../stores/types.js';
 import { CREDENTIAL_HEADERS, createGuard, credentialHeaders } from './guard.js';
 import { normalisePrefix } from './mount.js';

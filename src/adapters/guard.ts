@@ -1,10 +1,10 @@
+import type { Gatehouse } from '../contract/gatehouse.js';
+import type { HttpResponse } from '../contract/types.js';
 import type { SchemeName } from '../core/config.js';
 import { isAuthenticated, type Permission } from '../core/permissions.js';
 import type { Pipeline } from '../core/pipeline.js';
 import type { AuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
-import type { Gatehouse } from '../http/gatehouse.js';
-import type { HttpResponse } from '../http/types.js';
 
 /**
  * What every response that depends on credentials carries, so no cache stores one caller's

@@ -1,16 +1,16 @@
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
+import type { Gatehouse } from '../contract/gatehouse.js';
+import type { HttpResponse } from '../contract/types.js';
 import type { SchemeName } from '../core/config.js';
 import { NotFound } from '../core/errors.js';
 import { isAuthenticated, type Permission } from '../core/permissions.js';
 import { type AuthRequest, createAuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
-import type { Gatehouse } from '../http/gatehouse.js';
-import type { HttpResponse } from '../http/types.js';
-import { commitSession } from '../schemes/session-handle.js';
+import { commitSession } from '../schemes/session/handle.js';
 import type { UserRecord } from '../stores/types.js';
-import { readBody } from './body.js';
 import { CREDENTIAL_HEADERS, createGuard, mergeVary } from './guard.js';
 import { ContractMount } from './mount.js';
+import { readBody } from './read-body.js';
 
 export {
   allOf,

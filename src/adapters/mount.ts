@@ -1,8 +1,8 @@
+import type { Gatehouse } from '../contract/gatehouse.js';
+import { type RouteMatch, Router } from '../contract/router.js';
+import type { HttpResponse } from '../contract/types.js';
 import { MethodNotAllowed } from '../core/errors.js';
 import type { AuthRequest } from '../core/request.js';
-import type { Gatehouse } from '../http/gatehouse.js';
-import { type RouteMatch, Router } from '../http/router.js';
-import type { HttpResponse } from '../http/types.js';
 import { CREDENTIAL_HEADERS } from './guard.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Gatehouse } from '../http/gatehouse.js';
+import type { Gatehouse } from '../contract/gatehouse.js';
 
 /** Where a command reads and writes; tests give their own. */
 export interface Io {

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createGatehouse, type Gatehouse } from '../contract/gatehouse.js';
 import { ConfigError, ValidationError } from '../core/errors.js';
-import { createGatehouse, type Gatehouse } from '../http/gatehouse.js';
 import { openAppStores } from '../server/app-stores.js';
 import { loadProject } from '../server/config-file.js';
 import { parseArgs, stringFlag } from './args.js';

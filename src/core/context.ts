@@ -1,4 +1,4 @@
-import type { PasswordHasher } from '../crypto/types.js';
+import type { PasswordHasher } from '../crypto/passwords/types.js';
 import type { Stores } from '../stores/types.js';
 import type { Clock } from './clock.js';
 import type { GatehouseConfig } from './config.js';

@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { coalesceWrites, gatehousePlugin, sendResponse, toAuthRequest } from '../adapters/fastify.js';
+import { createGatehouse, type Gatehouse } from '../contract/gatehouse.js';
+import { buildOpenApi } from '../contract/openapi.js';
 import type { Clock } from '../core/clock.js';
 import { type GatehouseConfig, type GatehouseConfigInput, resolveConfig } from '../core/config.js';
 import { NotFound, ParseError, PayloadTooLarge, UnsupportedMediaType } from '../core/errors.js';
-import type { PasswordHasher } from '../crypto/types.js';
-import { createGatehouse, type Gatehouse } from '../http/gatehouse.js';
-import { buildOpenApi } from '../http/openapi.js';
+import type { PasswordHasher } from '../crypto/passwords/types.js';
 import type { Stores } from '../stores/types.js';
 import { registerAccountPage } from './account-page.js';
 import { clientErrorHandler } from './client-errors.js';

@@ -8,7 +8,7 @@ import {
   resolveConfig,
 } from '../core/config.js';
 import { ConfigError } from '../core/errors.js';
-import { DEFAULT_KEYS_FILE, KEYS_FILE_ENV } from '../crypto/jwks-file.js';
+import { DEFAULT_KEYS_FILE, KEYS_FILE_ENV } from '../crypto/jwt/jwks-file.js';
 import type { StoresFactory } from './app-stores.js';
 import { loadDevelopmentSecret } from './secret.js';
 

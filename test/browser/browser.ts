@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
 import { type GatehouseConfigInput, resolveConfig } from '../../src/core/config.js';
-import { createPasswordHasher } from '../../src/crypto/passwords.js';
+import { createPasswordHasher } from '../../src/crypto/passwords/hasher.js';
 import { buildServer, type Server } from '../../src/server/app.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import { FAST_HASHING, TEST_SECRET } from '../helpers/gatehouse.js';

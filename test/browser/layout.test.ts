@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { issueApiToken } from '../../src/schemes/token-issue.js';
+import { issueApiToken } from '../../src/schemes/token/issue.js';
 import { PASSWORD } from '../helpers/session.js';
 import {
   ARTIFACTS,

@@ -85,6 +85,9 @@ describeBackends(
           expires: expect.any(String),
           ip: '198.51.100.4',
           user_agent: 'Evil\u001b[2J\u202eagent',
+          // The API's view of a session (GET /api/auth/sessions/), from the same function.
+          device: 'Evil\u001b[2J\u202eagent',
+          current: false,
         });
         expect(json.stdout).not.toContain(newer.digest);
 

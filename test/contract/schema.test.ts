@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildOpenApi } from '../../src/http/openapi.js';
+import { buildOpenApi } from '../../src/contract/openapi.js';
 import { send } from './http.js';
 import { TARGETS, useTarget } from './targets.js';
 

@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
+import { createGatehouse, type Gatehouse } from '../../src/contract/gatehouse.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { type GatehouseConfigInput, resolveConfig } from '../../src/core/config.js';
-import { createPasswordHasher } from '../../src/crypto/passwords.js';
-import { createGatehouse, type Gatehouse } from '../../src/http/gatehouse.js';
+import { createPasswordHasher } from '../../src/crypto/passwords/hasher.js';
 import { buildServer } from '../../src/server/app.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import { openStores } from '../../src/stores/open.js';

@@ -1,11 +1,11 @@
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { parseBody } from '../../src/contract/parse-body.js';
 import { MAX_COOKIES, parseCookies, serializeCookie } from '../../src/core/cookies.js';
 import { AuthenticationFailed, GatehouseError } from '../../src/core/errors.js';
 import { createAuthRequest } from '../../src/core/request.js';
-import { parseBody } from '../../src/http/body.js';
-import { decodeCredentials } from '../../src/schemes/basic.js';
-import { readTokenHeader } from '../../src/schemes/token-header.js';
+import { decodeCredentials } from '../../src/schemes/basic/scheme.js';
+import { readTokenHeader } from '../../src/schemes/token/header.js';
 import { type JwtTestGatehouse, jwtGatehouse, PASSWORD } from '../helpers/jwt.js';
 
 /**

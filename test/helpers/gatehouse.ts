@@ -1,11 +1,11 @@
+import { createGatehouse, type Gatehouse } from '../../src/contract/gatehouse.js';
+import { Router } from '../../src/contract/router.js';
+import type { HttpResponse } from '../../src/contract/types.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { type GatehouseConfigInput, resolveConfig } from '../../src/core/config.js';
 import { MethodNotAllowed, NotFound } from '../../src/core/errors.js';
 import { createAuthRequest } from '../../src/core/request.js';
-import { createPasswordHasher } from '../../src/crypto/passwords.js';
-import { createGatehouse, type Gatehouse } from '../../src/http/gatehouse.js';
-import { Router } from '../../src/http/router.js';
-import type { HttpResponse } from '../../src/http/types.js';
+import { createPasswordHasher } from '../../src/crypto/passwords/hasher.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import type { Stores, UserRecord } from '../../src/stores/types.js';
 

@@ -1,7 +1,7 @@
 import type { ManualClock } from '../../src/core/clock.js';
 import type { GatehouseConfigInput } from '../../src/core/config.js';
-import type { JwtPayload } from '../../src/schemes/jwt-keyring.js';
-import { jwtTokens } from '../../src/schemes/jwt-tokens.js';
+import type { JwtPayload } from '../../src/schemes/jwt/keyring.js';
+import { jwtTokens } from '../../src/schemes/jwt/tokens.js';
 import type { Stores, UserRecord } from '../../src/stores/types.js';
 import { makeGatehouse, type TestGatehouse, type TestResponse } from './gatehouse.js';
 

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
-import { generateJwk, importKey, type JwtAlgorithm } from '../../src/crypto/jwt-keys.js';
-import { userIdOf } from '../../src/schemes/jwt-claims.js';
-import { jwtTokens } from '../../src/schemes/jwt-tokens.js';
+import { generateJwk, importKey, type JwtAlgorithm } from '../../src/crypto/jwt/keys.js';
+import { userIdOf } from '../../src/schemes/jwt/claims.js';
+import { jwtTokens } from '../../src/schemes/jwt/tokens.js';
 import { simplejwtFixture } from '../helpers/fixtures.js';
 import { TEST_SECRET } from '../helpers/gatehouse.js';
 import { jwtGatehouse } from '../helpers/jwt.js';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { StoreUnavailable, UniqueViolation } from '../../src/stores/errors.js';
-import { guard, translateError } from '../../src/stores/sql/guard.js';
+import { guard, translateError } from '../../src/stores/sql/translate-errors.js';
 
 const driverError = (props: Record<string, unknown>, message = 'boom'): Error =>
   Object.assign(new Error(message), props);

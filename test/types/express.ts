@@ -12,7 +12,7 @@ import {
   notFound,
   requireAuth,
 } from '../../src/adapters/express.js';
-import type { Gatehouse } from '../../src/http/gatehouse.js';
+import type { Gatehouse } from '../../src/contract/gatehouse.js';
 import type { UserRecord } from '../../src/stores/types.js';
 
 export function expressConsumer(gh: Gatehouse): express.Express {

@@ -12,7 +12,7 @@ import {
   notFound,
   requireAuth,
 } from '../../src/adapters/fastify.js';
-import type { Gatehouse } from '../../src/http/gatehouse.js';
+import type { Gatehouse } from '../../src/contract/gatehouse.js';
 
 export async function fastifyConsumer(gh: Gatehouse): Promise<FastifyInstance> {
   const app = Fastify();

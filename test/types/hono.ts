@@ -13,7 +13,7 @@ import {
   notFound,
   requireAuth,
 } from '../../src/adapters/hono.js';
-import type { Gatehouse } from '../../src/http/gatehouse.js';
+import type { Gatehouse } from '../../src/contract/gatehouse.js';
 import type { UserRecord } from '../../src/stores/types.js';
 
 export function honoConsumer(gh: Gatehouse): Hono<GatehouseEnv> {

@@ -1,4 +1,4 @@
-import type { Gatehouse } from '../../http/gatehouse.js';
+import type { Gatehouse } from '../../contract/gatehouse.js';
 import type { UserRecord } from '../../stores/types.js';
 import { CommandFailed } from '../command.js';
 

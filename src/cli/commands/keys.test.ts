@@ -4,7 +4,7 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { decode, jwtGatehouse } from '../../../test/helpers/jwt.js';
 import { tempProject } from '../../../test/helpers/temp.js';
-import { readKeysFile } from '../../crypto/jwks-file.js';
+import { readKeysFile } from '../../crypto/jwt/jwks-file.js';
 import { parseArgs } from '../args.js';
 import type { CommandEnv } from '../command.js';
 import { keysCommand } from './keys.js';

@@ -8,8 +8,8 @@ import {
   retireAtMs,
   type StoredKey,
   writeKeysFile,
-} from '../../crypto/jwks-file.js';
-import { generateJwk, JWT_ALGORITHMS, type JwtAlgorithm } from '../../crypto/jwt-keys.js';
+} from '../../crypto/jwt/jwks-file.js';
+import { generateJwk, JWT_ALGORITHMS, type JwtAlgorithm } from '../../crypto/jwt/keys.js';
 import { loadConfig } from '../../server/config-file.js';
 import { stringFlag } from '../args.js';
 import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';

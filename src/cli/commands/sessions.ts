@@ -1,7 +1,7 @@
+import type { Gatehouse } from '../../contract/gatehouse.js';
+import { sessionView } from '../../contract/sessions/routes.js';
 import { audit } from '../../core/audit.js';
-import type { Gatehouse } from '../../http/gatehouse.js';
-import { sessionView } from '../../http/sessions.js';
-import { sessionService } from '../../schemes/session-service.js';
+import { sessionService } from '../../schemes/session/service.js';
 import type { SessionRecord } from '../../stores/types.js';
 import { stringFlag } from '../args.js';
 import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';

@@ -1,8 +1,8 @@
+import type { Gatehouse } from '../../contract/gatehouse.js';
 import { audit } from '../../core/audit.js';
 import { parseDuration } from '../../core/clock.js';
 import { apiKeyDigest, parseApiKey } from '../../crypto/api-keys.js';
-import type { Gatehouse } from '../../http/gatehouse.js';
-import { issueApiToken, revokeApiToken } from '../../schemes/token-issue.js';
+import { issueApiToken, revokeApiToken } from '../../schemes/token/issue.js';
 import type { ApiTokenRecord } from '../../stores/types.js';
 import { listFlag, stringFlag } from '../args.js';
 import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';

@@ -1,6 +1,6 @@
 import type { JsonWebKey } from 'node:crypto';
 import { z } from 'zod';
-import { JWT_ALGORITHMS } from '../../crypto/jwt-keys.js';
+import { JWT_ALGORITHMS } from '../../crypto/jwt/keys.js';
 import type { UserRecord } from '../../stores/types.js';
 import { duration } from './duration.js';
 import { jwtCookieSettings } from './jwt-cookie.js';

@@ -7,10 +7,10 @@ import { redisRateLimitStore } from './rate-limits.js';
 import { redisSessionStore } from './sessions.js';
 
 export { CLIENT_OPTIONS, connectRedis } from './client.js';
-export { redisGuard, translateRedisError } from './guard.js';
 export { redisJwtStateStore } from './jwt-state.js';
 export { redisRateLimitStore } from './rate-limits.js';
 export { redisSessionStore } from './sessions.js';
+export { redisGuard, translateRedisError } from './translate-errors.js';
 
 /** How long `health()` waits for PING before calling Redis down. */
 const HEALTH_TIMEOUT_MS = 2_000;

@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import { UniqueViolation } from '../errors.js';
 import type { JwtStateStore, OutstandingRefresh, SpendResult } from '../types.js';
-import { redisGuard } from './guard.js';
 import {
   BLACKLIST,
   DELETE_EXPIRED,
@@ -10,6 +9,7 @@ import {
   REVOKE_FAMILY,
   SPEND,
 } from './lua/jwt-state.js';
+import { redisGuard } from './translate-errors.js';
 import { KEEP_EXPIRED_MS, ttlMs } from './ttl.js';
 
 /** SPEND's reply to a SpendResult. */

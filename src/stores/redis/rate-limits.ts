@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { RateLimitStore } from '../types.js';
-import { redisGuard } from './guard.js';
 import { HIT } from './lua/rate-limits.js';
+import { redisGuard } from './translate-errors.js';
 
 /**
  * The RateLimitStore in Redis: one hash per key holding a fixed window that starts at its first

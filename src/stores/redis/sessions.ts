@@ -1,7 +1,6 @@
 import type { Redis } from 'ioredis';
 import { UniqueViolation } from '../errors.js';
 import type { SessionRecord, SessionStore } from '../types.js';
-import { redisGuard } from './guard.js';
 import {
   CREATE,
   DELETE_BY_DIGEST,
@@ -11,6 +10,7 @@ import {
   LIST_FOR_USER,
   SET_IF_EXISTS,
 } from './lua/sessions.js';
+import { redisGuard } from './translate-errors.js';
 import { KEEP_EXPIRED_MS, ttlMs } from './ttl.js';
 
 /** A session hash as HGETALL returns it (flat field, value pairs) to a record, or null. */

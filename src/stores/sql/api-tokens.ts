@@ -2,9 +2,9 @@ import type { Kysely, Selectable } from 'kysely';
 import type { ApiTokenRecord, ApiTokenStore, UserStore } from '../types.js';
 import { fromJson, num, numOrNull, toJson } from './codec.js';
 import { type SqlDialect, serialisedPer } from './dialect.js';
-import { guard } from './guard.js';
 import { preparedQuery } from './prepared.js';
 import type { ApiTokensTable, Database } from './schema.js';
+import { guard } from './translate-errors.js';
 import { sqlLookupWithUser } from './with-user.js';
 
 const T = 'gatehouse_api_tokens';

@@ -1,8 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { AuditEvent, AuditStore } from '../types.js';
 import { fromJson, num, toJson } from './codec.js';
-import { guard } from './guard.js';
 import type { Database } from './schema.js';
+import { guard } from './translate-errors.js';
 
 const T = 'gatehouse_audit';
 

@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { JwtStateStore, OutstandingRefresh, SpendResult } from '../types.js';
 import { num } from './codec.js';
-import { guard } from './guard.js';
 import type { Database, JwtOutstandingTable } from './schema.js';
+import { guard } from './translate-errors.js';
 
 const O = 'gatehouse_jwt_outstanding';
 const B = 'gatehouse_jwt_blacklist';

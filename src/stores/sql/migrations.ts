@@ -1,7 +1,7 @@
 import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 import { StoreUnavailable } from '../errors.js';
 import { identityColumn, type SqlDialect } from './dialect.js';
-import { translateError } from './guard.js';
+import { translateError } from './translate-errors.js';
 
 /** Kysely's bookkeeping tables, named so they sit next to ours and not next to the application's. */
 const MIGRATION_TABLE = 'gatehouse_migrations';

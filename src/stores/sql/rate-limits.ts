@@ -1,8 +1,8 @@
 import { type Kysely, sql } from 'kysely';
 import type { RateLimitStore } from '../types.js';
 import { num } from './codec.js';
-import { guard } from './guard.js';
 import type { Database } from './schema.js';
+import { guard } from './translate-errors.js';
 
 const T = 'gatehouse_rate_limits';
 

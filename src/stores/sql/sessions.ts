@@ -1,9 +1,9 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { SessionRecord, SessionStore, UserStore } from '../types.js';
 import { fromJson, num, toJson } from './codec.js';
-import { guard } from './guard.js';
 import { preparedQuery } from './prepared.js';
 import type { Database, SessionsTable } from './schema.js';
+import { guard } from './translate-errors.js';
 import { sqlLookupWithUser } from './with-user.js';
 
 const T = 'gatehouse_sessions';

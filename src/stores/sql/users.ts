@@ -1,9 +1,9 @@
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import type { UserRecord, UserStore } from '../types.js';
 import { fromFlag, num, numOrNull, toFlag } from './codec.js';
-import { guard } from './guard.js';
 import { preparedQuery } from './prepared.js';
 import type { Database, UsersTable } from './schema.js';
+import { guard } from './translate-errors.js';
 
 const T = 'gatehouse_users';
 

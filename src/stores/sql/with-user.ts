@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { LookupWithUser, UserRecord, UserStore } from '../types.js';
-import { guard } from './guard.js';
 import { preparedQuery } from './prepared.js';
 import type { Database, UsersTable } from './schema.js';
+import { guard } from './translate-errors.js';
 import { toUser } from './users.js';
 
 const USER_COLUMNS = [

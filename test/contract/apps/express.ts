@@ -11,7 +11,7 @@ import {
   notFound,
   requireAuth,
 } from '../../../src/adapters/express.js';
-import type { Gatehouse } from '../../../src/http/gatehouse.js';
+import type { Gatehouse } from '../../../src/contract/gatehouse.js';
 import { APP_ROUTES, boom, crash, visit, whoBody } from './routes.js';
 
 /** The test app on Express 5; resolves once it listens on 127.0.0.1 with a free port. */

@@ -10,7 +10,7 @@ import {
   notFound,
   requireAuth,
 } from '../../../src/adapters/fastify.js';
-import type { Gatehouse } from '../../../src/http/gatehouse.js';
+import type { Gatehouse } from '../../../src/contract/gatehouse.js';
 import { APP_ROUTES, boom, crash, visit, whoBody } from './routes.js';
 
 /** The test app on Fastify with the plugin; resolves once it listens. */

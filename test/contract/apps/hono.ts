@@ -11,7 +11,7 @@ import {
   notFound,
   requireAuth,
 } from '../../../src/adapters/hono.js';
-import type { Gatehouse } from '../../../src/http/gatehouse.js';
+import type { Gatehouse } from '../../../src/contract/gatehouse.js';
 import { APP_ROUTES, boom, crash, visit, whoBody } from './routes.js';
 
 /** The test app on Hono over @hono/node-server; resolves once it listens. */

@@ -1,6 +1,6 @@
 import { PermissionDenied } from '../../../src/core/errors.js';
 import type { AuthResult } from '../../../src/core/scheme.js';
-import type { SessionHandle } from '../../../src/schemes/session-handle.js';
+import type { SessionHandle } from '../../../src/schemes/session/handle.js';
 import type { UserRecord } from '../../../src/stores/types.js';
 
 /**

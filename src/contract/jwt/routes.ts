@@ -1,0 +1,236 @@
+import { z } from 'zod';
+import { audit } from '../../core/audit.js';
+import type { Context } from '../../core/context.js';
+import { checkCredentials } from '../../core/credentials.js';
+import { endedSince } from '../../core/ended-since.js';
+import { AuthenticationFailed, TokenNotValid } from '../../core/errors.js';
+import { allowAny } from '../../core/permissions.js';
+import type { AuthRequest } from '../../core/request.js';
+import { throttleFor } from '../../core/throttle/throttle.js';
+import { MESSAGES } from '../../schemes/jwt/claims.js';
+import { jwtTokens } from '../../schemes/jwt/tokens.js';
+import type { UserRecord } from '../../stores/types.js';
+import type { Route, RouteFactory } from '../types.js';
+import { validateBody } from '../validate.js';
+import { jwtTransport } from './cookie-transport.js';
+
+/** Longest token accepted in a body: bounds the work a hostile one can cause. */
+const MAX_TOKEN = 8192;
+const token = z.string().min(1).max(MAX_TOKEN);
+const tokenBody = z.object({ token });
+const pairSchema = z.object({ refresh: z.string(), access: z.string() });
+const refreshedSchema = z.object({
+  access: z.string(),
+  refresh: z.string().optional().describe('With rotateRefreshTokens (the default): the next refresh token.'),
+});
+const emptySchema = z.object({});
+const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
+
+/**
+ * simplejwt's token views: obtain a pair, refresh, verify, blacklist, and the sliding pair when
+ * sliding tokens are on; plus `GET /.well-known/jwks.json` with the public keys. They take no
+ * credentials (the credentials are the body) and answer a 401 with `Bearer realm="api"`, as
+ * simplejwt's views do. Mounted when `jwt` is one of the configured schemes.
+ *
+ * @example
+ * const gh = createGatehouse({ config, stores, routes: [jwtRoutes] });
+ */
+export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
+  if (!schemes.jwt) return [];
+  const { jwt } = ctx.config;
+  const tokens = jwtTokens(ctx);
+  // Bodies, and with jwt.cookie also HttpOnly cookies (refresh and blacklist read either).
+  const transport = jwtTransport(ctx);
+  const challenge = `${jwt.authHeaderTypes[0]} realm="api"`;
+  const post = (
+    path: string,
+    doc: Pick<Route, 'summary' | 'body' | 'responses'>,
+    handler: Route['handler'],
+  ): Route => ({
+    method: 'POST',
+    path,
+    permission: allowAny,
+    schemes: [],
+    challenge,
+    acceptForm: true,
+    ...doc,
+    handler,
+  });
+  const credentials = z.object({
+    username: z.string().min(1),
+    password: z.string().min(1).max(ctx.config.passwords.maxLength),
+  });
+  const routes: Route[] = [
+    post(
+      '/api/token/verify/',
+      {
+        summary: 'Check a token of any type: signature, expiry, blacklist (simplejwt TokenVerifyView).',
+        body: tokenBody,
+        responses: { 200: { description: 'The token is valid.', body: emptySchema } },
+      },
+      async ({ body }) => {
+        const input = validateBody(tokenBody, body);
+        await verifyForEndpoint(ctx, input.token);
+        return { status: 200, body: {} };
+      },
+    ),
+    post(
+      '/api/token/blacklist/',
+      {
+        summary: 'Log out one login: its refresh token and every token of its family end now.',
+        body: transport.refreshBody,
+        responses: { 200: { description: 'Blacklisted.', body: emptySchema } },
+      },
+      async ({ req, body }) => {
+        await tokens.blacklist(transport.refreshToken(req, body), req);
+        return { status: 200, headers: transport.clearHeaders(req), body: {} };
+      },
+    ),
+    {
+      method: 'GET',
+      path: '/.well-known/jwks.json',
+      permission: allowAny,
+      schemes: [],
+      summary: 'The public keys that verify this service’s tokens (asymmetric algorithms only).',
+      responses: { 200: { description: 'A JWK set.', body: jwksSchema } },
+      async handler() {
+        return {
+          status: 200,
+          // Public and the same for every caller: caches may keep it a little while.
+          headers: { 'cache-control': 'public, max-age=300', vary: 'Accept-Encoding' },
+          body: { keys: tokens.keyring.publicJwks(ctx.clock.now()) },
+        };
+      },
+    },
+  ];
+  // A verify-only service (a public key or a JWKS URL, no private key) mints nothing.
+  if (!tokens.keyring.signer) return routes;
+  routes.unshift(
+    post(
+      '/api/token/',
+      {
+        summary:
+          'Obtain an access/refresh pair with a username and password (simplejwt TokenObtainPairView).',
+        body: credentials,
+        responses: { 200: { description: 'A new pair.', body: pairSchema } },
+      },
+      async ({ req, body }) => {
+        transport.checkObtain(req);
+        const input = validateBody(credentials, body);
+        const user = await login(ctx, req, input.username, input.password);
+        const pair = await tokens.issuePair(user);
+        await refuseIfEnded(ctx, req, user);
+        return transport.respond(req, pair);
+      },
+    ),
+    post(
+      '/api/token/refresh/',
+      {
+        summary: 'Spend a refresh token for a new access token (and the next refresh token).',
+        body: transport.refreshBody,
+        responses: { 200: { description: 'Refreshed.', body: refreshedSchema } },
+      },
+      async ({ req, body }) => {
+        const refresh = transport.refreshToken(req, body);
+        await throttleFor(ctx).attempt(req, 'refresh');
+        return transport.respond(req, await tokens.refresh(refresh, req));
+      },
+    ),
+  );
+  if (jwt.authTokenTypes.includes('sliding')) {
+    routes.push(
+      post(
+        '/api/token/sliding/',
+        {
+          summary: 'Obtain a sliding token (simplejwt TokenObtainSlidingView).',
+          body: credentials,
+          responses: { 200: { description: 'A new sliding token.', body: z.object({ token: z.string() }) } },
+        },
+        async ({ req, body }) => {
+          const input = validateBody(credentials, body);
+          const user = await login(ctx, req, input.username, input.password);
+          const token = await tokens.issueSliding(user);
+          await refuseIfEnded(ctx, req, user);
+          return { status: 200, body: { token } };
+        },
+      ),
+      post(
+        '/api/token/sliding/refresh/',
+        {
+          summary: 'Renew a sliding token while its refresh window is open.',
+          body: tokenBody,
+          responses: { 200: { description: 'The renewed token.', body: z.object({ token: z.string() }) } },
+        },
+        async ({ req, body }) => {
+          const input = validateBody(tokenBody, body);
+          await throttleFor(ctx).attempt(req, 'refresh');
+          return { status: 200, body: { token: await tokens.refreshSliding(input.token) } };
+        },
+      ),
+    );
+  }
+  return routes;
+};
+
+/**
+ * simplejwt's TokenObtainSerializer: a wrong password and an inactive user get the same 401.
+ * Throttled before the password is hashed, per client ip and per (ip, username).
+ */
+async function login(
+  ctx: Context,
+  req: AuthRequest,
+  username: string,
+  password: string,
+): Promise<UserRecord> {
+  const gate = await throttleFor(ctx).attempt(req, 'login', username);
+  const user = await checkCredentials(ctx, username, password);
+  // An inactive user's right password is no failed guess: only a wrong one backs off.
+  await (user ? gate.pass() : gate.fail());
+  if (!user || !user.isActive) {
+    await audit(ctx, req, 'login_failed', {
+      username,
+      scheme: 'jwt',
+      detail: { reason: user ? 'inactive' : 'invalid_credentials' },
+    });
+    throw new AuthenticationFailed('No active account found with the given credentials', 'no_active_account');
+  }
+  if (ctx.config.jwt.updateLastLogin) {
+    const now = ctx.clock.now();
+    await ctx.stores.users.setLastLogin(user.id, now);
+    user.lastLogin = now;
+  }
+  await audit(ctx, req, 'login_succeeded', { user, scheme: 'jwt' });
+  return user;
+}
+
+/**
+ * A logout-everywhere or password change that landed while this login was in flight ends it:
+ * what was issued is never handed out (its refresh family is revoked by that logout).
+ */
+async function refuseIfEnded(ctx: Context, req: AuthRequest, user: UserRecord): Promise<void> {
+  if (!(await endedSince(ctx, user))) return;
+  await audit(ctx, req, 'login_failed', { user, scheme: 'jwt', detail: { reason: 'credentials_ended' } });
+  throw new AuthenticationFailed('No active account found with the given credentials', 'no_active_account');
+}
+
+/**
+ * simplejwt's TokenVerifyView: any token type, signature and expiry, the blacklist. Unless
+ * stateless, also the user: a token of a deactivated user, or from before a logout-everywhere,
+ * does not verify (simplejwt does not look; gatehouse's revocation is immediate everywhere).
+ */
+async function verifyForEndpoint(ctx: Context, raw: string): Promise<void> {
+  const tokens = jwtTokens(ctx);
+  const verified = await tokens.verify(raw, null);
+  if (verified.type !== 'access' && (await ctx.stores.jwtState.isBlacklisted(verified.jti))) {
+    throw new TokenNotValid(MESSAGES.blacklisted);
+  }
+  if (ctx.config.jwt.stateless) return;
+  let user: UserRecord;
+  try {
+    user = await tokens.userFor(verified);
+  } catch (err) {
+    if (err instanceof AuthenticationFailed) throw new TokenNotValid(MESSAGES.invalid);
+    throw err;
+  }
+  if (tokens.revokedByCutoff(user, verified)) throw new TokenNotValid(MESSAGES.invalid);
+}

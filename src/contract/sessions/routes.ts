@@ -1,0 +1,233 @@
+import { z } from 'zod';
+import { audit } from '../../core/audit.js';
+import type { Context } from '../../core/context.js';
+import { checkCredentials } from '../../core/credentials.js';
+import { csrfFor } from '../../core/csrf/csrf.js';
+import { endedSince } from '../../core/ended-since.js';
+import { NotFound, ValidationError } from '../../core/errors.js';
+import { allowAny, isAuthenticated } from '../../core/permissions.js';
+import type { AuthRequest } from '../../core/request.js';
+import type { AuthResult } from '../../core/scheme.js';
+import { throttleFor } from '../../core/throttle/throttle.js';
+import { jwtCookies } from '../../schemes/jwt/cookies.js';
+import { SessionHandle } from '../../schemes/session/handle.js';
+import { sessionService } from '../../schemes/session/service.js';
+import type { SessionRecord } from '../../stores/types.js';
+import { userView } from '../account/user-view.js';
+import type { Route, RouteFactory, Services } from '../types.js';
+import { validateBody } from '../validate.js';
+import { deviceName } from './device.js';
+
+const LOGIN_FAILED = 'Unable to log in with provided credentials.';
+const timestamp = z.iso.datetime();
+
+const csrfSchema = z.object({
+  csrfToken: z
+    .string()
+    .describe('A masked token for the X-CSRFToken header (the csrftoken cookie works too).'),
+});
+
+/** The wire shape of a session in the list: never its secret nor its digest. */
+export const sessionViewSchema = z.object({
+  id: z.string(),
+  created: timestamp,
+  last_seen: timestamp.describe('Written at most once per `sessions.touchInterval`.'),
+  expires: timestamp,
+  ip: z.string(),
+  user_agent: z.string(),
+  device: z
+    .string()
+    .describe('The user agent named for a person: "Chrome on Linux", "Safari on iPhone", "curl".'),
+  current: z.boolean().describe('True for the session this request was authenticated with.'),
+});
+export type SessionView = z.output<typeof sessionViewSchema>;
+
+const userSchema = z.object({
+  id: z.number(),
+  username: z.string(),
+  email: z.string(),
+  is_staff: z.boolean(),
+  is_active: z.boolean(),
+  date_joined: timestamp,
+  last_login: timestamp.nullable(),
+});
+
+/** The public view of a session row. */
+export function sessionView(row: SessionRecord, auth: AuthResult | null = null): SessionView {
+  return {
+    id: row.id,
+    created: new Date(row.createdAt).toISOString(),
+    last_seen: new Date(row.lastSeenAt).toISOString(),
+    expires: new Date(row.expiresAt).toISOString(),
+    ip: row.ip,
+    user_agent: row.userAgent,
+    device: deviceName(row.userAgent),
+    current: auth?.auth instanceof SessionHandle && auth.auth.id === row.id,
+  };
+}
+
+/**
+ * The headers that remove every browser credential gatehouse sets (the session cookie, the JWT
+ * cookies), for the responses that end them: logout and logout-everywhere. Empty when none is
+ * configured.
+ *
+ * @example
+ * return { status: 204, headers: clearCredentialHeaders(services, req) };
+ */
+export function clearCredentialHeaders(
+  { ctx, schemes }: Pick<Services, 'ctx' | 'schemes'>,
+  req: AuthRequest,
+): Record<string, string[]> {
+  const cookies: string[] = [];
+  if (schemes.session) cookies.push(sessionService(ctx).clearCookie(req));
+  const jwt = schemes.jwt ? jwtCookies(ctx) : null;
+  if (jwt) cookies.push(...jwt.clear(req));
+  return cookies.length ? { 'set-cookie': cookies } : {};
+}
+
+/**
+ * The browser session routes: the CSRF token, login (CSRF-protected, a new session id every
+ * time), logout, and the caller's sessions (list, revoke). Mounted when `session` is one of
+ * the configured schemes; without it, JWTs in cookies (`jwt.cookie`) still get the CSRF route.
+ *
+ * @example
+ * const gh = createGatehouse({ config, stores, routes: [sessionRoutes] });
+ */
+export const sessionRoutes: RouteFactory = (services): Route[] => {
+  const { ctx, schemes } = services;
+  if (!schemes.session) return schemes.jwt && jwtCookies(ctx) ? [csrfRoute(ctx)] : [];
+  const sessions = sessionService(ctx);
+  const csrf = csrfFor(ctx);
+  const loginBody = z.object({
+    username: z.string().trim().min(1).max(150),
+    password: z.string().min(1).max(ctx.config.passwords.maxLength),
+  });
+
+  return [
+    csrfRoute(ctx),
+    {
+      method: 'POST',
+      path: '/api/auth/login/',
+      permission: allowAny,
+      // The credentials are the body; CSRF is checked here, since no scheme runs (login CSRF).
+      schemes: [],
+      acceptForm: true,
+      summary: 'Sign in with a username and password: a new session cookie (and a new CSRF secret).',
+      body: loginBody,
+      responses: { 200: { description: 'Signed in.', body: userSchema } },
+      async handler({ req, body }) {
+        csrf.enforce(req);
+        const input = validateBody(loginBody, body);
+        const gate = await throttleFor(ctx).attempt(req, 'login', input.username);
+        const user = await checkCredentials(ctx, input.username, input.password);
+        await (user ? gate.pass() : gate.fail());
+        if (!user || !user.isActive) {
+          await audit(ctx, req, 'login_failed', {
+            username: input.username,
+            scheme: 'session',
+            detail: { reason: user ? 'inactive' : 'invalid_credentials' },
+          });
+          throw new ValidationError({ non_field_errors: [LOGIN_FAILED] });
+        }
+        const { row, setCookie } = await sessions.start(user, req);
+        // A logout-everywhere or password change that landed during this login ends it too.
+        if (await endedSince(ctx, user)) {
+          await ctx.stores.sessions.deleteByDigest(row.digest);
+          await audit(ctx, req, 'login_failed', {
+            user,
+            scheme: 'session',
+            detail: { reason: 'credentials_ended' },
+          });
+          throw new ValidationError({ non_field_errors: [LOGIN_FAILED] });
+        }
+        const now = ctx.clock.now();
+        await ctx.stores.users.setLastLogin(user.id, now);
+        user.lastLogin = now;
+        await audit(ctx, req, 'login_succeeded', { user, scheme: 'session', detail: { sessionId: row.id } });
+        // Django rotates the CSRF secret at login, so a token seen before it is worthless after.
+        const rotated = csrf.issue(req, { rotate: true });
+        return {
+          status: 200,
+          headers: { 'set-cookie': [setCookie, rotated.setCookie] },
+          body: userView(user),
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/auth/logout/',
+      permission: allowAny,
+      // The session scheme enforces CSRF when the cookie is live, so a forged logout is refused.
+      schemes: ['session'],
+      summary: 'Sign out: the session row is deleted and the cookie cleared.',
+      responses: { 204: { description: 'Signed out (also when there was no session).' } },
+      async handler({ req, auth }) {
+        const row = await sessions.end(req);
+        if (row && auth) {
+          await audit(ctx, req, 'logout', {
+            user: auth.user,
+            scheme: 'session',
+            detail: { sessionId: row.id },
+          });
+        }
+        return { status: 204, headers: clearCredentialHeaders(services, req) };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/auth/sessions/',
+      permission: isAuthenticated,
+      summary: "The caller's live sessions, newest first.",
+      responses: { 200: { description: 'Newest first.', body: z.array(sessionViewSchema) } },
+      async handler({ auth }) {
+        const now = ctx.clock.now();
+        const rows = await ctx.stores.sessions.listForUser(auth!.user.id);
+        return {
+          status: 200,
+          body: rows.filter((r) => sessions.isLive(r, now)).map((r) => sessionView(r, auth)),
+        };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/auth/sessions/:id/',
+      permission: isAuthenticated,
+      summary: "End one of the caller's sessions (another device, or this one).",
+      responses: {
+        204: { description: 'Ended.' },
+        404: { description: 'Not one of the caller’s sessions.' },
+      },
+      async handler({ req, params, auth }) {
+        const id = params.id!;
+        if (!(await ctx.stores.sessions.deleteById(auth!.user.id, id))) throw new NotFound();
+        await audit(ctx, req, 'session_revoked', {
+          user: auth!.user,
+          scheme: auth!.scheme,
+          detail: { sessionId: id },
+        });
+        const own = auth!.auth instanceof SessionHandle && auth!.auth.id === id;
+        return own ? { status: 204, headers: { 'set-cookie': sessions.clearCookie(req) } } : { status: 204 };
+      },
+    },
+  ];
+};
+
+/**
+ * GET /api/auth/csrf/ (Django's ensure_csrf_cookie): sets the csrftoken cookie, keeping a
+ * well-formed secret the browser already has, and answers a fresh masked token for it.
+ */
+export function csrfRoute(ctx: Context): Route {
+  const csrf = csrfFor(ctx);
+  return {
+    method: 'GET',
+    path: '/api/auth/csrf/',
+    permission: allowAny,
+    schemes: [],
+    summary: 'A CSRF token for unsafe requests sent with cookies; sets the csrftoken cookie.',
+    responses: { 200: { description: 'The token.', body: csrfSchema } },
+    async handler({ req }) {
+      const { token, setCookie } = csrf.issue(req);
+      return { status: 200, headers: { 'set-cookie': setCookie }, body: { csrfToken: token } };
+    },
+  };
+}

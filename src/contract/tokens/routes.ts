@@ -1,0 +1,239 @@
+import { z } from 'zod';
+import { audit } from '../../core/audit.js';
+import type { Context } from '../../core/context.js';
+import { checkCredentials } from '../../core/credentials.js';
+import { endedSince } from '../../core/ended-since.js';
+import { NotFound, PermissionDenied, ValidationError } from '../../core/errors.js';
+import { allowAny, credentialScopes, isAuthenticated } from '../../core/permissions.js';
+import type { AuthResult } from '../../core/scheme.js';
+import { throttleFor } from '../../core/throttle/throttle.js';
+import {
+  type IssuedToken,
+  issueApiToken,
+  MAX_SCOPES,
+  MAX_TOKEN_NAME_LENGTH,
+  revokeApiToken,
+  rotateApiToken,
+  SCOPE_MESSAGE,
+  SCOPE_PATTERN,
+} from '../../schemes/token/issue.js';
+import type { ApiTokenAuth } from '../../schemes/token/scheme.js';
+import type { ApiTokenRecord } from '../../stores/types.js';
+import { assertStillAuthenticated } from '../still-authenticated.js';
+import type { Route, RouteFactory } from '../types.js';
+import { validateBody } from '../validate.js';
+
+/** With no `tokens.maxAge`, `expires_in` still has a ceiling: ten years. */
+const MAX_EXPIRES_IN = 10 * 365 * 86400;
+const LOGIN_FAILED = 'Unable to log in with provided credentials.';
+
+/** DRF's AuthTokenSerializer: the username is trimmed, the password is taken as typed. */
+export const obtainTokenBody = z.object({
+  username: z.string().trim().min(1),
+  password: z.string().min(1).max(1024),
+  name: z.string().trim().max(MAX_TOKEN_NAME_LENGTH).optional(),
+});
+
+const timestamp = z.iso.datetime();
+
+/** The wire shape of a token in lists: never the key, never the digest. */
+export const apiTokenViewSchema = z.object({
+  id: z.string(),
+  name: z.string(),
+  prefix: z.string().describe('The first characters of the key (`gat_3kTm`), to tell keys apart.'),
+  scopes: z.array(z.string()).describe('Empty: full access.'),
+  created: timestamp,
+  last_used: timestamp.nullable().describe('Written at most once per `tokens.lastUsedInterval`.'),
+  expiry: timestamp.nullable(),
+  current: z.boolean().describe('True for the token this request was authenticated with.'),
+});
+export type ApiTokenView = z.output<typeof apiTokenViewSchema>;
+
+const newTokenSchema = apiTokenViewSchema.extend({
+  key: z.string().describe('The key: shown in this response only, never again.'),
+});
+const obtainResponseSchema = z.object({ token: z.string(), expiry: timestamp.nullable() });
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+/** The public view of a token row. */
+export function apiTokenView(token: ApiTokenRecord, auth: AuthResult | null = null): ApiTokenView {
+  return {
+    id: token.id,
+    name: token.name,
+    prefix: token.prefix,
+    scopes: [...token.scopes],
+    created: new Date(token.createdAt).toISOString(),
+    last_used: iso(token.lastUsedAt),
+    expiry: iso(token.expiresAt),
+    current: auth?.scheme === 'token' && (auth.auth as ApiTokenAuth).id === token.id,
+  };
+}
+
+/** `expires_in` (seconds): bounded by `tokens.maxAge`; null (never) only when `tokens.ttl` is. */
+function expiresInField(ctx: Context) {
+  const max = Math.min(ctx.config.tokens.maxAge ?? MAX_EXPIRES_IN, MAX_EXPIRES_IN);
+  const field = z
+    .int()
+    .min(1, 'Ensure this value is greater than or equal to 1.')
+    .max(max, `Ensure this value is less than or equal to ${max}.`);
+  return (ctx.config.tokens.ttl === null ? field.nullable() : field).optional();
+}
+
+/**
+ * A credential restricted to some scopes may only hand out keys within them: otherwise a token
+ * made for `notes:read` could mint itself a full-access one.
+ */
+function assertMayGrant(auth: AuthResult, scopes: readonly string[]): void {
+  const own = credentialScopes(auth);
+  if (own === null) return;
+  if (scopes.length === 0 || scopes.some((s) => !own.includes(s))) {
+    throw new PermissionDenied(
+      'A token with scopes can only create or rotate tokens limited to some of its own scopes.',
+      'insufficient_scope',
+    );
+  }
+}
+
+const created = (issued: IssuedToken, status: number) => ({
+  status,
+  // The key is in this response and nowhere else, ever.
+  body: { ...apiTokenView(issued.token), key: issued.key },
+});
+
+/**
+ * The API token routes: DRF's `POST /api-token-auth/` (one obtain = one new device token), and
+ * the owner's own token management under `/api/auth/tokens/`.
+ */
+export const tokenRoutes: RouteFactory = ({ ctx }): Route[] => {
+  const createBody = z.object({
+    name: z.string().trim().max(MAX_TOKEN_NAME_LENGTH).optional(),
+    expires_in: expiresInField(ctx),
+    scopes: z
+      .array(z.string().regex(SCOPE_PATTERN, SCOPE_MESSAGE))
+      .max(MAX_SCOPES, `Ensure this field has no more than ${MAX_SCOPES} elements.`)
+      .optional(),
+  });
+  const rotateBody = z.object({ expires_in: expiresInField(ctx) });
+
+  return [
+    {
+      method: 'POST',
+      path: '/api-token-auth/',
+      permission: allowAny,
+      schemes: [],
+      acceptForm: true,
+      summary: 'Obtain an API token with a username and password (DRF obtain_auth_token).',
+      body: obtainTokenBody,
+      responses: { 200: { description: 'A new device token.', body: obtainResponseSchema } },
+      async handler({ req, body }) {
+        const input = validateBody(obtainTokenBody, body);
+        const gate = await throttleFor(ctx).attempt(req, 'login', input.username);
+        const user = await checkCredentials(ctx, input.username, input.password);
+        await (user ? gate.pass() : gate.fail());
+        // DRF's ModelBackend refuses inactive users inside authenticate(): the same message.
+        if (!user || !user.isActive) {
+          await audit(ctx, req, 'login_failed', { username: input.username, scheme: 'token' });
+          throw new ValidationError({ non_field_errors: [LOGIN_FAILED] });
+        }
+        await audit(ctx, req, 'login_succeeded', { user, scheme: 'token' });
+        const name = input.name || req.headers['user-agent'] || 'api-token-auth';
+        const { key, token } = await issueApiToken(ctx, user, { name, via: 'obtain', req });
+        // A logout-everywhere or password change that landed during this login ends it too.
+        if (await endedSince(ctx, user)) {
+          await ctx.stores.apiTokens.deleteById(user.id, token.id);
+          await audit(ctx, req, 'login_failed', {
+            user,
+            scheme: 'token',
+            detail: { reason: 'credentials_ended' },
+          });
+          throw new ValidationError({ non_field_errors: [LOGIN_FAILED] });
+        }
+        return { status: 200, body: { token: key, expiry: iso(token.expiresAt) } };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/api/auth/tokens/',
+      permission: isAuthenticated,
+      summary: "The caller's live API tokens (never their keys).",
+      responses: { 200: { description: 'Newest first.', body: z.array(apiTokenViewSchema) } },
+      async handler({ auth }) {
+        const now = ctx.clock.now();
+        const tokens = await ctx.stores.apiTokens.listForUser(auth!.user.id);
+        return {
+          status: 200,
+          body: tokens
+            .filter((t) => t.expiresAt === null || t.expiresAt > now)
+            .map((t) => apiTokenView(t, auth)),
+        };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/auth/tokens/',
+      permission: isAuthenticated,
+      summary: 'Create an API token; its key is in this response only.',
+      body: createBody,
+      responses: { 201: { description: 'The new token and its key.', body: newTokenSchema } },
+      async handler({ req, body, auth }) {
+        const input = validateBody(createBody, body);
+        const scopes = input.scopes ?? [];
+        assertMayGrant(auth!, scopes);
+        const issued = await issueApiToken(ctx, auth!.user, {
+          name: input.name || undefined,
+          lifetime: input.expires_in,
+          scopes,
+          via: 'api',
+          req,
+        });
+        try {
+          // Revoking a stolen credential while it mints must not leave the thief a fresh one.
+          await assertStillAuthenticated(ctx, auth!);
+        } catch (err) {
+          await ctx.stores.apiTokens.deleteById(auth!.user.id, issued.token.id);
+          throw err;
+        }
+        return created(issued, 201);
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/api/auth/tokens/:id/',
+      permission: isAuthenticated,
+      summary: "Revoke one of the caller's API tokens.",
+      responses: {
+        204: { description: 'Revoked.' },
+        404: { description: 'Not one of the caller’s tokens.' },
+      },
+      async handler({ req, params, auth }) {
+        if (!(await revokeApiToken(ctx, auth!.user, params.id!, req))) throw new NotFound();
+        return { status: 204 };
+      },
+    },
+    {
+      method: 'POST',
+      path: '/api/auth/tokens/:id/rotate/',
+      permission: isAuthenticated,
+      summary: 'Replace a token with a new key (same name and scopes); the old key ends now.',
+      body: rotateBody,
+      responses: {
+        200: { description: 'The new token and its key.', body: newTokenSchema },
+        404: { description: 'Not one of the caller’s tokens.' },
+      },
+      async handler({ req, params, body, auth }) {
+        const input = validateBody(rotateBody, body);
+        const old = await ctx.stores.apiTokens.findById(auth!.user.id, params.id!);
+        if (!old) throw new NotFound();
+        assertMayGrant(auth!, old.scopes);
+        const issued = await rotateApiToken(ctx, auth!.user, old.id, {
+          lifetime: input.expires_in,
+          req,
+          confirm: () => assertStillAuthenticated(ctx, auth!),
+        });
+        if (!issued) throw new NotFound();
+        return created(issued, 200);
+      },
+    },
+  ];
+};

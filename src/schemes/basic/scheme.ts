@@ -1,0 +1,64 @@
+import type { Context } from '../../core/context.js';
+import { checkCredentials } from '../../core/credentials.js';
+import { AuthenticationFailed } from '../../core/errors.js';
+import type { AuthRequest } from '../../core/request.js';
+import type { Authenticator, AuthResult } from '../../core/scheme.js';
+import { throttleFor } from '../../core/throttle/throttle.js';
+
+const CHALLENGE = 'Basic realm="api"';
+
+/**
+ * HTTP Basic auth with DRF's wire behaviour (BasicAuthentication): its messages for a malformed
+ * header, `Basic realm="api"`. It verifies a password on every request, so it is for tests and
+ * local tools, and is off in production unless enabled.
+ *
+ * @example
+ * const basic = basicScheme(ctx);
+ * await basic.authenticate(createAuthRequest({ method: 'GET', url: '/', headers: { authorization: 'Basic YWRtaW46cHc=' } }));
+ */
+export function basicScheme(ctx: Context): Authenticator {
+  return {
+    name: 'basic',
+    challenge: () => CHALLENGE,
+    async authenticate(req: AuthRequest): Promise<AuthResult | null> {
+      const header = req.headers.authorization;
+      if (!header) return null;
+      const parts = header.split(/\s+/).filter(Boolean);
+      if (parts.length === 0 || parts[0]!.toLowerCase() !== 'basic') return null;
+      if (parts.length === 1)
+        throw new AuthenticationFailed('Invalid basic header. No credentials provided.');
+      if (parts.length > 2) {
+        throw new AuthenticationFailed('Invalid basic header. Credentials string should not contain spaces.');
+      }
+      const { username, password } = decodeCredentials(parts[1]!);
+      // Basic takes a password on every request: without the login back-off it would be a way
+      // around it for a guessing run. Only failures count, so a legitimate client is never slowed.
+      const gate = await throttleFor(ctx).backoff(req, 'login', username);
+      const user = await checkCredentials(ctx, username, password);
+      await (user ? gate.pass() : gate.fail());
+      if (!user) throw new AuthenticationFailed('Invalid username/password.');
+      if (!user.isActive) throw new AuthenticationFailed('User inactive or deleted.');
+      return { user, auth: null, scheme: 'basic' };
+    },
+  };
+}
+
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+/** RFC 7617 user-pass; UTF-8, falling back to Latin-1 as DRF does. */
+export function decodeCredentials(encoded: string): { username: string; password: string } {
+  if (!BASE64.test(encoded) || encoded.length % 4 === 1) {
+    throw new AuthenticationFailed('Invalid basic header. Credentials not correctly base64 encoded.');
+  }
+  const bytes = Buffer.from(encoded, 'base64');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    text = bytes.toString('latin1');
+  }
+  const colon = text.indexOf(':');
+  return colon < 0
+    ? { username: text, password: '' }
+    : { username: text.slice(0, colon), password: text.slice(colon + 1) };
+}

@@ -1,0 +1,165 @@
+import { audit } from '../../core/audit.js';
+import type { Context } from '../../core/context.js';
+import { PermissionDenied, ValidationError } from '../../core/errors.js';
+import type { AuthRequest } from '../../core/request.js';
+import { apiKeyDigest, apiKeyShownPrefix, generateApiKey } from '../../crypto/api-keys.js';
+import { randomId } from '../../crypto/random.js';
+import type { ApiTokenRecord, UserRecord } from '../../stores/types.js';
+
+/** Longest token name kept; a longer one (a User-Agent, say) is cut. */
+export const MAX_TOKEN_NAME_LENGTH = 100;
+/** A scope, as `hasScope('notes:write')` names it. */
+export const SCOPE_PATTERN = /^[A-Za-z0-9._:/-]{1,64}$/;
+export const SCOPE_MESSAGE = 'Enter a valid scope: 1 to 64 letters, digits or . : / _ -.';
+export const MAX_SCOPES = 32;
+
+export interface IssueTokenOptions {
+  /** A label for the device or script; cut to {@link MAX_TOKEN_NAME_LENGTH}. */
+  name?: string | undefined;
+  /** Seconds until it expires; undefined: `tokens.ttl`; null: never. `tokens.maxAge` caps it. */
+  lifetime?: number | null | undefined;
+  /** Empty (the default): full access. */
+  scopes?: readonly string[] | undefined;
+  /** What made it, for the audit log. */
+  via: 'obtain' | 'api' | 'cli' | 'rotate';
+  req?: AuthRequest | null | undefined;
+}
+
+/** A new token: the key, to show once, and its row (which holds only the digest). */
+export interface IssuedToken {
+  key: string;
+  token: ApiTokenRecord;
+}
+
+/** 403 when the user already holds `tokens.maxPerUser` live tokens (knox's wording). */
+export class TokenLimitReached extends PermissionDenied {
+  constructor(limit: number) {
+    super(
+      `Maximum amount of tokens allowed per user exceeded (${limit}). Revoke one to create another.`,
+      'token_limit_reached',
+    );
+  }
+}
+
+/**
+ * Creates an API token for `user` within the per-user limit (atomically, in the store) and
+ * audits it. Only the key's digest is stored: the returned key is the only copy.
+ *
+ * @example
+ * const { key, token } = await issueApiToken(ctx, user, { name: 'laptop', scopes: ['notes:read'], via: 'api' });
+ */
+export async function issueApiToken(
+  ctx: Context,
+  user: UserRecord,
+  opts: IssueTokenOptions,
+  /** Rotation replaces a live token, so it may go one over the limit until the old one is gone. */
+  extraSlots = 0,
+): Promise<IssuedToken> {
+  const { prefix, maxPerUser } = ctx.config.tokens;
+  const scopes = [...new Set(opts.scopes ?? [])];
+  if (scopes.length > MAX_SCOPES || !scopes.every((s) => SCOPE_PATTERN.test(s))) {
+    throw new ValidationError({
+      scopes: [
+        scopes.length > MAX_SCOPES
+          ? `Ensure this field has no more than ${MAX_SCOPES} elements.`
+          : SCOPE_MESSAGE,
+      ],
+    });
+  }
+  const now = ctx.clock.now();
+  const key = generateApiKey(prefix);
+  const token: ApiTokenRecord = {
+    id: randomId(12),
+    digest: apiKeyDigest(key),
+    userId: user.id,
+    name: (opts.name ?? 'unnamed').slice(0, MAX_TOKEN_NAME_LENGTH),
+    prefix: apiKeyShownPrefix(key),
+    scopes,
+    createdAt: now,
+    lastUsedAt: null,
+    expiresAt: expiryFor(ctx, now, opts.lifetime),
+  };
+  if (maxPerUser === null) await ctx.stores.apiTokens.create(token);
+  else if (!(await ctx.stores.apiTokens.createWithinLimit(token, maxPerUser + extraSlots, now))) {
+    throw new TokenLimitReached(maxPerUser);
+  }
+  await audit(ctx, opts.req ?? null, 'token_created', {
+    user,
+    scheme: 'token',
+    detail: { tokenId: token.id, name: token.name, scopes: token.scopes, via: opts.via },
+  });
+  return { key, token };
+}
+
+/** The expiry (ms) of a token made at `now`: its lifetime, capped by `tokens.maxAge`. */
+function expiryFor(ctx: Context, now: number, lifetime: number | null | undefined): number | null {
+  const { ttl, maxAge } = ctx.config.tokens;
+  const seconds = lifetime === undefined ? ttl : lifetime;
+  const capped = maxAge === null ? seconds : seconds === null ? maxAge : Math.min(seconds, maxAge);
+  return capped === null ? null : now + capped * 1000;
+}
+
+/**
+ * Revokes one of the user's tokens by id; false when there is no such token of theirs (another
+ * user's id is not found either, so ids cannot be probed).
+ *
+ * @example
+ * if (!(await revokeApiToken(ctx, user, id))) throw new NotFound();
+ */
+export async function revokeApiToken(
+  ctx: Context,
+  user: UserRecord,
+  id: string,
+  req: AuthRequest | null = null,
+  reason: 'revoked' | 'rotated' = 'revoked',
+): Promise<boolean> {
+  const deleted = await ctx.stores.apiTokens.deleteById(user.id, id);
+  if (deleted) {
+    await audit(ctx, req, 'token_revoked', { user, scheme: 'token', detail: { tokenId: id, reason } });
+  }
+  return deleted;
+}
+
+/**
+ * Replaces one of the user's tokens with a new key of the same name and scopes and a fresh
+ * lifetime; the old key stops working now. Null when the token is not the user's.
+ *
+ * @example
+ * const rotated = await rotateApiToken(ctx, user, id, { req });
+ */
+export async function rotateApiToken(
+  ctx: Context,
+  user: UserRecord,
+  id: string,
+  opts: {
+    lifetime?: number | null | undefined;
+    req?: AuthRequest | null | undefined;
+    /**
+     * Runs once the new token is stored, before the old one is revoked; when it throws, the
+     * rotation is undone and the error goes on (the caller's own credential ended meanwhile).
+     */
+    confirm?: () => Promise<void>;
+  } = {},
+): Promise<IssuedToken | null> {
+  const old = await ctx.stores.apiTokens.findById(user.id, id);
+  if (!old) return null;
+  const live = old.expiresAt === null || old.expiresAt > ctx.clock.now();
+  const issued = await issueApiToken(
+    ctx,
+    user,
+    { name: old.name, scopes: old.scopes, lifetime: opts.lifetime, via: 'rotate', req: opts.req },
+    live ? 1 : 0,
+  );
+  try {
+    await opts.confirm?.();
+  } catch (err) {
+    await ctx.stores.apiTokens.deleteById(user.id, issued.token.id);
+    throw err;
+  }
+  if (!(await revokeApiToken(ctx, user, old.id, opts.req ?? null, 'rotated'))) {
+    // Revoked by someone else meanwhile: rotation must not bring it back under a new key.
+    await ctx.stores.apiTokens.deleteById(user.id, issued.token.id);
+    return null;
+  }
+  return issued;
+}
