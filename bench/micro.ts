@@ -20,9 +20,9 @@ import { createAuthRequest } from '../src/core/request.js';
 import { apiKeyDigest, generateApiKey, parseApiKey } from '../src/crypto/api-keys.js';
 import { randomSecret, sha256Hex } from '../src/crypto/random.js';
 import { createGatehouse, defineConfig, type Gatehouse, openStores } from '../src/index.js';
-import { bearerToken } from '../src/schemes/jwt.js';
-import { jwtTokens } from '../src/schemes/jwt-tokens.js';
-import { readTokenHeader } from '../src/schemes/token-header.js';
+import { bearerToken } from '../src/schemes/jwt/scheme.js';
+import { jwtTokens } from '../src/schemes/jwt/tokens.js';
+import { readTokenHeader } from '../src/schemes/token/header.js';
 
 const { values } = parseArgs({
   options: { time: { type: 'string', default: '1000' }, filter: { type: 'string' } },
