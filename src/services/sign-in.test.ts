@@ -1,0 +1,208 @@
+import { describe, expect, it, vi } from 'vitest';
+import { FAST_HASHING, TEST_SECRET } from '../../test/helpers/gatehouse.js';
+import { ManualClock } from '../core/clock.js';
+import { type GatehouseConfigInput, resolveConfig } from '../core/config.js';
+import type { Context } from '../core/context.js';
+import { AuthenticationFailed, Throttled, ValidationError } from '../core/errors.js';
+import { silentLogger } from '../core/logger.js';
+import { createAuthRequest } from '../core/request.js';
+import { createThrottle } from '../core/throttle/throttle.js';
+import { createPasswordHasher } from '../crypto/passwords/hasher.js';
+import { createMemoryStores } from '../stores/memory/index.js';
+import type { UserRecord } from '../stores/types.js';
+import {
+  createSignIn,
+  LOGIN_FAILED,
+  loginFailed,
+  NO_ACTIVE_ACCOUNT,
+  noActiveAccount,
+  type PasswordAttempt,
+} from './sign-in.js';
+
+const PW = 'correct horse battery staple';
+const req = createAuthRequest({ method: 'POST', url: '/login', headers: {}, ip: '203.0.113.9' });
+
+function setup(throttle: GatehouseConfigInput['throttle'] = {}) {
+  const config = resolveConfig({ secretKey: TEST_SECRET, throttle, passwords: { argon2: FAST_HASHING } });
+  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
+  const ctx: Context = {
+    config,
+    clock,
+    stores: createMemoryStores(),
+    passwords: createPasswordHasher(config.passwords),
+    logger: silentLogger,
+  };
+  const signIn = createSignIn({ ctx, throttle: createThrottle(ctx) });
+  const user = async (username: string, isActive = true): Promise<UserRecord> =>
+    ctx.stores.users.create({
+      username,
+      email: '',
+      passwordHash: await ctx.passwords.hash(PW),
+      isAdmin: false,
+      isActive,
+      dateJoined: ctx.clock.now(),
+    });
+  /** An attempt whose credential is a string, with its issue and undo observable. */
+  const attempt = (over: Partial<PasswordAttempt<string>> = {}) => {
+    const undo = vi.fn(async () => {});
+    const issue = vi.fn(async (u: UserRecord) => ({ credential: `cred-${u.id}`, undo, detail: { id: 7 } }));
+    const a: PasswordAttempt<string> = {
+      req,
+      username: 'alice',
+      password: PW,
+      scheme: 'token',
+      refused: loginFailed,
+      updateLastLogin: true,
+      issue,
+      ...over,
+    };
+    return { a, issue, undo };
+  };
+  const events = async () => (await ctx.stores.audit.list({ limit: 100 })).reverse();
+  return { ctx, clock, signIn, user, attempt, events };
+}
+
+const failure = (p: Promise<unknown>): Promise<unknown> =>
+  p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+
+describe('signIn.withPassword', () => {
+  it('issues once, records last_login, and audits the success after the credential exists', async () => {
+    const t = await setup();
+    const alice = await t.user('alice');
+    const { a } = t.attempt({
+      issue: vi.fn(async () => {
+        // The success is not audited before the credential is stored and re-checked.
+        expect((await t.events()).map((e) => e.event)).toEqual([]);
+        return { credential: 'c', undo: async () => {}, detail: { sessionId: 's1' } };
+      }),
+    });
+    const out = await t.signIn.withPassword({ ...a, scheme: 'session' });
+    expect(out.credential).toBe('c');
+    expect(out.user).toMatchObject({ id: alice.id, lastLogin: t.ctx.clock.now() });
+    expect(a.issue).toHaveBeenCalledTimes(1);
+    expect((await t.ctx.stores.users.findById(alice.id))?.lastLogin).toBe(t.ctx.clock.now());
+    const [event, ...rest] = await t.events();
+    expect(rest).toEqual([]);
+    expect(event).toMatchObject({
+      event: 'login_succeeded',
+      userId: alice.id,
+      scheme: 'session',
+      ip: '203.0.113.9',
+      detail: { sessionId: 's1' },
+    });
+  });
+
+  it('leaves last_login alone when the route does not record it (DRF token obtain)', async () => {
+    const t = await setup();
+    const alice = await t.user('alice');
+    const out = await t.signIn.withPassword(t.attempt({ updateLastLogin: false }).a);
+    expect(out.user.lastLogin).toBeNull();
+    expect((await t.ctx.stores.users.findById(alice.id))?.lastLogin).toBeNull();
+  });
+
+  it('refuses a wrong password with the caller’s error, issues nothing, audits why', async () => {
+    const t = await setup();
+    await t.user('alice');
+    const { a, issue } = t.attempt({ password: 'nope', refused: noActiveAccount, scheme: 'jwt' });
+    const err = await failure(t.signIn.withPassword(a));
+    expect(err).toBeInstanceOf(AuthenticationFailed);
+    expect(err).toMatchObject({ message: NO_ACTIVE_ACCOUNT, code: 'no_active_account' });
+    expect(issue).not.toHaveBeenCalled();
+    expect(await t.events()).toEqual([
+      expect.objectContaining({
+        event: 'login_failed',
+        userId: null,
+        username: 'alice',
+        scheme: 'jwt',
+        detail: { reason: 'invalid_credentials' },
+      }),
+    ]);
+  });
+
+  it('costs an unknown username a dummy verify, and refuses it like a wrong password', async () => {
+    const t = await setup();
+    const dummy = vi.spyOn(t.ctx.passwords, 'dummyVerify');
+    const { a, issue } = t.attempt({ username: 'nobody' });
+    const err = await failure(t.signIn.withPassword(a));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect((err as ValidationError).fields).toEqual({ non_field_errors: [LOGIN_FAILED] });
+    expect(dummy).toHaveBeenCalledWith(PW);
+    expect(issue).not.toHaveBeenCalled();
+  });
+
+  it('refuses an inactive user’s right password without backing off', async () => {
+    const t = await setup({ backoffAfter: 1 });
+    await t.user('alice', false);
+    for (let i = 0; i < 3; i++) {
+      const { a, issue } = t.attempt();
+      expect(await failure(t.signIn.withPassword(a))).toBeInstanceOf(ValidationError);
+      expect(issue).not.toHaveBeenCalled();
+    }
+    const reasons = (await t.events()).map((e) => e.detail);
+    expect(reasons).toEqual([{ reason: 'inactive' }, { reason: 'inactive' }, { reason: 'inactive' }]);
+  });
+
+  it('backs off after failed passwords, before any hashing, and a success starts it over', async () => {
+    const t = await setup({ backoffAfter: 1 });
+    await t.user('alice');
+    await failure(t.signIn.withPassword(t.attempt({ password: 'nope' }).a));
+    const verify = vi.spyOn(t.ctx.passwords, 'verify');
+    const { a, issue } = t.attempt();
+    expect(await failure(t.signIn.withPassword(a))).toBeInstanceOf(Throttled);
+    expect(verify).not.toHaveBeenCalled();
+    expect(issue).not.toHaveBeenCalled();
+    t.clock.advance('1s');
+    await t.signIn.withPassword(t.attempt().a);
+    await failure(t.signIn.withPassword(t.attempt({ password: 'nope' }).a));
+    t.clock.advance('1s');
+    expect((await t.signIn.withPassword(t.attempt().a)).credential).toMatch(/^cred-/);
+  });
+
+  it('counts attempts per ip: over the rate, refused before the password is checked', async () => {
+    const t = await setup({ login: '2/min', loginUsername: null });
+    await t.user('alice');
+    await t.signIn.withPassword(t.attempt().a);
+    await t.signIn.withPassword(t.attempt({ username: 'bob' }).a).catch(() => {});
+    const verify = vi.spyOn(t.ctx.passwords, 'verify');
+    expect(await failure(t.signIn.withPassword(t.attempt().a))).toBeInstanceOf(Throttled);
+    expect(verify).not.toHaveBeenCalled();
+  });
+
+  it('undoes what it issued when every credential ended meanwhile, and audits no success', async () => {
+    const t = await setup();
+    const alice = await t.user('alice');
+    const { a, undo } = t.attempt();
+    const issue = vi.fn(async (u: UserRecord) => {
+      // A logout-everywhere lands while this login is writing its credential.
+      await t.ctx.stores.users.setTokensValidAfter(u.id, t.ctx.clock.now());
+      return { credential: 'c', undo };
+    });
+    const err = await failure(t.signIn.withPassword({ ...a, issue }));
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(undo).toHaveBeenCalledTimes(1);
+    expect((await t.ctx.stores.users.findById(alice.id))?.lastLogin).toBeNull();
+    expect(await t.events()).toEqual([
+      expect.objectContaining({
+        event: 'login_failed',
+        userId: alice.id,
+        scheme: 'token',
+        detail: { reason: 'credentials_ended' },
+      }),
+    ]);
+  });
+
+  it('undoes it too when the user was deactivated meanwhile', async () => {
+    const t = await setup();
+    await t.user('alice');
+    const { a, undo } = t.attempt();
+    const issue = async (u: UserRecord) => {
+      await t.ctx.stores.users.setActive(u.id, false);
+      return { credential: 'c', undo };
+    };
+    expect(await failure(t.signIn.withPassword({ ...a, issue }))).toBeInstanceOf(ValidationError);
+    expect(undo).toHaveBeenCalledTimes(1);
+  });
+});

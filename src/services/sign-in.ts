@@ -1,0 +1,109 @@
+import { audit } from '../core/audit.js';
+import type { Context } from '../core/context.js';
+import { checkCredentials } from '../core/credentials.js';
+import { endedSince } from '../core/ended-since.js';
+import { AuthenticationFailed, ValidationError } from '../core/errors.js';
+import type { AuthRequest } from '../core/request.js';
+import type { Throttle } from '../core/throttle/throttle.js';
+import type { UserRecord } from '../stores/types.js';
+
+/** DRF's AuthTokenSerializer message: a wrong password and an inactive user read the same. */
+export const LOGIN_FAILED = 'Unable to log in with provided credentials.';
+/** simplejwt's TokenObtainSerializer message, for the same two cases. */
+export const NO_ACTIVE_ACCOUNT = 'No active account found with the given credentials';
+
+/** DRF's refusal (session login, `/api-token-auth/`): 400 with `non_field_errors`. */
+export const loginFailed = (): Error => new ValidationError({ non_field_errors: [LOGIN_FAILED] });
+/** simplejwt's refusal (`/api/token/`, `/api/token/sliding/`): 401 `no_active_account`. */
+export const noActiveAccount = (): Error => new AuthenticationFailed(NO_ACTIVE_ACCOUNT, 'no_active_account');
+
+/** What a sign-in needs, built once by the composition root. */
+export interface SignInDeps {
+  readonly ctx: Context;
+  readonly throttle: Throttle;
+}
+
+/** A credential just stored for a user, and how to take it back if the sign-in is refused after all. */
+export interface Issued<C> {
+  readonly credential: C;
+  /** Removes the stored credential (a no-op when nothing outlives the response). */
+  undo(): Promise<void>;
+  /** Ids for the `login_succeeded` audit record (never a secret). */
+  readonly detail?: Record<string, unknown>;
+}
+
+/** One username-and-password sign-in, as a route hands it over. */
+export interface PasswordAttempt<C> {
+  readonly req: AuthRequest;
+  readonly username: string;
+  readonly password: string;
+  /** The scheme named in the audit trail: `session`, `token`, `jwt`. */
+  readonly scheme: string;
+  /** The error to throw on every refusal; each wire protocol has its own. */
+  readonly refused: () => Error;
+  /** Stores the credential for a user whose password was right (called once at most). */
+  readonly issue: (user: UserRecord) => Promise<Issued<C>>;
+  /** Whether to record `last_login` (Django's login() does; DRF's token obtain does not). */
+  readonly updateLastLogin: boolean;
+}
+
+/** A sign-in that went through: the user (with `lastLogin` up to date) and what was issued. */
+export interface SignedIn<C> {
+  readonly user: UserRecord;
+  readonly credential: C;
+}
+
+/** The one way in with a password: every login route goes through it. */
+export interface SignIn {
+  withPassword<C>(attempt: PasswordAttempt<C>): Promise<SignedIn<C>>;
+}
+
+/**
+ * The sign-in service: throttle, password check, back-off, active check, issue, the "ended
+ * since" re-check, last login and the audit trail, in that order and in one place, so a login
+ * route only says what it issues and how it refuses.
+ *
+ * @example
+ * const signIn = createSignIn({ ctx, throttle });
+ * const { user, credential } = await signIn.withPassword({
+ *   req, username, password, scheme: 'token', refused: loginFailed, updateLastLogin: false,
+ *   issue: async (user) => {
+ *     const issued = await issueApiToken(ctx, user, { via: 'obtain', req });
+ *     return { credential: issued, undo: () => revoke(issued) };
+ *   },
+ * });
+ */
+export function createSignIn({ ctx, throttle }: SignInDeps): SignIn {
+  const refuse = async <C>(a: PasswordAttempt<C>, input: Parameters<typeof audit>[3]): Promise<never> => {
+    await audit(ctx, a.req, 'login_failed', { ...input, scheme: a.scheme });
+    throw a.refused();
+  };
+
+  return {
+    async withPassword(a) {
+      // Throttled per ip and per (ip, username) before any password is hashed.
+      const gate = await throttle.attempt(a.req, 'login', a.username);
+      const user = await checkCredentials(ctx, a.username, a.password);
+      // An inactive user's right password is no failed guess: only a wrong one backs off.
+      await (user ? gate.pass() : gate.fail());
+      if (!user || !user.isActive) {
+        const reason = user ? 'inactive' : 'invalid_credentials';
+        return refuse(a, { username: a.username, detail: { reason } });
+      }
+      const issued = await a.issue(user);
+      // A logout-everywhere or password change that landed during this login ends it too.
+      if (await endedSince(ctx, user)) {
+        await issued.undo();
+        return refuse(a, { user, detail: { reason: 'credentials_ended' } });
+      }
+      if (a.updateLastLogin) {
+        const now = ctx.clock.now();
+        await ctx.stores.users.setLastLogin(user.id, now);
+        user.lastLogin = now;
+      }
+      // Audited once it is certain: a login refused by the re-check never reads as a success.
+      await audit(ctx, a.req, 'login_succeeded', { user, scheme: a.scheme, detail: issued.detail });
+      return { user, credential: issued.credential };
+    },
+  };
+}
