@@ -1,13 +1,15 @@
 import {
   AuthenticationFailed,
   GatehouseError,
+  HashingBusy,
   NotAuthenticated,
+  PasswordTooLong,
   ServiceUnavailable,
+  StoreUnavailable,
   ValidationError,
 } from '../core/errors.js';
 import type { Logger } from '../core/logger.js';
 import { withChallenge } from '../core/pipeline.js';
-import { StoreUnavailable } from '../stores/errors.js';
 import type { HttpResponse } from './types.js';
 
 /**
@@ -21,10 +23,10 @@ export function errorResponse(err: unknown, challenge: string | null, logger: Lo
     error = withChallenge(err, challenge);
   } else if (err instanceof GatehouseError) {
     error = err;
-  } else if (err instanceof Error && err.name === 'PasswordTooLong') {
+  } else if (err instanceof PasswordTooLong) {
     // A path that hashes without running the validators first still answers 400, not 500.
     error = new ValidationError({ password: [err.message] });
-  } else if (err instanceof StoreUnavailable || isBusy(err)) {
+  } else if (err instanceof StoreUnavailable || err instanceof HashingBusy) {
     logger.error({ err }, 'refusing request: a dependency is unavailable');
     error = new ServiceUnavailable();
   } else {
@@ -32,9 +34,4 @@ export function errorResponse(err: unknown, challenge: string | null, logger: Lo
     return { status: 500, body: { detail: 'A server error occurred.', code: 'server_error' } };
   }
   return { status: error.status, headers: { ...error.headers }, body: error.body() };
-}
-
-/** crypto's HashingBusy, recognised by name like PasswordTooLong. */
-function isBusy(err: unknown): boolean {
-  return err instanceof Error && err.name === 'HashingBusy';
 }

@@ -154,10 +154,119 @@ export class Conflict extends GatehouseError {
   }
 }
 
-/** Thrown at start-up for a config that does not validate; names the key and what is accepted. */
+/** 403 when the user already holds `tokens.maxPerUser` live tokens (knox's wording). */
+export class TokenLimitReached extends PermissionDenied {
+  constructor(limit: number) {
+    super(
+      `Maximum amount of tokens allowed per user exceeded (${limit}). Revoke one to create another.`,
+      'token_limit_reached',
+    );
+  }
+}
+
+// The errors below are not answers to a client: they are thrown by the lower layers (stores,
+// crypto) and at start-up, and carry a stable `code` so callers match on it (or on the class),
+// never on a message or an `err.name` string. They live here, in a module that imports nothing,
+// so that every layer may throw them.
+
+/** One thing wrong with a config: the dotted key (`jwt.signingKey`; '' for none) and what is wrong. */
+export interface ConfigIssue {
+  readonly path: string;
+  readonly message: string;
+}
+
+const CONFIG_HEADING = 'invalid gatehouse config';
+
+/**
+ * Thrown at start-up for a config that does not validate; names the key and what is accepted.
+ * Built from its issues, so `message` and `issues` always agree: under the heading
+ * `invalid gatehouse config:` a line per issue (`  jwt.signingKey: expected a private key`); with
+ * the heading `null`, for a problem outside the config's keys (a config file that cannot be
+ * read, a driver that is not installed), the issues' own lines. A plain string is one issue with
+ * no key and no heading.
+ *
+ * @example
+ * throw new ConfigError([{ path: 'tokens.keyword', message: 'expected an HTTP auth-scheme name' }]);
+ * // err.message === 'invalid gatehouse config:\n  tokens.keyword: expected an HTTP auth-scheme name'
+ */
 export class ConfigError extends Error {
+  readonly code = 'invalid_config';
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: string | readonly ConfigIssue[], heading: string | null = CONFIG_HEADING) {
+    const list = typeof issues === 'string' ? [{ path: '', message: issues }] : issues;
+    const title = typeof issues === 'string' ? null : heading;
+    const lines = list.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message));
+    super(title === null ? lines.join('\n') : `${title}:\n${lines.map((l) => `  ${l}`).join('\n')}`);
+    this.name = 'ConfigError';
+    this.issues = list;
+  }
+}
+
+/**
+ * A store cannot reach its backend. Stores know nothing of HTTP; the contract answers 503
+ * `service_unavailable` (fail closed).
+ */
+export class StoreUnavailable extends Error {
+  readonly code = 'store_unavailable';
+  readonly store: string;
+  constructor(store: string, cause?: unknown) {
+    super(`the ${store} store is unavailable${cause instanceof Error ? `: ${cause.message}` : ''}`);
+    this.name = 'StoreUnavailable';
+    this.store = store;
+    if (cause !== undefined) this.cause = cause;
+  }
+}
+
+/** A unique value (username, token digest) is already taken. */
+export class UniqueViolation extends Error {
+  readonly code = 'unique_violation';
+  readonly field: string;
+  constructor(field: string) {
+    super(`${field} is already taken`);
+    this.name = 'UniqueViolation';
+    this.field = field;
+  }
+}
+
+/**
+ * Refused because every hashing slot is taken and the waiting line is full. The contract
+ * answers 503 `service_unavailable`: under a login storm it is better to turn callers away at
+ * once than to let argon2 work (≈19 MiB and tens of milliseconds each) pile up without bound.
+ *
+ * @example
+ * try { await hasher.verify(password, row.password); }
+ * catch (err) { if (err instanceof HashingBusy) throw new ServiceUnavailable(); throw err; }
+ */
+export class HashingBusy extends Error {
+  readonly code = 'hashing_busy';
+  constructor(message = 'Too many password hashes in progress; try again later.') {
+    super(message);
+    this.name = 'HashingBusy';
+  }
+}
+
+/**
+ * A password longer than `maxLength` given to `hash`. Hashing hostile megabyte inputs is refused
+ * up front; the contract reports it as a field error.
+ *
+ * @example
+ * try { await hasher.hash(body.password); } catch (err) { if (err instanceof PasswordTooLong) … }
+ */
+export class PasswordTooLong extends Error {
+  readonly code = 'password_too_long';
+  readonly maxLength: number;
+  constructor(maxLength: number) {
+    super(`Password is longer than the limit of ${maxLength} characters.`);
+    this.name = 'PasswordTooLong';
+    this.maxLength = maxLength;
+  }
+}
+
+/** A key that cannot be used with its algorithm; names what is wrong. */
+export class JwtKeyError extends Error {
+  readonly code = 'invalid_jwt_key';
   constructor(message: string) {
     super(message);
-    this.name = 'ConfigError';
+    this.name = 'JwtKeyError';
   }
 }

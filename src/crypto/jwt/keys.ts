@@ -8,6 +8,10 @@ import {
   type KeyObject,
   randomBytes,
 } from 'node:crypto';
+import { JwtKeyError } from '../../core/errors.js';
+
+// In the error catalogue, src/core/errors.ts (code `invalid_jwt_key`).
+export { JwtKeyError };
 
 /** Every JWS algorithm gatehouse signs and verifies with; `none` is not one of them. */
 export const JWT_ALGORITHMS = [
@@ -47,14 +51,6 @@ export interface JwtKeyMaterial {
 
 /** A key as config gives it: PEM text, a JWK (object or JSON text), or an HMAC secret. */
 export type KeyInput = string | JsonWebKey;
-
-/** Thrown for a key that cannot be used with its algorithm; names what is wrong. */
-export class JwtKeyError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'JwtKeyError';
-  }
-}
 
 const MIN_SECRET_BYTES = 32;
 const CURVES: Record<string, JwtAlgorithm> = { prime256v1: 'ES256', secp384r1: 'ES384', secp521r1: 'ES512' };

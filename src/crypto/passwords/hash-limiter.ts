@@ -1,19 +1,7 @@
-/**
- * Refused because every hashing slot is taken and the waiting line is full. The HTTP layer
- * answers 503 `service_unavailable`: under a login storm it is better to turn callers away at
- * once than to let argon2 work (≈19 MiB and tens of milliseconds each) pile up without bound.
- *
- * @example
- * try { await hasher.verify(password, row.password); }
- * catch (err) { if (err instanceof HashingBusy) throw new ServiceUnavailable(); throw err; }
- */
-export class HashingBusy extends Error {
-  readonly code = 'hashing_busy';
-  constructor(message = 'Too many password hashes in progress; try again later.') {
-    super(message);
-    this.name = 'HashingBusy';
-  }
-}
+import { HashingBusy } from '../../core/errors.js';
+
+// HashingBusy (code `hashing_busy`) is in the error catalogue, src/core/errors.ts.
+export { HashingBusy };
 
 /** Runs expensive async work with at most `maxConcurrent` at once and `maxQueued` waiting. */
 export interface HashLimiter {

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import type { Algorithm } from '@node-rs/argon2';
 import { hash as argon2Hash, verify as argon2Verify, parseOptions } from '@node-rs/argon2';
+import { PasswordTooLong } from '../../core/errors.js';
 import { parseDjangoHash, verifyDjangoBcrypt, verifyPbkdf2 } from './django-hashes.js';
 import { createHashLimiter, HashingBusy } from './hash-limiter.js';
 import type { PasswordHasher, PasswordVerification } from './types.js';
 
-export { HashingBusy };
+// Both are in the error catalogue, src/core/errors.ts (codes `hashing_busy`, `password_too_long`).
+export { HashingBusy, PasswordTooLong };
 
 /**
  * What the hasher needs, as plain data: crypto sits below core, so it does not import core's zod
@@ -20,23 +22,6 @@ export interface PasswordHashingOptions {
   maxQueuedHashes: number;
   /** Longest password accepted, in UTF-16 code units. */
   maxLength: number;
-}
-
-/**
- * A password longer than `maxLength` given to `hash`. Hashing hostile megabyte inputs is refused
- * up front; the HTTP layer reports it as a field error.
- *
- * @example
- * try { await hasher.hash(body.password); } catch (err) { if (err instanceof PasswordTooLong) … }
- */
-export class PasswordTooLong extends Error {
-  readonly code = 'password_too_long';
-  readonly maxLength: number;
-  constructor(maxLength: number) {
-    super(`Password is longer than the limit of ${maxLength} characters.`);
-    this.name = 'PasswordTooLong';
-    this.maxLength = maxLength;
-  }
 }
 
 // The binding declares Algorithm as a const enum, which isolatedModules cannot read at runtime.

@@ -1,6 +1,6 @@
 import { audit } from '../../core/audit.js';
 import type { Context } from '../../core/context.js';
-import { PermissionDenied, ValidationError } from '../../core/errors.js';
+import { TokenLimitReached, ValidationError } from '../../core/errors.js';
 import type { AuthRequest } from '../../core/request.js';
 import { apiKeyDigest, apiKeyShownPrefix, generateApiKey } from '../../crypto/api-keys.js';
 import { randomId } from '../../crypto/random.js';
@@ -25,20 +25,13 @@ export interface IssueTokenOptions {
   req?: AuthRequest | null | undefined;
 }
 
+// In the error catalogue, src/core/errors.ts (code `token_limit_reached`).
+export { TokenLimitReached };
+
 /** A new token: the key, to show once, and its row (which holds only the digest). */
 export interface IssuedToken {
   key: string;
   token: ApiTokenRecord;
-}
-
-/** 403 when the user already holds `tokens.maxPerUser` live tokens (knox's wording). */
-export class TokenLimitReached extends PermissionDenied {
-  constructor(limit: number) {
-    super(
-      `Maximum amount of tokens allowed per user exceeded (${limit}). Revoke one to create another.`,
-      'token_limit_reached',
-    );
-  }
 }
 
 /**
