@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ConfigError } from './errors.js';
+import { ConfigError, type ConfigIssue } from './errors.js';
 import { csrfSettings } from './settings/csrf.js';
 import { jwtSettings } from './settings/jwt.js';
 import { passwordSettings } from './settings/passwords.js';
@@ -124,7 +124,7 @@ export function isResolvedConfig(config: unknown): config is GatehouseConfig {
 export function resolveConfig(input: GatehouseConfigInput | GatehouseConfig): GatehouseConfig {
   if (isResolvedConfig(input)) return input;
   const result = configSchema.safeParse(input);
-  if (!result.success) throw new ConfigError(formatIssues(result.error.issues));
+  if (!result.success) throw new ConfigError(result.error.issues.map(toConfigIssue));
   const config = result.data;
   // Basic is on when listed or in development; the effective order lists it last unless placed.
   if (config.basic === undefined)
@@ -138,16 +138,14 @@ export function resolveConfig(input: GatehouseConfigInput | GatehouseConfig): Ga
   return config;
 }
 
-function formatIssues(issues: readonly z.core.$ZodIssue[]): string {
-  const lines = issues.map((issue) => {
-    const key = issue.path.length ? issue.path.join('.') : '(root)';
-    if (issue.code === 'unrecognized_keys') {
-      const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
-      return `  ${where}unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    }
-    return `  ${key}: ${issue.message}`;
-  });
-  return `invalid gatehouse config:\n${lines.join('\n')}`;
+/** Unknown keys are reported at the object that holds them ('' for the top level). */
+function toConfigIssue(issue: z.core.$ZodIssue): ConfigIssue {
+  const path = issue.path.join('.');
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((k) => `"${k}"`).join(', ');
+    return { path, message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${keys}` };
+  }
+  return { path: path || '(root)', message: issue.message };
 }
 
 /**
@@ -159,9 +157,12 @@ function checkHeaderKeywords(config: GatehouseConfig): void {
   const keyword = config.tokens.keyword.toLowerCase();
   const clash = config.jwt.authHeaderTypes.find((t) => t.toLowerCase() === keyword);
   if (clash) {
-    throw new ConfigError(
-      `invalid gatehouse config:\n  tokens.keyword: "${config.tokens.keyword}" is also in jwt.authHeaderTypes; give each scheme its own keyword`,
-    );
+    throw new ConfigError([
+      {
+        path: 'tokens.keyword',
+        message: `"${config.tokens.keyword}" is also in jwt.authHeaderTypes; give each scheme its own keyword`,
+      },
+    ]);
   }
 }
 
@@ -175,9 +176,13 @@ function applyCors(config: GatehouseConfig): void {
   const { origins, credentials } = config.server.cors;
   if (!credentials) return;
   if (origins.includes('*')) {
-    throw new ConfigError(
-      'invalid gatehouse config:\n  server.cors.origins: "*" cannot be combined with server.cors.credentials: true; list the origins ("https://app.example.com")',
-    );
+    throw new ConfigError([
+      {
+        path: 'server.cors.origins',
+        message:
+          '"*" cannot be combined with server.cors.credentials: true; list the origins ("https://app.example.com")',
+      },
+    ]);
   }
   const trusted = new Set(config.csrf.trustedOrigins);
   for (const origin of origins) trusted.add(origin);

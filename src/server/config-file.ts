@@ -60,9 +60,12 @@ export async function loadProject(opts: LoadConfigOptions): Promise<LoadedProjec
   useDefaultKeysFile(input, opts.cwd);
   if (!input.secretKey) {
     if (input.production) {
-      throw new ConfigError(
-        'invalid gatehouse config:\n  secretKey: required in production (set GATEHOUSE_SECRET_KEY or secretKey in the config file)',
-      );
+      throw new ConfigError([
+        {
+          path: 'secretKey',
+          message: 'required in production (set GATEHOUSE_SECRET_KEY or secretKey in the config file)',
+        },
+      ]);
     }
     input.secretKey = loadDevelopmentSecret(opts.cwd, opts.notice);
   }
@@ -79,7 +82,7 @@ async function readConfigFile(cwd: string, configPath?: string): Promise<ConfigF
     ? resolve(cwd, configPath)
     : CONFIG_FILES.map((f) => resolve(cwd, f)).find(existsSync);
   if (!path) return { config: {} };
-  if (!existsSync(path)) throw new ConfigError(`config file not found: ${path}`);
+  if (!existsSync(path)) throw fileError(`config file not found: ${path}`);
   let mod: Record<string, unknown>;
   try {
     if (path.endsWith('.json')) {
@@ -96,27 +99,32 @@ async function readConfigFile(cwd: string, configPath?: string): Promise<ConfigF
     } else mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (err) {
     if (err instanceof ConfigError) throw err;
-    throw new ConfigError(`cannot read config file ${path}: ${(err as Error).message}`);
+    throw fileError(`cannot read config file ${path}: ${(err as Error).message}`);
   }
   return { config: asObject(mod.default ?? mod, path), stores: storesExport(mod.stores, path) };
+}
+
+/** A problem with the file itself, not with one of the config's keys: no key, no heading. */
+function fileError(message: string): ConfigError {
+  return new ConfigError([{ path: '', message }], null);
 }
 
 function asObject(value: unknown, path: string): Record<string, unknown> {
   if (isResolvedConfig(value)) {
     // Its output is not valid input (lifetimes in seconds), and env variables must still apply.
-    throw new ConfigError(
+    throw fileError(
       `config file ${path} exports a resolved config: export the input, \`export default defineConfig({...})\``,
     );
   }
   if (value && typeof value === 'object' && !Array.isArray(value))
     return { ...(value as Record<string, unknown>) };
-  throw new ConfigError(`config file ${path} must export an object (export default defineConfig({...}))`);
+  throw fileError(`config file ${path} must export an object (export default defineConfig({...}))`);
 }
 
 function storesExport(value: unknown, path: string): StoresFactory | undefined {
   if (value === undefined) return undefined;
   if (typeof value === 'function') return value as StoresFactory;
-  throw new ConfigError(
+  throw fileError(
     `config file ${path}: the \`stores\` export must be a function (config) => ({ users: … }), got ${typeof value}`,
   );
 }
@@ -144,16 +152,14 @@ function bool(value: string, name: string): boolean {
   const v = value.trim().toLowerCase();
   if (['1', 'true', 'yes', 'on'].includes(v)) return true;
   if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
-  throw new ConfigError(
-    `invalid gatehouse config:\n  ${name}: expected true or false (1/0, yes/no), got ${JSON.stringify(value)}`,
-  );
+  throw new ConfigError([
+    { path: name, message: `expected true or false (1/0, yes/no), got ${JSON.stringify(value)}` },
+  ]);
 }
 
 function int(value: string, name: string): number {
   if (!/^\d+$/.test(value.trim())) {
-    throw new ConfigError(
-      `invalid gatehouse config:\n  ${name}: expected a whole number, got ${JSON.stringify(value)}`,
-    );
+    throw new ConfigError([{ path: name, message: `expected a whole number, got ${JSON.stringify(value)}` }]);
   }
   return Number(value);
 }

@@ -16,8 +16,15 @@ export async function importDriver<T>(name: keyof typeof NEEDED_FOR, load: () =>
     return await load();
   } catch (err) {
     if (!isMissingPackage(err, name)) throw err;
+    // Not one key's fault (database and redis URLs both lead here): no key, no heading.
     throw new ConfigError(
-      `${NEEDED_FOR[name]} need the "${name}" package, an optional peer dependency of gatehouse-auth that is not installed: run \`npm install ${name}\``,
+      [
+        {
+          path: '',
+          message: `${NEEDED_FOR[name]} need the "${name}" package, an optional peer dependency of gatehouse-auth that is not installed: run \`npm install ${name}\``,
+        },
+      ],
+      null,
     );
   }
 }

@@ -40,9 +40,9 @@ export function collectKeys(config: GatehouseConfig): KeySources {
     const same = keys.find((k) => k.material.kid === material.kid);
     if (same) {
       if (String(same.material.publicKey) !== String(material.publicKey)) {
-        throw new ConfigError(
-          `invalid gatehouse config:\n  jwt: two different keys share the kid "${material.kid}"`,
-        );
+        throw new ConfigError([
+          { path: 'jwt', message: `two different keys share the kid "${material.kid}"` },
+        ]);
       }
       return;
     }
@@ -54,16 +54,19 @@ export function collectKeys(config: GatehouseConfig): KeySources {
   if (signing !== undefined) {
     signer = load(() => importKey(signing, jwt.algorithm), 'jwt.signingKey');
     if (signer.privateKey === null) {
-      throw new ConfigError(
-        'invalid gatehouse config:\n  jwt.signingKey: expected a private key (or an HMAC secret); put a public key in jwt.verifyingKey',
-      );
+      throw new ConfigError([
+        {
+          path: 'jwt.signingKey',
+          message: 'expected a private key (or an HMAC secret); put a public key in jwt.verifyingKey',
+        },
+      ]);
     }
     if (verifying !== undefined && !isHmac(jwt.algorithm)) {
       const pub = load(() => importKey(verifying, jwt.algorithm, signer!.kid), 'jwt.verifyingKey');
       if (pub.publicKey !== signer.publicKey) {
-        throw new ConfigError(
-          'invalid gatehouse config:\n  jwt.verifyingKey: is not the public half of jwt.signingKey',
-        );
+        throw new ConfigError([
+          { path: 'jwt.verifyingKey', message: 'is not the public half of jwt.signingKey' },
+        ]);
       }
     }
     add(signer);
@@ -97,9 +100,12 @@ export function collectKeys(config: GatehouseConfig): KeySources {
   }
 
   if (!keys.length && !jwt.jwksUrl) {
-    throw new ConfigError(
-      `invalid gatehouse config:\n  jwt: ${jwt.algorithm} needs a key: set jwt.signingKey (PEM or JWK) or jwt.keysFile, or run \`gatehouse keys generate --alg ${jwt.algorithm}\``,
-    );
+    throw new ConfigError([
+      {
+        path: 'jwt',
+        message: `${jwt.algorithm} needs a key: set jwt.signingKey (PEM or JWK) or jwt.keysFile, or run \`gatehouse keys generate --alg ${jwt.algorithm}\``,
+      },
+    ]);
   }
   return { signer, keys };
 }
@@ -125,9 +131,7 @@ function readKeyFile(path: string | undefined, where: string): string | undefine
   try {
     return readFileSync(resolve(path), 'utf8');
   } catch (err) {
-    throw new ConfigError(
-      `invalid gatehouse config:\n  ${where}: cannot read ${path}: ${(err as Error).message}`,
-    );
+    throw new ConfigError([{ path: where, message: `cannot read ${path}: ${(err as Error).message}` }]);
   }
 }
 
@@ -135,8 +139,7 @@ function load<T>(make: () => T, where: string): T {
   try {
     return make();
   } catch (err) {
-    if (err instanceof JwtKeyError)
-      throw new ConfigError(`invalid gatehouse config:\n  ${where}: ${err.message}`);
+    if (err instanceof JwtKeyError) throw new ConfigError([{ path: where, message: err.message }]);
     throw err;
   }
 }
