@@ -21,7 +21,6 @@ import { apiKeyDigest, generateApiKey, parseApiKey } from '../src/crypto/api-key
 import { randomSecret, sha256Hex } from '../src/crypto/random.js';
 import { createGatehouse, defineConfig, type Gatehouse, openStores } from '../src/index.js';
 import { bearerToken } from '../src/schemes/jwt/scheme.js';
-import { jwtTokens } from '../src/schemes/jwt/tokens.js';
 import { readTokenHeader } from '../src/schemes/token/header.js';
 
 const { values } = parseArgs({
@@ -105,7 +104,7 @@ const user = (await stores.users.findById(1))!;
 const jwtCases = await Promise.all(
   Object.entries(JWT_VARIANTS).map(async ([name, settings]) => {
     const gh = gatehouse(settings);
-    const { access } = await jwtTokens(gh.ctx).issuePair(user);
+    const { access } = await gh.services.jwt!.issuePair(user);
     return { name, gh, access };
   }),
 );
@@ -147,7 +146,7 @@ add(
 );
 
 for (const c of jwtCases) {
-  const tokens = jwtTokens(c.gh.ctx);
+  const tokens = c.gh.services.jwt!;
   add(`jwt verify ${c.name}: keyring + claims`, () => tokens.verify(c.access, ['access']));
 }
 add('api key: parseApiKey (shape + CRC32)', () => parseApiKey(keys[0]!), BATCH);

@@ -1,33 +1,17 @@
-import { type Clock, systemClock } from '../core/clock.js';
-import {
-  type GatehouseConfig,
-  type GatehouseConfigInput,
-  resolveConfig,
-  type SchemeName,
-} from '../core/config.js';
+import type { SchemeName } from '../core/config.js';
 import type { Context } from '../core/context.js';
-import { ConfigError } from '../core/errors.js';
-import { type Logger, stderrLogger } from '../core/logger.js';
-import { Pipeline } from '../core/pipeline.js';
+import type { Pipeline } from '../core/pipeline.js';
 import type { AuthRequest } from '../core/request.js';
-import type { Authenticator, AuthResult } from '../core/scheme.js';
-import { createPasswordHasher } from '../crypto/passwords/hasher.js';
-import type { PasswordHasher } from '../crypto/passwords/types.js';
-import { SCHEME_FACTORIES } from '../schemes/index.js';
-import type { Stores } from '../stores/types.js';
-import { type BoundRoute, type DispatchInput, dispatch, withBaseHeaders } from './dispatch.js';
+import type { AuthResult } from '../core/scheme.js';
+import { createServices, type ServicesOptions } from '../services/create.js';
+import type { Services } from '../services/types.js';
+import { type BoundRoute, type DispatchInput, dispatch } from './dispatch.js';
 import { errorResponse } from './error-response.js';
+import { withBaseHeaders } from './headers.js';
 import { CONTRACT } from './routes.js';
-import type { HttpResponse, Route, RouteFactory, Services } from './types.js';
+import type { HttpResponse, Route, RouteFactory } from './types.js';
 
-export interface GatehouseOptions {
-  /** What `defineConfig` returns (resolved here, once), or a config `resolveConfig` already resolved. */
-  config: GatehouseConfigInput | GatehouseConfig;
-  stores: Stores;
-  clock?: Clock;
-  /** Where errors and refusals are logged; default: errors and warnings to stderr with their stack. */
-  logger?: Logger;
-  passwords?: PasswordHasher;
+export interface GatehouseOptions extends ServicesOptions {
   /** The contract modules to mount; default: all of them. */
   routes?: readonly RouteFactory[];
 }
@@ -48,36 +32,15 @@ export interface Gatehouse {
 }
 
 /**
- * Builds a gatehouse from a validated config and stores: schemes, verifiers and routes are made
- * here, once; requests only read them.
+ * Builds a gatehouse: its services (`createServices`, the one place they are made) and the
+ * contract's routes over them, once; requests only read them.
  *
  * @example
  * const gh = createGatehouse({ config: defineConfig({ secretKey }), stores: createMemoryStores() });
  */
 export function createGatehouse(options: GatehouseOptions): Gatehouse {
-  const { stores } = options;
-  const config = resolveConfig(options.config);
-  const ctx: Context = {
-    config,
-    stores,
-    clock: options.clock ?? systemClock,
-    logger: options.logger ?? stderrLogger,
-    passwords: options.passwords ?? createPasswordHasher(config.passwords),
-  };
-  const schemes = buildSchemes(ctx);
-  const pipeline = new Pipeline(config.authentication.map((name) => schemes[name]!));
-  const services: Services = { ctx, schemes, pipeline };
-  const cache = new Map<string, Pipeline>();
-  const pipelineFor = (names?: readonly SchemeName[]): Pipeline => {
-    if (!names) return pipeline;
-    const key = names.join(',');
-    let p = cache.get(key);
-    if (!p) {
-      p = new Pipeline(names.filter((n) => schemes[n]).map((n) => schemes[n]!));
-      cache.set(key, p);
-    }
-    return p;
-  };
+  const services = createServices(options);
+  const { ctx, pipeline, pipelineFor } = services;
   const routes = (options.routes ?? CONTRACT)
     .flatMap((factory) => factory(services))
     .map(
@@ -97,15 +60,4 @@ export function createGatehouse(options: GatehouseOptions): Gatehouse {
     errorResponse: (err, req, p = pipeline) =>
       withBaseHeaders(errorResponse(err, p.challenge(req), ctx.logger), req),
   };
-}
-
-function buildSchemes(ctx: Context): Partial<Record<SchemeName, Authenticator>> {
-  const out: Partial<Record<SchemeName, Authenticator>> = {};
-  for (const name of ctx.config.authentication) {
-    const factory = SCHEME_FACTORIES[name];
-    if (!factory)
-      throw new ConfigError(`authentication: the "${name}" scheme is not available in this build`);
-    out[name] = factory(ctx);
-  }
-  return out;
 }

@@ -1,10 +1,9 @@
 import type { z } from 'zod';
 import type { SchemeName } from '../core/config.js';
-import type { Context } from '../core/context.js';
 import type { Permission } from '../core/permissions.js';
-import type { Pipeline } from '../core/pipeline.js';
 import type { AuthRequest } from '../core/request.js';
-import type { Authenticator, AuthResult } from '../core/scheme.js';
+import type { AuthResult } from '../core/scheme.js';
+import type { Services } from '../services/types.js';
 
 /** A framework-neutral response: adapters copy it onto their own. */
 export interface HttpResponse {
@@ -61,14 +60,5 @@ export interface RouteResponseDoc {
   body?: z.ZodType;
 }
 
-/** What route factories are built from (once, at start-up). */
-export interface Services {
-  readonly ctx: Context;
-  /** Every configured scheme by name (only those in config.authentication). */
-  readonly schemes: Readonly<Partial<Record<SchemeName, Authenticator>>>;
-  /** The pipeline over the configured schemes in their configured order. */
-  readonly pipeline: Pipeline;
-}
-
-/** A module of the contract: builds its routes once. */
+/** A module of the contract: builds its routes once, from the services `createServices` made. */
 export type RouteFactory = (services: Services) => Route[];

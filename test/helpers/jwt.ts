@@ -1,7 +1,6 @@
 import type { ManualClock } from '../../src/core/clock.js';
 import type { GatehouseConfigInput } from '../../src/core/config.js';
 import type { JwtPayload } from '../../src/schemes/jwt/keyring.js';
-import { jwtTokens } from '../../src/schemes/jwt/tokens.js';
 import type { Stores, UserRecord } from '../../src/stores/types.js';
 import { makeGatehouse, type TestGatehouse, type TestResponse } from './gatehouse.js';
 
@@ -47,7 +46,7 @@ export async function jwtGatehouse(
     },
     me: (token, type = 'Bearer') =>
       t.call('GET', '/api/me/', { headers: { authorization: `${type} ${token}` } }),
-    sign: (payload) => jwtTokens(t.gh.ctx).keyring.signer!.sign(payload),
+    sign: (payload) => t.gh.services.jwt!.keyring.signer!.sign(payload),
   };
 }
 

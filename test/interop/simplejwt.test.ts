@@ -3,7 +3,6 @@ import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/core/clock.js';
 import { generateJwk, importKey, type JwtAlgorithm } from '../../src/crypto/jwt/keys.js';
 import { userIdOf } from '../../src/schemes/jwt/claims.js';
-import { jwtTokens } from '../../src/schemes/jwt/tokens.js';
 import { simplejwtFixture } from '../helpers/fixtures.js';
 import { TEST_SECRET } from '../helpers/gatehouse.js';
 import { jwtGatehouse } from '../helpers/jwt.js';
@@ -22,7 +21,7 @@ const fixtureGatehouse = (jwt: Parameters<typeof jwtGatehouse>[0] = {}) =>
 describe('tokens minted by simplejwt 5.2 verify here', () => {
   it('HS256 access: verified, its user id read, accepted by the (stateless) scheme', async () => {
     const t = await fixtureGatehouse();
-    const token = await jwtTokens(t.gh.ctx).verify(fx.tokens.access_hs256, ['access']);
+    const token = await t.gh.services.jwt!.verify(fx.tokens.access_hs256, ['access']);
     expect(userIdOf(t.gh.ctx.config.jwt, token.payload)).toBe(fx.user_id);
     const me = await t.me(fx.tokens.access_hs256);
     expect(me.status).toBe(200);
@@ -31,7 +30,7 @@ describe('tokens minted by simplejwt 5.2 verify here', () => {
 
   it('HS256 refresh and sliding tokens carry their types; each is refused as an access token', async () => {
     const t = await fixtureGatehouse({ authTokenTypes: ['access'] });
-    const tokens = jwtTokens(t.gh.ctx);
+    const tokens = t.gh.services.jwt!;
     expect((await tokens.verify(fx.tokens.refresh_hs256, ['refresh'])).type).toBe('refresh');
     expect((await tokens.verify(fx.tokens.sliding_hs256, ['sliding'])).payload).toHaveProperty('refresh_exp');
     expect((await t.me(fx.tokens.refresh_hs256)).status).toBe(401);

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { audit } from '../../core/audit.js';
 import { PermissionDenied } from '../../core/errors.js';
 import { allowAny, isAuthenticated } from '../../core/permissions.js';
-import { throttleFor } from '../../core/throttle/throttle.js';
 import { createUser, endAllCredentials } from '../../core/users.js';
 import { clearCredentialHeaders } from '../sessions/routes.js';
 import type { Route, RouteFactory } from '../types.js';
@@ -19,7 +18,7 @@ export const registerBody = z.object({
  * Account routes every scheme shares: sign-up (when enabled) and logout-everywhere, which ends
  * every session, API token and refresh family of the user, and every access token issued so far.
  */
-export const accountRoutes: RouteFactory = ({ ctx, schemes }): Route[] => [
+export const accountRoutes: RouteFactory = ({ ctx, throttle, schemes, sessions, jwtCookies }): Route[] => [
   {
     method: 'POST',
     path: '/api/auth/register/',
@@ -33,7 +32,7 @@ export const accountRoutes: RouteFactory = ({ ctx, schemes }): Route[] => [
       if (!ctx.config.signup) throw new PermissionDenied('Sign-up is disabled.', 'signup_disabled');
       const input = validateBody(registerBody, body);
       // Per client ip: sign-up hashes a password and writes a row, both worth a bot's while.
-      await throttleFor(ctx).attempt(req, 'register');
+      await throttle.attempt(req, 'register');
       const user = await createUser(
         ctx,
         { username: input.username, password: input.password, email: input.email ?? '' },
@@ -53,7 +52,7 @@ export const accountRoutes: RouteFactory = ({ ctx, schemes }): Route[] => [
       await endAllCredentials(ctx, auth!.user);
       await audit(ctx, req, 'logout_all', { user: auth!.user, scheme: auth!.scheme });
       // A browser that called it also drops its cookies now.
-      return { status: 204, headers: clearCredentialHeaders({ ctx, schemes }, req) };
+      return { status: 204, headers: clearCredentialHeaders({ schemes, sessions, jwtCookies }, req) };
     },
   },
 ];

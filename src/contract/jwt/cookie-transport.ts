@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { Context } from '../../core/context.js';
-import { csrfFor } from '../../core/csrf/csrf.js';
+import type { Csrf } from '../../core/csrf/csrf.js';
 import type { AuthRequest } from '../../core/request.js';
-import { jwtCookies } from '../../schemes/jwt/cookies.js';
+import type { JwtCookies } from '../../schemes/jwt/cookies.js';
 import type { HttpResponse } from '../types.js';
 import { validateBody } from '../validate.js';
 
@@ -36,14 +35,13 @@ export interface JwtTransport {
 }
 
 /**
- * The token endpoints' transport for a context.
+ * The token endpoints' transport: bodies only without `jwt.cookie`, else cookies as well.
  *
  * @example
- * const transport = jwtTransport(ctx);
+ * const transport = jwtTransport(services.jwtCookies, services.csrf);
  * return transport.respond(req, await tokens.issuePair(user));
  */
-export function jwtTransport(ctx: Context): JwtTransport {
-  const cookies = jwtCookies(ctx);
+export function jwtTransport(cookies: JwtCookies | null, csrf: Csrf): JwtTransport {
   const bodyOnly = z.object({ refresh: token });
   if (!cookies) {
     return {
@@ -54,7 +52,6 @@ export function jwtTransport(ctx: Context): JwtTransport {
       clearHeaders: () => ({}),
     };
   }
-  const csrf = csrfFor(ctx);
   const withCookie = z.object({
     refresh: token
       .optional()

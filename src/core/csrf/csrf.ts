@@ -1,5 +1,4 @@
 import { constantTimeEqual } from '../../crypto/random.js';
-import type { Context } from '../context.js';
 import { serializeCookie } from '../cookies.js';
 import { CsrfFailed } from '../errors.js';
 import { type AuthRequest, isSafeMethod } from '../request.js';
@@ -27,25 +26,9 @@ export interface Csrf {
   issue(req: AuthRequest, opts?: { rotate?: boolean }): { token: string; setCookie: string };
 }
 
-const cache = new WeakMap<Context, Csrf>();
-
 /**
- * The CSRF checker of a context, built on first use and shared by the schemes and routes.
- *
- * @example
- * csrfFor(ctx).enforce(req); // throws CsrfFailed on a forged POST
- */
-export function csrfFor(ctx: Context): Csrf {
-  let csrf = cache.get(ctx);
-  if (!csrf) {
-    csrf = createCsrf(ctx.config.csrf);
-    cache.set(ctx, csrf);
-  }
-  return csrf;
-}
-
-/**
- * Builds the checker: trusted origins are parsed here, once.
+ * Builds the checker: trusted origins are parsed here, once. `createServices` makes the one the
+ * schemes and routes share.
  *
  * @example
  * const csrf = createCsrf(config.csrf);

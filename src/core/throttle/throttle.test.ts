@@ -4,7 +4,7 @@ import { type GatehouseConfigInput, resolveConfig } from '../config.js';
 import { Throttled } from '../errors.js';
 import { createAuthRequest } from '../request.js';
 import { parseRate } from '../settings/throttle.js';
-import { ipKey, throttleFor } from './throttle.js';
+import { ipKey } from './throttle.js';
 
 const from = (ip: string) => createAuthRequest({ method: 'POST', url: '/api/token/', headers: {}, ip });
 
@@ -80,12 +80,12 @@ describe('ipKey', () => {
   });
 });
 
-describe('throttleFor', () => {
+describe('services.throttle', () => {
   const setup = (throttle: GatehouseConfigInput['throttle']) => makeGatehouse({ throttle });
 
   it('counts a fixed window per ip, and lets through again when it ends', async () => {
     const t = await setup({ login: '3/min', loginUsername: null });
-    const th = throttleFor(t.gh.ctx);
+    const th = t.gh.services.throttle;
     for (let i = 0; i < 3; i++) await th.attempt(from('198.51.100.1'), 'login', `user${i}`);
     const err = await refusal(th.attempt(from('198.51.100.1'), 'login', 'user9'));
     expect(err.status).toBe(429);
@@ -100,7 +100,7 @@ describe('throttleFor', () => {
 
   it('counts a window per (ip, username)', async () => {
     const t = await setup({ login: null, loginUsername: '2/min' });
-    const th = throttleFor(t.gh.ctx);
+    const th = t.gh.services.throttle;
     await th.attempt(from('198.51.100.1'), 'login', 'alice');
     await th.attempt(from('198.51.100.1'), 'login', 'alice');
     await refusal(th.attempt(from('198.51.100.1'), 'login', 'alice'));
@@ -116,7 +116,7 @@ describe('throttleFor', () => {
       backoffBase: '2s',
       backoffMax: '1m',
     });
-    const th = throttleFor(t.gh.ctx);
+    const th = t.gh.services.throttle;
     const ip = from('198.51.100.1');
     const waits: number[] = [];
     for (let i = 0; i < 9; i++) {
@@ -138,7 +138,7 @@ describe('throttleFor', () => {
 
   it('backoffAfter 0 turns back-off off; a null rate counts nothing', async () => {
     const t = await setup({ login: null, loginUsername: null, backoffAfter: 0 });
-    const th = throttleFor(t.gh.ctx);
+    const th = t.gh.services.throttle;
     for (let i = 0; i < 50; i++) await (await th.attempt(from('198.51.100.1'), 'login', 'alice')).fail();
     expect(await t.stores.rateLimits.peek(`throttle:login:198.51.100.1`, t.clock.now())).toBeNull();
   });

@@ -54,26 +54,17 @@ function scopeRates(s: ThrottleSettings): Record<ThrottleScope, ScopeRates> {
   };
 }
 
-const cache = new WeakMap<Context, Throttle>();
-
 /**
- * The throttle of a context, built on first use (rates are parsed once, in the config).
+ * Builds the throttle of a context (rates are parsed once, in the config); `createServices` makes
+ * the one the schemes and routes share.
  *
  * @example
- * const gate = await throttleFor(ctx).attempt(req, 'login', username); // may throw Throttled
+ * const throttle = createThrottle(ctx);
+ * const gate = await throttle.attempt(req, 'login', username); // may throw Throttled
  * const user = await checkCredentials(ctx, username, password);
  * await (user ? gate.pass() : gate.fail());
  */
-export function throttleFor(ctx: Context): Throttle {
-  let throttle = cache.get(ctx);
-  if (!throttle) {
-    throttle = createThrottle(ctx);
-    cache.set(ctx, throttle);
-  }
-  return throttle;
-}
-
-function createThrottle(ctx: Context): Throttle {
+export function createThrottle(ctx: Context): Throttle {
   const settings = ctx.config.throttle;
   const rates = scopeRates(settings);
   const store = ctx.stores.rateLimits;

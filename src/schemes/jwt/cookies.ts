@@ -21,18 +21,16 @@ export interface JwtCookies {
   clear(req: AuthRequest): string[];
 }
 
-const cache = new WeakMap<Context, JwtCookies | null>();
-
 /**
- * The JWT cookie transport of a context, or null when `jwt.cookie` is off.
+ * Builds the JWT cookie transport of a context, or null when `jwt.cookie` is off;
+ * `createServices` makes the one the scheme and the token endpoints share.
  *
  * @example
- * const cookies = jwtCookies(ctx);
+ * const cookies = createJwtCookies(ctx);
  * if (cookies) headers['set-cookie'] = cookies.set(req, pair);
  */
-export function jwtCookies(ctx: Context): JwtCookies | null {
-  if (!cache.has(ctx)) cache.set(ctx, ctx.config.jwt.cookie ? create(ctx, ctx.config.jwt.cookie) : null);
-  return cache.get(ctx)!;
+export function createJwtCookies(ctx: Context): JwtCookies | null {
+  return ctx.config.jwt.cookie ? create(ctx, ctx.config.jwt.cookie) : null;
 }
 
 function create(ctx: Context, settings: JwtCookieSettings): JwtCookies {

@@ -18,7 +18,7 @@ export interface TokenPair {
 
 /**
  * The JWT service the scheme and the token endpoints share: issue, verify, refresh, blacklist.
- * Keys and verifiers are built once per Context; requests only read them.
+ * Keys and verifiers are built once, by createServices; requests only read them.
  */
 export interface JwtTokens {
   readonly keyring: Keyring;
@@ -40,25 +40,16 @@ export interface JwtTokens {
   blacklist(token: string, req: AuthRequest): Promise<void>;
 }
 
-const cache = new WeakMap<Context, JwtTokens>();
-
 /**
- * The JWT service of a context, built on first use and shared after, so the scheme and the
- * routes verify with the same keyring and the same verified-token cache.
+ * Builds the JWT service of a context: its keyring (keys parsed, verifiers made) and its
+ * verified-token cache. `createServices` makes one, shared by the scheme and the routes, so both
+ * verify with the same keyring and cache.
  *
  * @example
- * const pair = await jwtTokens(ctx).issuePair(user);
+ * const tokens = createJwtTokens(ctx);
+ * const pair = await tokens.issuePair(user);
  */
-export function jwtTokens(ctx: Context): JwtTokens {
-  let service = cache.get(ctx);
-  if (!service) {
-    service = createJwtTokens(ctx);
-    cache.set(ctx, service);
-  }
-  return service;
-}
-
-function createJwtTokens(ctx: Context): JwtTokens {
+export function createJwtTokens(ctx: Context): JwtTokens {
   const { jwt } = ctx.config;
   const { stores, clock } = ctx;
   const keyring = buildKeyring(ctx);

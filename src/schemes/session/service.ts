@@ -22,7 +22,7 @@ export interface FoundSession {
 
 /**
  * Sessions as the scheme and the routes share them: find a request's live session, start one at
- * login (always a new id: no fixation), end one, and write the cookies. Built once per Context.
+ * login (always a new id: no fixation), end one, and write the cookies. Built once, by createServices.
  */
 export interface SessionService {
   /**
@@ -45,24 +45,15 @@ export interface SessionService {
   clearCookie(req: AuthRequest): string;
 }
 
-const cache = new WeakMap<Context, SessionService>();
-
 /**
- * The session service of a context, built on first use.
+ * Builds the session service of a context; `createServices` makes the one the scheme, the routes
+ * and the CLI share.
  *
  * @example
- * const { setCookie } = await sessionService(ctx).start(user, req);
+ * const sessions = createSessionService(ctx);
+ * const { setCookie } = await sessions.start(user, req);
  */
-export function sessionService(ctx: Context): SessionService {
-  let service = cache.get(ctx);
-  if (!service) {
-    service = createSessionService(ctx);
-    cache.set(ctx, service);
-  }
-  return service;
-}
-
-function createSessionService(ctx: Context): SessionService {
+export function createSessionService(ctx: Context): SessionService {
   const settings = ctx.config.sessions;
   const { sessions, users } = ctx.stores;
   const lookup = lookupWithUser((digest) => sessions.findByDigest(digest), sessions.withUser, users);

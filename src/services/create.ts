@@ -1,0 +1,96 @@
+import { type Clock, systemClock } from '../core/clock.js';
+import {
+  type GatehouseConfig,
+  type GatehouseConfigInput,
+  resolveConfig,
+  type SchemeName,
+} from '../core/config.js';
+import type { Context } from '../core/context.js';
+import { createCsrf } from '../core/csrf/csrf.js';
+import { ConfigError } from '../core/errors.js';
+import { type Logger, stderrLogger } from '../core/logger.js';
+import { Pipeline } from '../core/pipeline.js';
+import type { Authenticator } from '../core/scheme.js';
+import { createThrottle } from '../core/throttle/throttle.js';
+import { createPasswordHasher } from '../crypto/passwords/hasher.js';
+import type { PasswordHasher } from '../crypto/passwords/types.js';
+import { SCHEME_FACTORIES, type SchemeServices } from '../schemes/index.js';
+import { createJwtCookies } from '../schemes/jwt/cookies.js';
+import { createJwtTokens } from '../schemes/jwt/tokens.js';
+import { createSessionService } from '../schemes/session/service.js';
+import type { Stores } from '../stores/types.js';
+import { createSignIn } from './sign-in.js';
+import type { Services } from './types.js';
+
+export interface ServicesOptions {
+  /** What `defineConfig` returns (resolved here, once), or a config `resolveConfig` already resolved. */
+  config: GatehouseConfigInput | GatehouseConfig;
+  stores: Stores;
+  clock?: Clock;
+  /** Where errors and refusals are logged; default: errors and warnings to stderr with their stack. */
+  logger?: Logger;
+  passwords?: PasswordHasher;
+}
+
+/**
+ * The composition root: every service of a gatehouse is built here, once, in dependency order,
+ * and handed to whoever needs it (schemes, routes, adapters, the CLI). Nothing else builds them,
+ * so there is one CSRF checker, one throttle, one keyring per gatehouse.
+ *
+ * @example
+ * const services = createServices({ config: defineConfig({ secretKey }), stores: createMemoryStores() });
+ * const who = await services.pipeline.authenticate(req);
+ */
+export function createServices(options: ServicesOptions): Services {
+  const config = resolveConfig(options.config);
+  const ctx: Context = {
+    config,
+    stores: options.stores,
+    clock: options.clock ?? systemClock,
+    logger: options.logger ?? stderrLogger,
+    passwords: options.passwords ?? createPasswordHasher(config.passwords),
+  };
+  const configured = new Set<SchemeName>(config.authentication);
+  // The JWT service parses keys and may fetch a JWKS: only built when jwt is configured.
+  const jwt = configured.has('jwt') ? createJwtTokens(ctx) : null;
+  const shared: SchemeServices = {
+    csrf: createCsrf(config.csrf),
+    throttle: createThrottle(ctx),
+    sessions: createSessionService(ctx),
+    jwt,
+    jwtCookies: jwt ? createJwtCookies(ctx) : null,
+  };
+  const schemes = buildSchemes(ctx, shared);
+  const pipeline = new Pipeline(config.authentication.map((name) => schemes[name]!));
+  const signIn = createSignIn({ ctx, throttle: shared.throttle });
+  return { ctx, ...shared, signIn, schemes, pipeline, pipelineFor: pipelinesOver(schemes, pipeline) };
+}
+
+function buildSchemes(ctx: Context, shared: SchemeServices): Partial<Record<SchemeName, Authenticator>> {
+  const out: Partial<Record<SchemeName, Authenticator>> = {};
+  for (const name of ctx.config.authentication) {
+    const factory = SCHEME_FACTORIES[name];
+    if (!factory)
+      throw new ConfigError(`authentication: the "${name}" scheme is not available in this build`);
+    out[name] = factory(ctx, shared);
+  }
+  return out;
+}
+
+/** Pipelines over a subset of the schemes, made on first use and kept (routes share them). */
+function pipelinesOver(
+  schemes: Partial<Record<SchemeName, Authenticator>>,
+  all: Pipeline,
+): (names?: readonly SchemeName[]) => Pipeline {
+  const made = new Map<string, Pipeline>();
+  return (names) => {
+    if (!names) return all;
+    const key = names.join(',');
+    let pipeline = made.get(key);
+    if (!pipeline) {
+      pipeline = new Pipeline(names.filter((n) => schemes[n]).map((n) => schemes[n]!));
+      made.set(key, pipeline);
+    }
+    return pipeline;
+  };
+}

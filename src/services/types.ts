@@ -1,0 +1,23 @@
+import type { SchemeName } from '../core/config.js';
+import type { Context } from '../core/context.js';
+import type { Pipeline } from '../core/pipeline.js';
+import type { Authenticator } from '../core/scheme.js';
+import type { SchemeServices } from '../schemes/index.js';
+import type { SignIn } from './sign-in.js';
+
+/**
+ * Every service of one gatehouse, built once by `createServices` (see docs/architecture.md):
+ * route factories, adapters and the CLI read them here instead of building their own.
+ */
+export interface Services extends SchemeServices {
+  /** Config, clock, stores, password hasher and logger. */
+  readonly ctx: Context;
+  /** The one password sign-in every login route goes through. */
+  readonly signIn: SignIn;
+  /** Every configured scheme by name (only those in config.authentication). */
+  readonly schemes: Readonly<Partial<Record<SchemeName, Authenticator>>>;
+  /** The pipeline over the configured schemes in their configured order. */
+  readonly pipeline: Pipeline;
+  /** A pipeline over some schemes in that order (per-route authentication), made once per list. */
+  pipelineFor(schemes?: readonly SchemeName[]): Pipeline;
+}
