@@ -1,4 +1,4 @@
-import type { Gatehouse } from '../contract/gatehouse.js';
+import type { Services } from '../services/types.js';
 
 /** Where a command reads and writes; tests give their own. */
 export interface Io {
@@ -74,8 +74,8 @@ export interface Command {
 
 export interface CommandEnv {
   io: Io;
-  /** Opens a gatehouse over the configured stores (migrations applied). Closed by the caller. */
-  open(): Promise<Gatehouse>;
+  /** Opens the services over the configured stores (migrations applied). Closed by the caller. */
+  open(): Promise<Services>;
   /** Prints to stdout with a newline; throws OutputClosed once stdout is gone. */
   print(line: string): void;
   /** Reads a secret: from stdin when piped, or prompted without echo on a TTY. */

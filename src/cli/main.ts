@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { createGatehouse, type Gatehouse } from '../contract/gatehouse.js';
 import { ConfigError, ValidationError } from '../core/errors.js';
 import { openAppStores } from '../server/app-stores.js';
 import { loadProject } from '../server/config-file.js';
+import { createServices } from '../services/create.js';
+import type { Services } from '../services/types.js';
 import { parseArgs, stringFlag } from './args.js';
 import {
   type Command,
@@ -56,7 +57,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
 }
 
 async function runCommand(command: Command, argv: readonly string[], io: Io): Promise<number> {
-  const opened: Gatehouse[] = [];
+  const opened: Services[] = [];
   try {
     const args = parseArgs(argv, command.flags);
     if (args.flags.help) {
@@ -76,16 +77,17 @@ async function runCommand(command: Command, argv: readonly string[], io: Io): Pr
           notice: (m) => io.stderr.write(`gatehouse: ${m}\n`),
         });
         const stores = await openAppStores(config, own);
-        const gh = createGatehouse({ config, stores });
-        opened.push(gh);
-        return gh;
+        // The services alone: a command acts on users, tokens and sessions, never over HTTP.
+        const services = createServices({ config, stores });
+        opened.push(services);
+        return services;
       },
     };
     return await command.run(args, env);
   } catch (err) {
     return report(err, command, io);
   } finally {
-    for (const gh of opened) await gh.ctx.stores.close().catch(() => {});
+    for (const services of opened) await services.ctx.stores.close().catch(() => {});
   }
 }
 

@@ -11,14 +11,14 @@ export const activateCommand: Command = {
   flags: {},
   async run(args, { open, print }) {
     const [username] = positionals(args, ['username']);
-    const gh = await open();
-    const user = await findUser(gh, username!);
+    const services = await open();
+    const user = await findUser(services, username!);
     // A repeat changes nothing and records nothing: the audit trail shows acts, not attempts.
     if (user.isActive) {
       print(`"${user.username}" is already active; nothing changed.`);
       return 0;
     }
-    await activateUser(gh.ctx, user);
+    await activateUser(services.ctx, user);
     print(`Activated "${user.username}": they can sign in again.`);
     return 0;
   },

@@ -39,10 +39,10 @@ export const auditCommand: Command = {
     const limit = parseLimit(stringFlag(args, 'limit'));
     const sinceFlag = stringFlag(args, 'since');
     const username = stringFlag(args, 'user');
-    const gh = await open();
-    const since = sinceFlag === undefined ? undefined : parseSince(sinceFlag, gh.ctx.clock.now());
-    const userId = username === undefined ? undefined : (await findUser(gh, username)).id;
-    const events = await gh.ctx.stores.audit.list({
+    const services = await open();
+    const since = sinceFlag === undefined ? undefined : parseSince(sinceFlag, services.ctx.clock.now());
+    const userId = username === undefined ? undefined : (await findUser(services, username)).id;
+    const events = await services.ctx.stores.audit.list({
       limit,
       ...(userId === undefined ? {} : { userId }),
       ...(since === undefined ? {} : { since }),

@@ -17,10 +17,10 @@ export const changepasswordCommand: Command = {
   },
   async run(args, { io, open, print }) {
     const [username] = positionals(args, ['username']);
-    const gh = await open();
-    const user = await findUser(gh, username!);
+    const services = await open();
+    const user = await findUser(services, username!);
     const password = await readNewPassword(io, args.flags['password-stdin'] === true);
-    await changePassword(gh.ctx, user, password);
+    await changePassword(services.ctx, user, password);
     print(`Password changed for "${user.username}"; their other credentials have ended.`);
     return 0;
   },

@@ -22,9 +22,9 @@ export const createuserCommand: Command = {
     // The same rule createUser applies, checked before the password is asked for.
     const problem = emailProblem(email);
     if (problem !== null) throw new UsageError(`--email: ${problem} Got ${JSON.stringify(email)}.`);
-    const gh = await open();
+    const services = await open();
     const password = await readNewPassword(io, args.flags['password-stdin'] === true);
-    const user = await createUser(gh.ctx, {
+    const user = await createUser(services.ctx, {
       username: username!,
       password,
       email,

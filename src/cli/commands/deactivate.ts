@@ -11,14 +11,14 @@ export const deactivateCommand: Command = {
   flags: {},
   async run(args, { open, print }) {
     const [username] = positionals(args, ['username']);
-    const gh = await open();
-    const user = await findUser(gh, username!);
+    const services = await open();
+    const user = await findUser(services, username!);
     // A repeat changes nothing and records nothing: the audit trail shows acts, not attempts.
     if (!user.isActive) {
       print(`"${user.username}" is already inactive; nothing changed.`);
       return 0;
     }
-    await deactivateUser(gh.ctx, user);
+    await deactivateUser(services.ctx, user);
     print(`Deactivated "${user.username}".`);
     return 0;
   },

@@ -15,8 +15,8 @@ export const flushExpiredCommand: Command = {
   async run(args, { open, print }) {
     if (args.positionals.length)
       throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
-    const gh = await open();
-    const { stores, clock } = gh.ctx;
+    const services = await open();
+    const { stores, clock } = services.ctx;
     const now = clock.now();
     const counts: Record<string, number> = {};
     for (const [name, store] of [

@@ -1,7 +1,6 @@
-import type { Gatehouse } from '../../contract/gatehouse.js';
 import { sessionView } from '../../contract/sessions/routes.js';
 import { audit } from '../../core/audit.js';
-import { sessionService } from '../../schemes/session/service.js';
+import type { Services } from '../../services/types.js';
 import type { SessionRecord } from '../../stores/types.js';
 import { stringFlag } from '../args.js';
 import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
@@ -59,16 +58,16 @@ function one(rest: string[], name: string): string {
 }
 
 /** The live sessions, as the account page lists them: expired and idle ones are left out. */
-async function liveSessions(gh: Gatehouse, userId: number): Promise<SessionRecord[]> {
-  const now = gh.ctx.clock.now();
-  const { isLive } = sessionService(gh.ctx);
-  return (await gh.ctx.stores.sessions.listForUser(userId)).filter((s) => isLive(s, now));
+async function liveSessions(services: Services, userId: number): Promise<SessionRecord[]> {
+  const now = services.ctx.clock.now();
+  const { isLive } = services.sessions;
+  return (await services.ctx.stores.sessions.listForUser(userId)).filter((s) => isLive(s, now));
 }
 
 async function list(username: string, json: boolean, { open, print }: CommandEnv): Promise<number> {
-  const gh = await open();
-  const user = await findUser(gh, username);
-  const sessions = await liveSessions(gh, user.id);
+  const services = await open();
+  const user = await findUser(services, username);
+  const sessions = await liveSessions(services, user.id);
   if (json) {
     print(safe(JSON.stringify(sessions.map((session) => sessionView(session)))));
     return 0;
@@ -93,24 +92,24 @@ async function list(username: string, json: boolean, { open, print }: CommandEnv
 }
 
 async function revokeOne(id: string, { open, print }: CommandEnv): Promise<number> {
-  const gh = await open();
-  const session = await gh.ctx.stores.sessions.findByPublicId(id);
-  const user = session && (await gh.ctx.stores.users.findById(session.userId));
-  if (!session || !(await gh.ctx.stores.sessions.deleteById(session.userId, id))) {
+  const services = await open();
+  const session = await services.ctx.stores.sessions.findByPublicId(id);
+  const user = session && (await services.ctx.stores.users.findById(session.userId));
+  if (!session || !(await services.ctx.stores.sessions.deleteById(session.userId, id))) {
     throw new CommandFailed(`no session with id "${id}"`);
   }
   const who = user ?? { id: session.userId, username: `#${session.userId}` };
-  await audit(gh.ctx, null, 'session_revoked', { user, detail: { sessionId: id, via: 'cli' } });
+  await audit(services.ctx, null, 'session_revoked', { user, detail: { sessionId: id, via: 'cli' } });
   print(`Revoked session ${id} of "${who.username}".`);
   return 0;
 }
 
 async function revokeAll(username: string, { open, print }: CommandEnv): Promise<number> {
-  const gh = await open();
-  const user = await findUser(gh, username);
-  const n = await gh.ctx.stores.sessions.deleteForUser(user.id);
+  const services = await open();
+  const user = await findUser(services, username);
+  const n = await services.ctx.stores.sessions.deleteForUser(user.id);
   if (n > 0)
-    await audit(gh.ctx, null, 'session_revoked', { user, detail: { all: true, count: n, via: 'cli' } });
+    await audit(services.ctx, null, 'session_revoked', { user, detail: { all: true, count: n, via: 'cli' } });
   print(`Revoked ${n} session${n === 1 ? '' : 's'} of "${user.username}".`);
   return 0;
 }

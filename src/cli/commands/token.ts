@@ -1,8 +1,8 @@
-import type { Gatehouse } from '../../contract/gatehouse.js';
 import { audit } from '../../core/audit.js';
 import { parseDuration } from '../../core/clock.js';
 import { apiKeyDigest, parseApiKey } from '../../crypto/api-keys.js';
 import { issueApiToken, revokeApiToken } from '../../schemes/token/issue.js';
+import type { Services } from '../../services/types.js';
 import type { ApiTokenRecord } from '../../stores/types.js';
 import { listFlag, stringFlag } from '../args.js';
 import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
@@ -92,10 +92,10 @@ function parseTtl(value: string | undefined): number | null | undefined {
 async function create(username: string, args: ParsedArgs, { io, open, print }: CommandEnv): Promise<number> {
   const lifetime = parseTtl(stringFlag(args, 'ttl'));
   const scopes = listFlag(args, 'scope').flatMap((s) => s.split(',').filter(Boolean));
-  const gh = await open();
-  const user = await findUser(gh, username);
+  const services = await open();
+  const user = await findUser(services, username);
   if (!user.isActive) throw new CommandFailed(`"${user.username}" is inactive: their tokens would not work`);
-  const { key, token } = await issueApiToken(gh.ctx, user, {
+  const { key, token } = await issueApiToken(services.ctx, user, {
     name: stringFlag(args, 'name') ?? 'cli',
     lifetime,
     scopes,
@@ -115,10 +115,10 @@ function describe(token: ApiTokenRecord): string {
 }
 
 async function list(username: string, { open, print }: CommandEnv): Promise<number> {
-  const gh = await open();
-  const user = await findUser(gh, username);
-  const now = gh.ctx.clock.now();
-  const tokens = await gh.ctx.stores.apiTokens.listForUser(user.id);
+  const services = await open();
+  const user = await findUser(services, username);
+  const now = services.ctx.clock.now();
+  const tokens = await services.ctx.stores.apiTokens.listForUser(user.id);
   if (tokens.length === 0) {
     print(`No tokens for "${user.username}".`);
     return 0;
@@ -141,10 +141,14 @@ async function list(username: string, { open, print }: CommandEnv): Promise<numb
 
 async function revoke(rest: string[], all: boolean, { open, print }: CommandEnv): Promise<number> {
   if (all) {
-    const gh = await open();
-    const user = await findUser(gh, one(rest, 'username'));
-    const n = await gh.ctx.stores.apiTokens.deleteForUser(user.id);
-    await audit(gh.ctx, null, 'token_revoked', { user, scheme: 'token', detail: { all: true, count: n } });
+    const services = await open();
+    const user = await findUser(services, one(rest, 'username'));
+    const n = await services.ctx.stores.apiTokens.deleteForUser(user.id);
+    await audit(services.ctx, null, 'token_revoked', {
+      user,
+      scheme: 'token',
+      detail: { all: true, count: n },
+    });
     print(`Revoked ${n} token${n === 1 ? '' : 's'} of "${user.username}".`);
     return 0;
   }
@@ -155,9 +159,9 @@ async function revoke(rest: string[], all: boolean, { open, print }: CommandEnv)
     return revokeId(rest[0]!, await open(), print);
   }
   if (rest.length !== 2) throw new UsageError('expected <id>, <username> <id>, --all <username>, or a key');
-  const gh = await open();
-  const user = await findUser(gh, rest[0]!);
-  if (!(await revokeApiToken(gh.ctx, user, rest[1]!))) {
+  const services = await open();
+  const user = await findUser(services, rest[0]!);
+  if (!(await revokeApiToken(services.ctx, user, rest[1]!))) {
     throw new CommandFailed(`"${user.username}" has no token with id "${rest[1]}"`);
   }
   print(`Revoked token ${rest[1]} of "${user.username}".`);
@@ -165,10 +169,10 @@ async function revoke(rest: string[], all: boolean, { open, print }: CommandEnv)
 }
 
 /** Revokes by the id `token list` shows; the operator need not know whose it is. */
-async function revokeId(id: string, gh: Gatehouse, print: (line: string) => void): Promise<number> {
-  const token = await gh.ctx.stores.apiTokens.findByPublicId(id);
-  const user = token && (await gh.ctx.stores.users.findById(token.userId));
-  if (!token || !user || !(await revokeApiToken(gh.ctx, user, token.id))) {
+async function revokeId(id: string, services: Services, print: (line: string) => void): Promise<number> {
+  const token = await services.ctx.stores.apiTokens.findByPublicId(id);
+  const user = token && (await services.ctx.stores.users.findById(token.userId));
+  if (!token || !user || !(await revokeApiToken(services.ctx, user, token.id))) {
     throw new CommandFailed(`no token with id "${id}"`);
   }
   print(`Revoked token ${token.id} ("${token.name}") of "${user.username}".`);
@@ -176,10 +180,10 @@ async function revokeId(id: string, gh: Gatehouse, print: (line: string) => void
 }
 
 /** Revokes a key found in the wild (a secret scanner's report): its digest finds its row. */
-async function revokeKey(key: string, gh: Gatehouse, print: (line: string) => void): Promise<number> {
-  const token = await gh.ctx.stores.apiTokens.findByDigest(apiKeyDigest(key));
-  const user = token && (await gh.ctx.stores.users.findById(token.userId));
-  if (!token || !user || !(await revokeApiToken(gh.ctx, user, token.id))) {
+async function revokeKey(key: string, services: Services, print: (line: string) => void): Promise<number> {
+  const token = await services.ctx.stores.apiTokens.findByDigest(apiKeyDigest(key));
+  const user = token && (await services.ctx.stores.users.findById(token.userId));
+  if (!token || !user || !(await revokeApiToken(services.ctx, user, token.id))) {
     throw new CommandFailed('no such token: it was revoked already, or never existed here');
   }
   print(`Revoked token ${token.id} ("${token.name}") of "${user.username}".`);

@@ -25,14 +25,14 @@ export const usersCommand: Command = {
       throw new UsageError(action === undefined ? 'missing <list>' : `unknown action "${action}"`);
     }
     if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
-    const gh = await open();
-    const { list } = gh.ctx.stores.users;
+    const services = await open();
+    const { list } = services.ctx.stores.users;
     if (!list) {
       throw new CommandFailed(
         'the configured user store cannot list users: give it a list({ afterId, limit }) method (see docs/users.md)',
       );
     }
-    const pages = pagesOf(list.bind(gh.ctx.stores.users));
+    const pages = pagesOf(list.bind(services.ctx.stores.users));
     return isJson(args) ? printJson(pages, print) : printTable(pages, print);
   },
 };
