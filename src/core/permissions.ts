@@ -57,13 +57,12 @@ export function not(perm: Permission): Permission {
 }
 
 /**
- * The scopes that restrict the caller's credential, or null when it is unrestricted. Only a
- * credential whose `auth` carries a non-empty `scopes` list (an API token made with scopes) is
- * restricted; a token without scopes, a session or a password acts with the user's full rights.
+ * The scopes that restrict the caller's credential, or null when it is unrestricted: the scheme
+ * that answered sets them (an API token made with scopes); a token without scopes, a session,
+ * a JWT or a password acts with the user's full rights.
  */
 export function credentialScopes(auth: AuthResult): readonly string[] | null {
-  const scopes = (auth.auth as { scopes?: unknown } | null | undefined)?.scopes;
-  return Array.isArray(scopes) && scopes.length > 0 ? (scopes as string[]) : null;
+  return auth.scopes && auth.scopes.length > 0 ? auth.scopes : null;
 }
 
 /**

@@ -5,6 +5,8 @@ import {
   allOf,
   allowAny,
   anyOf,
+  credentialScopes,
+  hasScope,
   isAdmin,
   isAuthenticated,
   isAuthenticatedOrReadOnly,
@@ -36,7 +38,8 @@ function scheme(name: string, behaviour: 'null' | 'answer' | 'throw', challenge:
     async authenticate() {
       calls.push(name);
       if (behaviour === 'throw') throw new AuthenticationFailed(`${name} failed`);
-      return behaviour === 'answer' ? { user: user(), auth: null, scheme: name } : null;
+      // A custom scheme's name: the result is typed as Basic's (no credential), named as given.
+      return behaviour === 'answer' ? ({ user: user(), auth: null, scheme: name } as AuthResult) : null;
     },
   };
   return s;
@@ -91,7 +94,17 @@ describe('Pipeline', () => {
 
   it('answers 403 permission_denied to an authenticated caller who lacks the permission', async () => {
     const p = new Pipeline([scheme('token', 'null', 'Token')]);
-    const auth: AuthResult = { user: user(), auth: null, scheme: 'token' };
+    const token = {
+      id: 't',
+      userId: 1,
+      name: '',
+      prefix: '',
+      scopes: [],
+      createdAt: 0,
+      lastUsedAt: null,
+      expiresAt: null,
+    };
+    const auth: AuthResult = { user: user(), auth: token, scheme: 'token' };
     const err = await p.enforce(get, auth, isAdmin).catch((e) => e);
     expect(err.status).toBe(403);
     expect(err.body()).toEqual({
@@ -133,5 +146,76 @@ describe('permissions', () => {
     expect(await anyOf(isAdmin, isAuthenticatedOrReadOnly).has(get, null)).toBe(true);
     expect(await anyOf(isAdmin, isAuthenticatedOrReadOnly).has(post, null)).toBe(false);
     expect(await not(isAdmin).has(get, authed)).toBe(true);
+  });
+});
+
+describe('credential lifecycle: each result goes back to the scheme that made it', () => {
+  const tokenRow = (scopes: string[]) => ({
+    id: 't1',
+    userId: 1,
+    name: 'ci',
+    prefix: 'gat_abcd',
+    scopes,
+    createdAt: 0,
+    lastUsedAt: null,
+    expiresAt: null,
+  });
+
+  /** A scheme that records what the pipeline hands back to it. */
+  function owning(name: 'token' | 'basic', live: boolean) {
+    const seen: { finished: AuthResult[]; asked: AuthResult[] } = { finished: [], asked: [] };
+    const s: Authenticator = {
+      name,
+      challenge: () => null,
+      authenticate: async () => null,
+      isLive: async (result) => {
+        seen.asked.push(result);
+        return live;
+      },
+      finish: async (result) => {
+        seen.finished.push(result);
+      },
+    };
+    return { s, seen };
+  }
+
+  it('finish and isLive reach only the scheme that answered; anonymous finishes nothing', async () => {
+    const token = owning('token', true);
+    const basic = owning('basic', false);
+    const p = new Pipeline([token.s, basic.s]);
+    const byToken: AuthResult = { user: user(), auth: tokenRow([]), scheme: 'token' };
+    const byBasic: AuthResult = { user: user(), auth: null, scheme: 'basic' };
+    await p.finish(byToken);
+    await p.finish(null);
+    expect(token.seen.finished).toEqual([byToken]);
+    expect(basic.seen.finished).toEqual([]);
+    expect(await p.isLive(byToken)).toBe(true);
+    expect(await p.isLive(byBasic)).toBe(false);
+    expect(token.seen.asked).toEqual([byToken]);
+    expect(basic.seen.asked).toEqual([byBasic]);
+  });
+
+  it('fails closed: a result of a scheme not in the pipeline, or one without isLive, is not live', async () => {
+    const p = new Pipeline([owning('token', true).s]);
+    expect(await p.isLive({ user: user(), auth: null, scheme: 'basic' })).toBe(false);
+    const silent = new Pipeline([{ name: 'basic', challenge: () => null, authenticate: async () => null }]);
+    expect(await silent.isLive({ user: user(), auth: null, scheme: 'basic' })).toBe(false);
+    await silent.finish({ user: user(), auth: null, scheme: 'basic' }); // nothing to commit
+  });
+
+  it('narrows by scheme without casts, and scopes come from the result the scheme made', async () => {
+    const scoped: AuthResult = {
+      user: user(),
+      auth: tokenRow(['notes:read']),
+      scheme: 'token',
+      scopes: ['notes:read'],
+    };
+    const full: AuthResult = { user: user(), auth: tokenRow([]), scheme: 'token' };
+    if (scoped.scheme === 'token') expect(scoped.auth.prefix).toBe('gat_abcd');
+    expect(credentialScopes(scoped)).toEqual(['notes:read']);
+    expect(credentialScopes(full)).toBeNull();
+    expect(await hasScope('notes:read').has(get, scoped)).toBe(true);
+    expect(await hasScope('notes:write').has(get, scoped)).toBe(false);
+    expect(await hasScope('notes:write').has(get, full)).toBe(true);
   });
 });

@@ -21,6 +21,36 @@ export class Pipeline {
     return null;
   }
 
+  /**
+   * Whether the credential of `result` is still live now, as the scheme that made it decides
+   * (see {@link Authenticator.isLive}); false for a result none of these schemes made.
+   *
+   * @example
+   * if (!(await pipeline.isLive(auth))) { await undo(issued); throw new AuthenticationFailed(); }
+   */
+  async isLive(result: AuthResult): Promise<boolean> {
+    const scheme = this.schemeOf(result);
+    return scheme?.isLive ? scheme.isLive(result) : false;
+  }
+
+  /**
+   * The one step after a handler: the scheme that made `result` commits what the handler changed
+   * on its credential (a session saves its bag). Nothing for an anonymous request.
+   *
+   * @example
+   * const res = await handler(ctx);
+   * await pipeline.finish(auth);
+   */
+  async finish(result: AuthResult | null): Promise<void> {
+    if (!result) return;
+    await this.schemeOf(result)?.finish?.(result);
+  }
+
+  /** The scheme that made a result: names are unique within a pipeline. */
+  private schemeOf(result: AuthResult): Authenticator | undefined {
+    return this.schemes.find((s) => s.name === result.scheme);
+  }
+
   /** The challenge of the first scheme, as DRF's get_authenticate_header does. */
   challenge(req: AuthRequest): string | null {
     const first = this.schemes[0];
