@@ -1,15 +1,15 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { GatehouseConfig } from '../../core/config.js';
+import { JwtKeyError } from '../../core/errors.js';
 import {
   DEFAULT_KEYS_FILE,
   KEYS_FILE_ENV,
-  type KeysFile,
   readKeysFile,
   retireAtMs,
-  type StoredKey,
   writeKeysFile,
 } from '../../crypto/jwt/jwks-file.js';
-import { generateJwk, JWT_ALGORITHMS, type JwtAlgorithm } from '../../crypto/jwt/keys.js';
+import { JWT_ALGORITHMS, type JwtAlgorithm } from '../../crypto/jwt/keys.js';
+import { addSigningKey, rotateSigningKey } from '../../schemes/jwt/key-rotation.js';
 import { loadConfig } from '../../server/config-file.js';
 import { stringFlag } from '../args.js';
 import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
@@ -82,19 +82,9 @@ function algFlag(args: ParsedArgs, config: GatehouseConfig, fallback?: JwtAlgori
   return alg as JwtAlgorithm;
 }
 
-function addKey(file: KeysFile, alg: JwtAlgorithm, now: Date): StoredKey {
-  const jwk = generateJwk(alg);
-  const key: StoredKey = { ...jwk, createdAt: now.toISOString(), retireAt: null };
-  file.keys.push(key);
-  return key;
-}
-
 function generate(path: string, alg: JwtAlgorithm, env: CommandEnv, config: GatehouseConfig): number {
   const file = readKeysFile(path) ?? { current: null, keys: [] };
-  const key = addKey(file, alg, new Date());
-  // A file without a signer gets one now: nothing can have cached a key that never signed.
-  const signs = file.current === null;
-  if (signs) file.current = key.kid;
+  const { key, signs } = addSigningKey(file, alg);
   writeKeysFile(path, file);
   env.print(`Generated ${alg} key ${key.kid} in ${path}.`);
   env.print(
@@ -111,26 +101,16 @@ function rotate(path: string, args: ParsedArgs, env: CommandEnv, config: Gatehou
   if (!file?.current) {
     throw new CommandFailed(`no current key in ${path}: run \`gatehouse keys generate --alg <alg>\` first`);
   }
-  const now = new Date();
-  const old = file.keys.find((k) => k.kid === file.current)!;
-  let next = [...file.keys].reverse().find((k) => k.kid !== old.kid && !k.retireAt);
-  if (!next) next = addKey(file, algFlag(args, config, old.alg), now);
-  else if (args.flags.alg !== undefined && next.alg !== args.flags.alg) {
-    throw new CommandFailed(`the pending key ${next.kid} is ${next.alg}, not ${String(args.flags.alg)}`);
+  // The policy (which key signs next, how long the old one verifies) is the library's.
+  const alg = args.flags.alg === undefined ? undefined : algFlag(args, config);
+  let rotation: ReturnType<typeof rotateSigningKey>;
+  try {
+    rotation = rotateSigningKey(file, config.jwt, alg === undefined ? {} : { alg });
+  } catch (err) {
+    if (err instanceof JwtKeyError) throw new CommandFailed(err.message);
+    throw err;
   }
-  // The old key verifies as long as a token it signed can still be presented.
-  const { jwt } = config;
-  const longest = Math.max(
-    jwt.accessTokenLifetime,
-    jwt.refreshTokenLifetime,
-    jwt.authTokenTypes.includes('sliding') ? jwt.slidingTokenRefreshLifetime : 0,
-  );
-  const retireAt = new Date(now.getTime() + (longest + jwt.leeway) * 1000);
-  old.retireAt = retireAt.toISOString();
-  file.current = next.kid;
-  // Keys whose tokens have all expired are dropped.
-  const dropped = file.keys.filter((k) => (retireAtMs(k) ?? Number.POSITIVE_INFINITY) <= now.getTime());
-  file.keys = file.keys.filter((k) => !dropped.includes(k));
+  const { signer: next, retired: old, dropped } = rotation;
   writeKeysFile(path, file);
   env.print(`Key ${next.kid} (${next.alg}) now signs; ${old.kid} verifies until ${old.retireAt}.`);
   if (dropped.length)
