@@ -2,14 +2,15 @@ import type { ErrorRequestHandler, Request, RequestHandler, Response } from 'exp
 import type { Gatehouse } from '../contract/gatehouse.js';
 import type { HttpResponse } from '../contract/types.js';
 import type { SchemeName } from '../core/config.js';
-import { GatehouseError, NotFound, ParseError, PayloadTooLarge } from '../core/errors.js';
+import { NotFound } from '../core/errors.js';
 import { isAuthenticated, type Permission } from '../core/permissions.js';
 import { type AuthRequest, createAuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
+import { errorAnswer } from '../edge/errors.js';
+import { credentialHeaders, mergeVary } from '../edge/headers.js';
 import { commitSession, SessionHandle } from '../schemes/session/handle.js';
-import { StoreUnavailable } from '../stores/errors.js';
 import type { UserRecord } from '../stores/types.js';
-import { CREDENTIAL_HEADERS, createGuard, credentialHeaders, mergeVary } from './guard.js';
+import { createGuard } from './guard.js';
 import { ContractMount } from './mount.js';
 import { readBody } from './read-body.js';
 
@@ -104,7 +105,7 @@ export function gatehouse(gh: Gatehouse, opts: GatehouseMiddlewareOptions = {}):
     contractBody(req, limit)
       .then(
         (rawBody) => gh.handle(m.bound, { req: authReq, params: m.params, rawBody }),
-        (err: unknown) => withCredentialHeaders(gh.errorResponse(err, authReq)),
+        (err: unknown) => errorAnswer(gh, err, authReq),
       )
       .then((out) => sendResponse(res, out), next);
   };
@@ -122,10 +123,6 @@ async function contractBody(req: Request, limit: number): Promise<string | undef
     return new URLSearchParams(body as Record<string, string>).toString();
   }
   return JSON.stringify(body);
-}
-
-function withCredentialHeaders(res: HttpResponse): HttpResponse {
-  return { ...res, headers: { ...CREDENTIAL_HEADERS, ...res.headers } };
 }
 
 function gatehouseOf(req: Request): Gatehouse {
@@ -199,10 +196,10 @@ export function notFound(): RequestHandler {
 }
 
 /**
- * Answers every error a handler throws or passes to `next` in DRF's shape: gatehouse errors and a
- * body parser's 4xx keep their status; anything else is logged with its stack and answers a 500
- * that reveals nothing, as the Fastify and Hono adapters do. Register your own error handlers
- * before it.
+ * Answers every error a handler throws or passes to `next` in DRF's shape: gatehouse errors keep
+ * their status and a body parser's 4xx becomes the gatehouse error it stands for (400
+ * `parse_error`, 413, 415); anything else is logged with its stack and answers a 500 that reveals
+ * nothing, as the Fastify and Hono adapters do. Register your own error handlers before it.
  *
  * @example
  * app.use(errorHandler());
@@ -211,17 +208,6 @@ export function errorHandler(): ErrorRequestHandler {
   return (err: unknown, req, res, next) => {
     const gh = (req as Carrier)[GATEHOUSE];
     if (!gh || res.headersSent) return next(err);
-    sendResponse(res, withCredentialHeaders(gh.errorResponse(clientError(err), toAuthRequest(req))));
+    sendResponse(res, errorAnswer(gh, err, toAuthRequest(req)));
   };
-}
-
-/** A framework 4xx as the gatehouse error it stands for; anything else as it is (a logged 500). */
-function clientError(err: unknown): unknown {
-  if (err instanceof GatehouseError || err instanceof StoreUnavailable) return err;
-  const status = (err as { status?: unknown } | null)?.status;
-  if (typeof status !== 'number' || status < 400 || status >= 500) return err;
-  const message = err instanceof Error ? err.message : 'Malformed request.';
-  if (status === 400) return new ParseError(message);
-  if (status === 413) return new PayloadTooLarge(Number((err as { limit?: unknown }).limit) || 0);
-  return new GatehouseError(status, 'error', message);
 }

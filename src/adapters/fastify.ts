@@ -10,20 +10,16 @@ import type { BoundRoute } from '../contract/dispatch.js';
 import type { Gatehouse } from '../contract/gatehouse.js';
 import type { HttpResponse } from '../contract/types.js';
 import type { SchemeName } from '../core/config.js';
-import {
-  GatehouseError,
-  MethodNotAllowed,
-  NotFound,
-  ParseError,
-  PayloadTooLarge,
-  UnsupportedMediaType,
-} from '../core/errors.js';
+import { NotFound } from '../core/errors.js';
 import { isAuthenticated, type Permission } from '../core/permissions.js';
 import { type AuthRequest, createAuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
+import { errorAnswer } from '../edge/errors.js';
+import { credentialHeaders } from '../edge/headers.js';
+import { methodNotAllowed } from '../edge/method-not-allowed.js';
 import { commitSession } from '../schemes/session/handle.js';
 import type { UserRecord } from '../stores/types.js';
-import { CREDENTIAL_HEADERS, createGuard, credentialHeaders } from './guard.js';
+import { createGuard } from './guard.js';
 import { normalisePrefix } from './mount.js';
 
 export {
@@ -165,18 +161,15 @@ function mountContract(app: FastifyInstance, gh: Gatehouse): void {
           },
         });
       }
-      // DRF answers 405 with Allow for a known path and an unsupported method; Fastify would 404.
+      // Every other method gets DRF's 405 with Allow (Fastify would 404); HEAD rides on GET.
       const others: string[] = ALL_METHODS.filter((m) => !taken.has(m));
       if (!taken.has('GET')) others.push('HEAD');
-      const allow = [...taken, ...(taken.has('GET') ? ['HEAD'] : [])].join(', ');
       app.route({
         method: others,
         url,
         bodyLimit,
-        handler: async (request, reply) => {
-          const res = gh.errorResponse(new MethodNotAllowed(request.method), toAuthRequest(request));
-          return sendResponse(reply, { ...res, headers: { ...CREDENTIAL_HEADERS, ...res.headers, allow } });
-        },
+        handler: async (request, reply) =>
+          sendResponse(reply, methodNotAllowed(gh, toAuthRequest(request), [...taken])),
       });
     }
   }
@@ -240,8 +233,9 @@ export async function notFound(
 }
 
 /**
- * Maps gatehouse errors a handler throws (and Fastify's own body errors) to DRF-style responses;
- * anything else becomes a logged 500 that reveals nothing. `app.setErrorHandler(errorHandler)`.
+ * Maps gatehouse errors a handler throws (and Fastify's own client errors: 400 `parse_error`,
+ * 413, 415) to DRF-style responses; anything else becomes a logged 500 that reveals nothing.
+ * `app.setErrorHandler(errorHandler)`.
  *
  * @example
  * app.setErrorHandler(errorHandler);
@@ -252,23 +246,5 @@ export async function errorHandler(
   request: FastifyRequest,
   reply: FastifyReply,
 ): Promise<FastifyReply> {
-  const gh = gatehouseOf(this);
-  const mapped =
-    error instanceof GatehouseError
-      ? error
-      : error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-        ? new PayloadTooLarge(gh.ctx.config.server.bodyLimit)
-        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-          ? new UnsupportedMediaType(String(request.headers['content-type'] ?? ''))
-          : clientError(error);
-  const res = gh.errorResponse(mapped, toAuthRequest(request));
-  return sendResponse(reply, { ...res, headers: { ...CREDENTIAL_HEADERS, ...res.headers } });
-}
-
-/** Fastify's other 4xx (a malformed request: 400 parse_error) keep their status; 5xx stay hidden. */
-function clientError(error: FastifyError): unknown {
-  const status = error.statusCode ?? 500;
-  if (status >= 500 || status < 400) return error;
-  if (status === 400) return new ParseError(error.message);
-  return new GatehouseError(status, error.code ? error.code.toLowerCase() : 'error', error.message);
+  return sendResponse(reply, errorAnswer(gatehouseOf(this), error, toAuthRequest(request)));
 }

@@ -5,15 +5,7 @@ import { isAuthenticated, type Permission } from '../core/permissions.js';
 import type { Pipeline } from '../core/pipeline.js';
 import type { AuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
-
-/**
- * What every response that depends on credentials carries, so no cache stores one caller's
- * answer or serves it to another (DESIGN: Vary and Cache-Control).
- */
-export const CREDENTIAL_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  vary: 'Cookie, Authorization',
-  'cache-control': 'no-store',
-});
+import { withCredentialHeaders } from '../edge/headers.js';
 
 /** The outcome of a guard: who is calling, or the response that refuses the request. */
 export type GuardOutcome = { ok: true; auth: AuthResult | null } | { ok: false; response: HttpResponse };
@@ -50,43 +42,7 @@ export function createGuard(permission: Permission | null, schemes?: readonly Sc
       }
       return { ok: true, auth };
     } catch (err) {
-      const res = gh.errorResponse(err, req, pipeline);
-      return { ok: false, response: { ...res, headers: { ...CREDENTIAL_HEADERS, ...res.headers } } };
+      return { ok: false, response: withCredentialHeaders(gh.errorResponse(err, req, pipeline)) };
     }
   };
-}
-
-/**
- * Adds names to a Vary header value without dropping what is there (a CORS layer's `Origin`):
- * by default Cookie and Authorization, the headers a credential-dependent answer varies on.
- */
-export function mergeVary(
-  existing: string | number | readonly string[] | undefined,
-  add: string = CREDENTIAL_HEADERS.vary!,
-): string {
-  const current =
-    existing === undefined ? '' : Array.isArray(existing) ? existing.join(', ') : String(existing);
-  if (!current) return add;
-  if (current.trim() === '*') return '*';
-  const names = current
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  const seen = new Set(names.map((n) => n.toLowerCase()));
-  for (const raw of add.split(',')) {
-    const name = raw.trim();
-    if (name && !seen.has(name.toLowerCase())) {
-      seen.add(name.toLowerCase());
-      names.push(name);
-    }
-  }
-  return names.join(', ');
-}
-
-/** The headers a guard adds to a request it lets through, given the response's current Vary. */
-export function credentialHeaders(existingVary: string | number | readonly string[] | undefined): {
-  vary: string;
-  'cache-control': string;
-} {
-  return { vary: mergeVary(existingVary), 'cache-control': CREDENTIAL_HEADERS['cache-control']! };
 }

@@ -6,9 +6,11 @@ import { NotFound } from '../core/errors.js';
 import { isAuthenticated, type Permission } from '../core/permissions.js';
 import { type AuthRequest, createAuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
+import { errorAnswer } from '../edge/errors.js';
+import { CREDENTIAL_HEADERS, mergeVary } from '../edge/headers.js';
 import { commitSession } from '../schemes/session/handle.js';
 import type { UserRecord } from '../stores/types.js';
-import { CREDENTIAL_HEADERS, createGuard, mergeVary } from './guard.js';
+import { createGuard } from './guard.js';
 import { ContractMount } from './mount.js';
 import { readBody } from './read-body.js';
 
@@ -27,6 +29,8 @@ export {
 /** What the middleware and guards put in the context: `c.get('user')`, `c.get('auth')`. */
 export interface GatehouseVariables {
   gatehouse: Gatehouse;
+  /** How the middleware reads the client's address (its `clientIp` option), for the guards. */
+  gatehouseClientIp: (c: Context) => string;
   /** The authenticated user, or null (anonymous, or no guard ran). */
   user: UserRecord | null;
   auth: AuthResult | null;
@@ -37,7 +41,7 @@ export type GatehouseEnv = { Variables: GatehouseVariables };
 
 /** The env after `requireAuth()`: the user is there, so `c.get('user').username` type-checks. */
 export type AuthenticatedEnv = {
-  Variables: { gatehouse: Gatehouse; user: UserRecord; auth: AuthResult };
+  Variables: Omit<GatehouseVariables, 'user' | 'auth'> & { user: UserRecord; auth: AuthResult };
 };
 
 export interface GatehouseMiddlewareOptions {
@@ -51,9 +55,6 @@ export interface GatehouseMiddlewareOptions {
    */
   clientIp?: (c: Context) => string;
 }
-
-/** Each gatehouse's client-address reader, set by its middleware and read by the guards. */
-const clientIps = new WeakMap<Gatehouse, (c: Context) => string>();
 
 function nodeSocketIp(c: Context): string {
   const env = c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined;
@@ -112,9 +113,9 @@ export function gatehouse(
   const mount = opts.routes === false ? null : new ContractMount(gh, opts.prefix);
   const limit = gh.ctx.config.server.bodyLimit;
   const clientIp = opts.clientIp ?? nodeSocketIp;
-  clientIps.set(gh, clientIp);
   return async function gatehouseMiddleware(c, next) {
     c.set('gatehouse', gh);
+    c.set('gatehouseClientIp', clientIp);
     c.set('user', null);
     c.set('auth', null);
     const m = mount?.match(c.req.method, c.req.path);
@@ -125,8 +126,7 @@ export function gatehouse(
     try {
       rawBody = await contractBody(c, limit);
     } catch (err) {
-      const res = gh.errorResponse(err, req);
-      return toResponse({ ...res, headers: { ...CREDENTIAL_HEADERS, ...res.headers } });
+      return toResponse(errorAnswer(gh, err, req));
     }
     return toResponse(await gh.handle(m.bound, { req, params: m.params, rawBody }));
   };
@@ -191,7 +191,7 @@ function guard(
   const check = createGuard(permission, schemes);
   return async function gatehouseGuard(c, next) {
     const gh = gatehouseOf(c);
-    const outcome = await check(gh, toAuthRequest(c, clientIps.get(gh)));
+    const outcome = await check(gh, toAuthRequest(c, c.get('gatehouseClientIp')));
     if (!outcome.ok) return toResponse(outcome.response);
     c.set('auth', outcome.auth);
     c.set('user', outcome.auth?.user ?? null);
@@ -199,7 +199,7 @@ function guard(
     // A session bag the handler changed is saved before the response leaves.
     await commitSession(outcome.auth);
     c.header('vary', mergeVary(c.res.headers.get('vary') ?? undefined));
-    if (!c.res.headers.has('cache-control')) c.header('cache-control', CREDENTIAL_HEADERS['cache-control']!);
+    if (!c.res.headers.has('cache-control')) c.header('cache-control', CREDENTIAL_HEADERS['cache-control']);
   };
 }
 
@@ -218,12 +218,13 @@ function gatehouseOf(c: Context<GatehouseEnv>): Gatehouse {
 export const notFound: NotFoundHandler<GatehouseEnv> = (c) => {
   const gh = c.get('gatehouse') as Gatehouse | undefined;
   if (!gh) return c.json({ detail: 'Not found.', code: 'not_found' }, 404);
-  return toResponse(gh.errorResponse(new NotFound(), toAuthRequest(c, clientIps.get(gh))));
+  return toResponse(gh.errorResponse(new NotFound(), toAuthRequest(c, c.get('gatehouseClientIp'))));
 };
 
 /**
  * Maps errors to DRF-style responses: gatehouse errors keep their status, Hono's HTTPException
- * answers as it would, anything else is a logged 500 that reveals nothing.
+ * answers as it would, another framework's 4xx becomes the gatehouse error it stands for (as in
+ * the Express and Fastify adapters), anything else is a logged 500 that reveals nothing.
  *
  * @example
  * app.onError(errorHandler);
@@ -233,6 +234,5 @@ export const errorHandler: ErrorHandler<GatehouseEnv> = (err, c) => {
   if (typeof http.getResponse === 'function') return http.getResponse();
   const gh = c.get('gatehouse') as Gatehouse | undefined;
   if (!gh) return c.json({ detail: 'A server error occurred.', code: 'server_error' }, 500);
-  const res = gh.errorResponse(err, toAuthRequest(c, clientIps.get(gh)));
-  return toResponse({ ...res, headers: { ...CREDENTIAL_HEADERS, ...res.headers } });
+  return toResponse(errorAnswer(gh, err, toAuthRequest(c, c.get('gatehouseClientIp'))));
 };

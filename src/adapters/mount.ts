@@ -1,9 +1,8 @@
 import type { Gatehouse } from '../contract/gatehouse.js';
 import { type RouteMatch, Router } from '../contract/router.js';
 import type { HttpResponse } from '../contract/types.js';
-import { MethodNotAllowed } from '../core/errors.js';
 import type { AuthRequest } from '../core/request.js';
-import { CREDENTIAL_HEADERS } from './guard.js';
+import { methodNotAllowed } from '../edge/method-not-allowed.js';
 
 /**
  * The contract's routes under a prefix, for adapters that route themselves (Express, Hono):
@@ -38,9 +37,7 @@ export class ContractMount {
 
   /** DRF's 405 for a known path and another method, with Allow. */
   methodNotAllowed(req: AuthRequest, allowed: readonly string[]): HttpResponse {
-    const res = this.gh.errorResponse(new MethodNotAllowed(req.method), req);
-    const allow = [...new Set(allowed.includes('GET') ? [...allowed, 'HEAD'] : allowed)].join(', ');
-    return { ...res, headers: { ...CREDENTIAL_HEADERS, ...res.headers, allow } };
+    return methodNotAllowed(this.gh, req, allowed);
   }
 }
 

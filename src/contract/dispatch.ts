@@ -3,6 +3,7 @@ import type { Pipeline } from '../core/pipeline.js';
 import type { AuthRequest } from '../core/request.js';
 import { commitSession } from '../schemes/session/handle.js';
 import { errorResponse } from './error-response.js';
+import { withBaseHeaders } from './headers.js';
 import { parseBody } from './parse-body.js';
 import type { HttpResponse, Route } from './types.js';
 
@@ -13,20 +14,6 @@ export interface DispatchInput {
   /** The raw body as text; undefined when there is none. */
   rawBody?: string | undefined;
 }
-
-/**
- * Every response of the contract depends on who is calling: caches must not store it nor
- * share it across credentials. The rest is baseline hardening for a JSON API.
- */
-const BASE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
-  vary: 'Cookie, Authorization',
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-  'referrer-policy': 'same-origin',
-  'content-security-policy': "frame-ancestors 'none'",
-});
-
-const HSTS = 'max-age=31536000; includeSubDomains';
 
 /** A route bound to its pipeline, built once at start-up. */
 export interface BoundRoute {
@@ -61,16 +48,4 @@ export async function dispatch(ctx: Context, bound: BoundRoute, input: DispatchI
     res = errorResponse(err, bound.challenge ?? pipeline.challenge(req), ctx.logger);
   }
   return withBaseHeaders(res, req);
-}
-
-/**
- * Adds the baseline headers to a response of the contract (its own headers win), and HSTS when
- * the request came over HTTPS. For the responses made outside `dispatch` too (404, 405, 413),
- * so no answer of the contract goes out without them.
- */
-export function withBaseHeaders(res: HttpResponse, req: AuthRequest): HttpResponse {
-  res.headers = req.secure
-    ? { ...BASE_HEADERS, 'strict-transport-security': HSTS, ...res.headers }
-    : { ...BASE_HEADERS, ...res.headers };
-  return res;
 }

@@ -1,12 +1,12 @@
 import { createServer } from 'node:http';
-import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
-import { coalesceWrites, gatehousePlugin, sendResponse, toAuthRequest } from '../adapters/fastify.js';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { coalesceWrites, errorHandler, gatehousePlugin, notFound } from '../adapters/fastify.js';
 import { createGatehouse, type Gatehouse } from '../contract/gatehouse.js';
 import { buildOpenApi } from '../contract/openapi.js';
 import type { Clock } from '../core/clock.js';
 import { type GatehouseConfig, type GatehouseConfigInput, resolveConfig } from '../core/config.js';
-import { NotFound, ParseError, PayloadTooLarge, UnsupportedMediaType } from '../core/errors.js';
 import type { PasswordHasher } from '../crypto/passwords/types.js';
+import { serverBaseline } from '../edge/headers.js';
 import type { Stores } from '../stores/types.js';
 import { registerAccountPage } from './account-page.js';
 import { clientErrorHandler } from './client-errors.js';
@@ -64,15 +64,16 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
   registerHealth(app, stores);
   registerSchema(app, gh);
   registerAccountPage(app, { config });
-  registerErrors(app, gh);
+  // Fastify's own errors (body limit, content type, malformed request) and unknown paths in
+  // DRF's shape, by the same rules as the contract's routes and the adapters.
+  app.setNotFoundHandler(notFound);
+  app.setErrorHandler(errorHandler);
   app.addHook('onClose', async () => stores.close());
   if (config.server.coalesceWrites) app.addHook('onSend', coalesceWrites);
   // The server's own routes (health, schema) get the contract's baseline too; never overrides.
   app.addHook('onSend', (request, reply, payload, done) => {
-    if (!reply.hasHeader('x-content-type-options')) reply.header('x-content-type-options', 'nosniff');
-    if (request.protocol === 'https' && !reply.hasHeader('strict-transport-security')) {
-      reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    }
+    const baseline = serverBaseline(request.protocol === 'https');
+    for (const name in baseline) if (!reply.hasHeader(name)) reply.header(name, baseline[name]);
     done(null, payload);
   });
   return { app, gh };
@@ -94,22 +95,4 @@ function registerSchema(app: FastifyInstance, gh: Gatehouse): void {
   for (const url of ['/api/schema/', '/api/schema']) {
     app.get(url, async (_req, reply) => reply.type('application/json; charset=utf-8').send(body));
   }
-}
-
-/** Fastify's own errors (body limit, content type, malformed request) in DRF's shape. */
-function registerErrors(app: FastifyInstance, gh: Gatehouse): void {
-  app.setNotFoundHandler(async (request, reply) =>
-    sendResponse(reply, gh.errorResponse(new NotFound(), toAuthRequest(request))),
-  );
-  app.setErrorHandler(async (error: FastifyError, request, reply) => {
-    const mapped =
-      error.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
-        ? new PayloadTooLarge(gh.ctx.config.server.bodyLimit)
-        : error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE'
-          ? new UnsupportedMediaType(String(request.headers['content-type'] ?? ''))
-          : (error.statusCode ?? 500) < 500
-            ? new ParseError(error.message)
-            : error;
-    return sendResponse(reply, gh.errorResponse(mapped, toAuthRequest(request)));
-  });
 }

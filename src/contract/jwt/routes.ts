@@ -1,14 +1,11 @@
 import { z } from 'zod';
-import { audit } from '../../core/audit.js';
 import type { Context } from '../../core/context.js';
-import { checkCredentials } from '../../core/credentials.js';
-import { endedSince } from '../../core/ended-since.js';
 import { AuthenticationFailed, TokenNotValid } from '../../core/errors.js';
 import { allowAny } from '../../core/permissions.js';
 import type { AuthRequest } from '../../core/request.js';
-import { throttleFor } from '../../core/throttle/throttle.js';
 import { MESSAGES } from '../../schemes/jwt/claims.js';
-import { jwtTokens } from '../../schemes/jwt/tokens.js';
+import type { JwtTokens } from '../../schemes/jwt/tokens.js';
+import { noActiveAccount } from '../../services/sign-in.js';
 import type { UserRecord } from '../../stores/types.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
@@ -35,12 +32,13 @@ const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) }
  * @example
  * const gh = createGatehouse({ config, stores, routes: [jwtRoutes] });
  */
-export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
-  if (!schemes.jwt) return [];
+export const jwtRoutes: RouteFactory = (services): Route[] => {
+  // The JWT service exists exactly when the jwt scheme is configured.
+  const { ctx, jwt: tokens, throttle, signIn } = services;
+  if (!tokens) return [];
   const { jwt } = ctx.config;
-  const tokens = jwtTokens(ctx);
   // Bodies, and with jwt.cookie also HttpOnly cookies (refresh and blacklist read either).
-  const transport = jwtTransport(ctx);
+  const transport = jwtTransport(services.jwtCookies, services.csrf);
   const challenge = `${jwt.authHeaderTypes[0]} realm="api"`;
   const post = (
     path: string,
@@ -56,6 +54,26 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
     ...doc,
     handler,
   });
+  /**
+   * simplejwt's TokenObtainSerializer: a wrong password and an inactive user get the same 401.
+   * Nothing to undo when the sign-in is refused after issuing: the tokens are never handed out
+   * (their refresh family is revoked by the logout that refused it).
+   */
+  const obtain = async <C>(
+    req: AuthRequest,
+    input: { username: string; password: string },
+    issue: (user: UserRecord) => Promise<C>,
+  ): Promise<C> => {
+    const { credential } = await signIn.withPassword({
+      ...input,
+      req,
+      scheme: 'jwt',
+      refused: noActiveAccount,
+      updateLastLogin: jwt.updateLastLogin,
+      issue: async (user) => ({ credential: await issue(user), undo: async () => {} }),
+    });
+    return credential;
+  };
   const credentials = z.object({
     username: z.string().min(1),
     password: z.string().min(1).max(ctx.config.passwords.maxLength),
@@ -70,7 +88,7 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
       },
       async ({ body }) => {
         const input = validateBody(tokenBody, body);
-        await verifyForEndpoint(ctx, input.token);
+        await verifyForEndpoint(ctx, tokens, input.token);
         return { status: 200, body: {} };
       },
     ),
@@ -117,9 +135,7 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
       async ({ req, body }) => {
         transport.checkObtain(req);
         const input = validateBody(credentials, body);
-        const user = await login(ctx, req, input.username, input.password);
-        const pair = await tokens.issuePair(user);
-        await refuseIfEnded(ctx, req, user);
+        const pair = await obtain(req, input, (user) => tokens.issuePair(user));
         return transport.respond(req, pair);
       },
     ),
@@ -132,7 +148,7 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
       },
       async ({ req, body }) => {
         const refresh = transport.refreshToken(req, body);
-        await throttleFor(ctx).attempt(req, 'refresh');
+        await throttle.attempt(req, 'refresh');
         return transport.respond(req, await tokens.refresh(refresh, req));
       },
     ),
@@ -148,9 +164,7 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
         },
         async ({ req, body }) => {
           const input = validateBody(credentials, body);
-          const user = await login(ctx, req, input.username, input.password);
-          const token = await tokens.issueSliding(user);
-          await refuseIfEnded(ctx, req, user);
+          const token = await obtain(req, input, (user) => tokens.issueSliding(user));
           return { status: 200, body: { token } };
         },
       ),
@@ -163,7 +177,7 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
         },
         async ({ req, body }) => {
           const input = validateBody(tokenBody, body);
-          await throttleFor(ctx).attempt(req, 'refresh');
+          await throttle.attempt(req, 'refresh');
           return { status: 200, body: { token: await tokens.refreshSliding(input.token) } };
         },
       ),
@@ -173,53 +187,11 @@ export const jwtRoutes: RouteFactory = ({ ctx, schemes }): Route[] => {
 };
 
 /**
- * simplejwt's TokenObtainSerializer: a wrong password and an inactive user get the same 401.
- * Throttled before the password is hashed, per client ip and per (ip, username).
- */
-async function login(
-  ctx: Context,
-  req: AuthRequest,
-  username: string,
-  password: string,
-): Promise<UserRecord> {
-  const gate = await throttleFor(ctx).attempt(req, 'login', username);
-  const user = await checkCredentials(ctx, username, password);
-  // An inactive user's right password is no failed guess: only a wrong one backs off.
-  await (user ? gate.pass() : gate.fail());
-  if (!user || !user.isActive) {
-    await audit(ctx, req, 'login_failed', {
-      username,
-      scheme: 'jwt',
-      detail: { reason: user ? 'inactive' : 'invalid_credentials' },
-    });
-    throw new AuthenticationFailed('No active account found with the given credentials', 'no_active_account');
-  }
-  if (ctx.config.jwt.updateLastLogin) {
-    const now = ctx.clock.now();
-    await ctx.stores.users.setLastLogin(user.id, now);
-    user.lastLogin = now;
-  }
-  await audit(ctx, req, 'login_succeeded', { user, scheme: 'jwt' });
-  return user;
-}
-
-/**
- * A logout-everywhere or password change that landed while this login was in flight ends it:
- * what was issued is never handed out (its refresh family is revoked by that logout).
- */
-async function refuseIfEnded(ctx: Context, req: AuthRequest, user: UserRecord): Promise<void> {
-  if (!(await endedSince(ctx, user))) return;
-  await audit(ctx, req, 'login_failed', { user, scheme: 'jwt', detail: { reason: 'credentials_ended' } });
-  throw new AuthenticationFailed('No active account found with the given credentials', 'no_active_account');
-}
-
-/**
  * simplejwt's TokenVerifyView: any token type, signature and expiry, the blacklist. Unless
  * stateless, also the user: a token of a deactivated user, or from before a logout-everywhere,
  * does not verify (simplejwt does not look; gatehouse's revocation is immediate everywhere).
  */
-async function verifyForEndpoint(ctx: Context, raw: string): Promise<void> {
-  const tokens = jwtTokens(ctx);
+async function verifyForEndpoint(ctx: Context, tokens: JwtTokens, raw: string): Promise<void> {
   const verified = await tokens.verify(raw, null);
   if (verified.type !== 'access' && (await ctx.stores.jwtState.isBlacklisted(verified.jti))) {
     throw new TokenNotValid(MESSAGES.blacklisted);

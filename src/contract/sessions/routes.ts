@@ -1,24 +1,19 @@
 import { z } from 'zod';
 import { audit } from '../../core/audit.js';
-import type { Context } from '../../core/context.js';
-import { checkCredentials } from '../../core/credentials.js';
-import { csrfFor } from '../../core/csrf/csrf.js';
-import { endedSince } from '../../core/ended-since.js';
-import { NotFound, ValidationError } from '../../core/errors.js';
+import type { Csrf } from '../../core/csrf/csrf.js';
+import { NotFound } from '../../core/errors.js';
 import { allowAny, isAuthenticated } from '../../core/permissions.js';
 import type { AuthRequest } from '../../core/request.js';
 import type { AuthResult } from '../../core/scheme.js';
-import { throttleFor } from '../../core/throttle/throttle.js';
-import { jwtCookies } from '../../schemes/jwt/cookies.js';
 import { SessionHandle } from '../../schemes/session/handle.js';
-import { sessionService } from '../../schemes/session/service.js';
-import type { SessionRecord } from '../../stores/types.js';
+import { type Issued, loginFailed } from '../../services/sign-in.js';
+import type { Services } from '../../services/types.js';
+import type { SessionRecord, UserRecord } from '../../stores/types.js';
 import { userView } from '../account/user-view.js';
-import type { Route, RouteFactory, Services } from '../types.js';
+import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
 import { deviceName } from './device.js';
 
-const LOGIN_FAILED = 'Unable to log in with provided credentials.';
 const timestamp = z.iso.datetime();
 
 const csrfSchema = z.object({
@@ -75,13 +70,12 @@ export function sessionView(row: SessionRecord, auth: AuthResult | null = null):
  * return { status: 204, headers: clearCredentialHeaders(services, req) };
  */
 export function clearCredentialHeaders(
-  { ctx, schemes }: Pick<Services, 'ctx' | 'schemes'>,
+  { schemes, sessions, jwtCookies }: Pick<Services, 'schemes' | 'sessions' | 'jwtCookies'>,
   req: AuthRequest,
 ): Record<string, string[]> {
   const cookies: string[] = [];
-  if (schemes.session) cookies.push(sessionService(ctx).clearCookie(req));
-  const jwt = schemes.jwt ? jwtCookies(ctx) : null;
-  if (jwt) cookies.push(...jwt.clear(req));
+  if (schemes.session) cookies.push(sessions.clearCookie(req));
+  if (jwtCookies) cookies.push(...jwtCookies.clear(req));
   return cookies.length ? { 'set-cookie': cookies } : {};
 }
 
@@ -94,17 +88,26 @@ export function clearCredentialHeaders(
  * const gh = createGatehouse({ config, stores, routes: [sessionRoutes] });
  */
 export const sessionRoutes: RouteFactory = (services): Route[] => {
-  const { ctx, schemes } = services;
-  if (!schemes.session) return schemes.jwt && jwtCookies(ctx) ? [csrfRoute(ctx)] : [];
-  const sessions = sessionService(ctx);
-  const csrf = csrfFor(ctx);
+  const { ctx, schemes, sessions, csrf, signIn } = services;
+  if (!schemes.session) return services.jwtCookies ? [csrfRoute(csrf)] : [];
+  // The credential is the new session's cookie; refused after all, its row is deleted.
+  const startSession = async (user: UserRecord, req: AuthRequest): Promise<Issued<string>> => {
+    const { row, setCookie } = await sessions.start(user, req);
+    return {
+      credential: setCookie,
+      undo: async () => {
+        await ctx.stores.sessions.deleteByDigest(row.digest);
+      },
+      detail: { sessionId: row.id },
+    };
+  };
   const loginBody = z.object({
     username: z.string().trim().min(1).max(150),
     password: z.string().min(1).max(ctx.config.passwords.maxLength),
   });
 
   return [
-    csrfRoute(ctx),
+    csrfRoute(csrf),
     {
       method: 'POST',
       path: '/api/auth/login/',
@@ -118,37 +121,20 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
       async handler({ req, body }) {
         csrf.enforce(req);
         const input = validateBody(loginBody, body);
-        const gate = await throttleFor(ctx).attempt(req, 'login', input.username);
-        const user = await checkCredentials(ctx, input.username, input.password);
-        await (user ? gate.pass() : gate.fail());
-        if (!user || !user.isActive) {
-          await audit(ctx, req, 'login_failed', {
-            username: input.username,
-            scheme: 'session',
-            detail: { reason: user ? 'inactive' : 'invalid_credentials' },
-          });
-          throw new ValidationError({ non_field_errors: [LOGIN_FAILED] });
-        }
-        const { row, setCookie } = await sessions.start(user, req);
-        // A logout-everywhere or password change that landed during this login ends it too.
-        if (await endedSince(ctx, user)) {
-          await ctx.stores.sessions.deleteByDigest(row.digest);
-          await audit(ctx, req, 'login_failed', {
-            user,
-            scheme: 'session',
-            detail: { reason: 'credentials_ended' },
-          });
-          throw new ValidationError({ non_field_errors: [LOGIN_FAILED] });
-        }
-        const now = ctx.clock.now();
-        await ctx.stores.users.setLastLogin(user.id, now);
-        user.lastLogin = now;
-        await audit(ctx, req, 'login_succeeded', { user, scheme: 'session', detail: { sessionId: row.id } });
+        const { user, credential } = await signIn.withPassword({
+          req,
+          username: input.username,
+          password: input.password,
+          scheme: 'session',
+          refused: loginFailed,
+          updateLastLogin: true,
+          issue: (user) => startSession(user, req),
+        });
         // Django rotates the CSRF secret at login, so a token seen before it is worthless after.
         const rotated = csrf.issue(req, { rotate: true });
         return {
           status: 200,
-          headers: { 'set-cookie': [setCookie, rotated.setCookie] },
+          headers: { 'set-cookie': [credential, rotated.setCookie] },
           body: userView(user),
         };
       },
@@ -216,8 +202,7 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
  * GET /api/auth/csrf/ (Django's ensure_csrf_cookie): sets the csrftoken cookie, keeping a
  * well-formed secret the browser already has, and answers a fresh masked token for it.
  */
-export function csrfRoute(ctx: Context): Route {
-  const csrf = csrfFor(ctx);
+export function csrfRoute(csrf: Csrf): Route {
   return {
     method: 'GET',
     path: '/api/auth/csrf/',

@@ -1,12 +1,9 @@
 import { z } from 'zod';
-import { audit } from '../../core/audit.js';
 import type { Context } from '../../core/context.js';
-import { checkCredentials } from '../../core/credentials.js';
-import { endedSince } from '../../core/ended-since.js';
-import { NotFound, PermissionDenied, ValidationError } from '../../core/errors.js';
+import { NotFound, PermissionDenied } from '../../core/errors.js';
 import { allowAny, credentialScopes, isAuthenticated } from '../../core/permissions.js';
+import type { AuthRequest } from '../../core/request.js';
 import type { AuthResult } from '../../core/scheme.js';
-import { throttleFor } from '../../core/throttle/throttle.js';
 import {
   type IssuedToken,
   issueApiToken,
@@ -18,14 +15,14 @@ import {
   SCOPE_PATTERN,
 } from '../../schemes/token/issue.js';
 import type { ApiTokenAuth } from '../../schemes/token/scheme.js';
-import type { ApiTokenRecord } from '../../stores/types.js';
+import { type Issued, loginFailed } from '../../services/sign-in.js';
+import type { ApiTokenRecord, UserRecord } from '../../stores/types.js';
 import { assertStillAuthenticated } from '../still-authenticated.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
 
 /** With no `tokens.maxAge`, `expires_in` still has a ceiling: ten years. */
 const MAX_EXPIRES_IN = 10 * 365 * 86400;
-const LOGIN_FAILED = 'Unable to log in with provided credentials.';
 
 /** DRF's AuthTokenSerializer: the username is trimmed, the password is taken as typed. */
 export const obtainTokenBody = z.object({
@@ -95,6 +92,20 @@ function assertMayGrant(auth: AuthResult, scopes: readonly string[]): void {
   }
 }
 
+/** The device token of one obtain; refused after all, it is deleted before anyone saw its key. */
+async function obtainToken(
+  ctx: Context,
+  user: UserRecord,
+  name: string,
+  req: AuthRequest,
+): Promise<Issued<IssuedToken>> {
+  const issued = await issueApiToken(ctx, user, { name, via: 'obtain', req });
+  const undo = async (): Promise<void> => {
+    await ctx.stores.apiTokens.deleteById(user.id, issued.token.id);
+  };
+  return { credential: issued, undo };
+}
+
 const created = (issued: IssuedToken, status: number) => ({
   status,
   // The key is in this response and nowhere else, ever.
@@ -105,7 +116,8 @@ const created = (issued: IssuedToken, status: number) => ({
  * The API token routes: DRF's `POST /api-token-auth/` (one obtain = one new device token), and
  * the owner's own token management under `/api/auth/tokens/`.
  */
-export const tokenRoutes: RouteFactory = ({ ctx }): Route[] => {
+export const tokenRoutes: RouteFactory = (services): Route[] => {
+  const { ctx, signIn } = services;
   const createBody = z.object({
     name: z.string().trim().max(MAX_TOKEN_NAME_LENGTH).optional(),
     expires_in: expiresInField(ctx),
@@ -128,27 +140,18 @@ export const tokenRoutes: RouteFactory = ({ ctx }): Route[] => {
       responses: { 200: { description: 'A new device token.', body: obtainResponseSchema } },
       async handler({ req, body }) {
         const input = validateBody(obtainTokenBody, body);
-        const gate = await throttleFor(ctx).attempt(req, 'login', input.username);
-        const user = await checkCredentials(ctx, input.username, input.password);
-        await (user ? gate.pass() : gate.fail());
-        // DRF's ModelBackend refuses inactive users inside authenticate(): the same message.
-        if (!user || !user.isActive) {
-          await audit(ctx, req, 'login_failed', { username: input.username, scheme: 'token' });
-          throw new ValidationError({ non_field_errors: [LOGIN_FAILED] });
-        }
-        await audit(ctx, req, 'login_succeeded', { user, scheme: 'token' });
         const name = input.name || req.headers['user-agent'] || 'api-token-auth';
-        const { key, token } = await issueApiToken(ctx, user, { name, via: 'obtain', req });
-        // A logout-everywhere or password change that landed during this login ends it too.
-        if (await endedSince(ctx, user)) {
-          await ctx.stores.apiTokens.deleteById(user.id, token.id);
-          await audit(ctx, req, 'login_failed', {
-            user,
-            scheme: 'token',
-            detail: { reason: 'credentials_ended' },
-          });
-          throw new ValidationError({ non_field_errors: [LOGIN_FAILED] });
-        }
+        const { credential } = await signIn.withPassword({
+          req,
+          username: input.username,
+          password: input.password,
+          scheme: 'token',
+          refused: loginFailed,
+          // DRF's obtain_auth_token does not call login(): last_login stays as it was.
+          updateLastLogin: false,
+          issue: (user) => obtainToken(ctx, user, name, req),
+        });
+        const { key, token } = credential;
         return { status: 200, body: { token: key, expiry: iso(token.expiresAt) } };
       },
     },
