@@ -8,7 +8,6 @@ import { type AuthRequest, createAuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
 import { errorAnswer } from '../edge/errors.js';
 import { credentialHeaders, mergeVary } from '../edge/headers.js';
-import { commitSession, SessionHandle } from '../schemes/session/handle.js';
 import type { UserRecord } from '../stores/types.js';
 import { createGuard } from './guard.js';
 import { ContractMount } from './mount.js';
@@ -164,21 +163,22 @@ function guard(permission: Permission | null, schemes?: readonly SchemeName[]): 
       req.auth = outcome.auth;
       req.user = outcome.auth?.user ?? null;
       res.set(credentialHeaders(res.getHeader('vary')));
-      if (outcome.auth?.auth instanceof SessionHandle) commitBeforeEnd(res, outcome.auth, gatehouseOf(req));
+      if (outcome.auth) finishBeforeEnd(res, outcome.auth, gatehouseOf(req));
       next();
     }, next);
   };
 }
 
 /**
- * Saves a session bag the handler changed before the response ends (as express-session does),
- * so the client's next request reads what this one wrote. A failed write is logged: the
- * response is already on its way.
+ * Lets the scheme that answered commit what the handler changed (a session's bag) before the
+ * response ends (as express-session does), so the client's next request reads what this one
+ * wrote. A failed write is logged: the response is already on its way.
  */
-function commitBeforeEnd(res: Response, auth: AuthResult, gh: Gatehouse): void {
+function finishBeforeEnd(res: Response, auth: AuthResult, gh: Gatehouse): void {
   const end = res.end.bind(res) as (...args: unknown[]) => Response;
   res.end = ((...args: unknown[]) => {
-    commitSession(auth)
+    gh.services.pipeline
+      .finish(auth)
       .catch((err: unknown) => gh.ctx.logger.error({ err }, 'session data could not be saved'))
       .finally(() => end(...args));
     return res;

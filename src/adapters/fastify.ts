@@ -17,7 +17,6 @@ import type { AuthResult } from '../core/scheme.js';
 import { errorAnswer } from '../edge/errors.js';
 import { credentialHeaders } from '../edge/headers.js';
 import { methodNotAllowed } from '../edge/method-not-allowed.js';
-import { commitSession } from '../schemes/session/handle.js';
 import type { UserRecord } from '../stores/types.js';
 import { createGuard } from './guard.js';
 import { normalisePrefix } from './mount.js';
@@ -112,12 +111,12 @@ export const gatehousePlugin: FastifyPluginAsync<GatehousePluginOptions> = async
   app.decorate('gatehouse', gh);
   app.decorateRequest('user', null);
   app.decorateRequest('auth', null);
-  // A session bag an app handler changed is saved before the response leaves (the contract's
-  // routes save their own, and leave request.auth null).
+  // The scheme that answered commits what an app handler changed (a session's bag) before the
+  // response leaves (the contract's routes finish their own, and leave request.auth null).
   // Callback style: it runs on every response, and an async hook costs a promise each time.
   app.addHook('onSend', (request, _reply, payload, done) => {
     if (!request.auth) return done(null, payload);
-    commitSession(request.auth).then(
+    gh.services.pipeline.finish(request.auth).then(
       () => done(null, payload),
       (err: Error) => done(err),
     );

@@ -8,7 +8,6 @@ import { type AuthRequest, createAuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
 import { errorAnswer } from '../edge/errors.js';
 import { CREDENTIAL_HEADERS, mergeVary } from '../edge/headers.js';
-import { commitSession } from '../schemes/session/handle.js';
 import type { UserRecord } from '../stores/types.js';
 import { createGuard } from './guard.js';
 import { ContractMount } from './mount.js';
@@ -196,8 +195,9 @@ function guard(
     c.set('auth', outcome.auth);
     c.set('user', outcome.auth?.user ?? null);
     await next();
-    // A session bag the handler changed is saved before the response leaves.
-    await commitSession(outcome.auth);
+    // The scheme that answered commits what the handler changed (a session's bag) before the
+    // response leaves.
+    await gh.services.pipeline.finish(outcome.auth);
     c.header('vary', mergeVary(c.res.headers.get('vary') ?? undefined));
     if (!c.res.headers.has('cache-control')) c.header('cache-control', CREDENTIAL_HEADERS['cache-control']);
   };

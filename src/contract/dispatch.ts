@@ -1,7 +1,6 @@
 import type { Context } from '../core/context.js';
 import type { Pipeline } from '../core/pipeline.js';
 import type { AuthRequest } from '../core/request.js';
-import { commitSession } from '../schemes/session/handle.js';
 import { errorResponse } from './error-response.js';
 import { withBaseHeaders } from './headers.js';
 import { parseBody } from './parse-body.js';
@@ -42,8 +41,8 @@ export async function dispatch(ctx: Context, bound: BoundRoute, input: DispatchI
     const auth = pipeline.schemes.length ? await pipeline.authenticate(req) : null;
     await pipeline.enforce(req, auth, route.permission);
     res = await route.handler({ req, params: input.params, body, auth });
-    // The session bag is written once, after the handler, and only when it changed.
-    await commitSession(auth);
+    // The scheme that answered commits what the handler changed (a session's bag), once.
+    await pipeline.finish(auth);
   } catch (err) {
     res = errorResponse(err, bound.challenge ?? pipeline.challenge(req), ctx.logger);
   }

@@ -17,9 +17,7 @@ const changedSchema = z.object({ detail: z.string() });
  * session cookie: the one credential a password change keeps (Django's update_session_auth_hash).
  */
 function currentSessionDigest(auth: AuthResult): string | undefined {
-  if (auth.scheme !== 'session') return undefined;
-  const digest = (auth.auth as { digest?: unknown } | null)?.digest;
-  return typeof digest === 'string' ? digest : undefined;
+  return auth.scheme === 'session' ? auth.auth.digest : undefined;
 }
 
 /**

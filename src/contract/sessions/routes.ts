@@ -191,7 +191,7 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
           scheme: auth!.scheme,
           detail: { sessionId: id },
         });
-        const own = auth!.auth instanceof SessionHandle && auth!.auth.id === id;
+        const own = auth!.scheme === 'session' && auth!.auth.id === id;
         return own ? { status: 204, headers: { 'set-cookie': sessions.clearCookie(req) } } : { status: 204 };
       },
     },

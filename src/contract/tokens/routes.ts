@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import type { Context } from '../../core/context.js';
-import { NotFound, PermissionDenied } from '../../core/errors.js';
+import { AuthenticationFailed, NotFound, PermissionDenied } from '../../core/errors.js';
 import { allowAny, credentialScopes, isAuthenticated } from '../../core/permissions.js';
+import type { Pipeline } from '../../core/pipeline.js';
 import type { AuthRequest } from '../../core/request.js';
 import type { AuthResult } from '../../core/scheme.js';
 import {
@@ -14,10 +15,8 @@ import {
   SCOPE_MESSAGE,
   SCOPE_PATTERN,
 } from '../../schemes/token/issue.js';
-import type { ApiTokenAuth } from '../../schemes/token/scheme.js';
 import { type Issued, loginFailed } from '../../services/sign-in.js';
 import type { ApiTokenRecord, UserRecord } from '../../stores/types.js';
-import { assertStillAuthenticated } from '../still-authenticated.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
 
@@ -63,7 +62,7 @@ export function apiTokenView(token: ApiTokenRecord, auth: AuthResult | null = nu
     created: new Date(token.createdAt).toISOString(),
     last_used: iso(token.lastUsedAt),
     expiry: iso(token.expiresAt),
-    current: auth?.scheme === 'token' && (auth.auth as ApiTokenAuth).id === token.id,
+    current: auth?.scheme === 'token' && auth.auth.id === token.id,
   };
 }
 
@@ -104,6 +103,14 @@ async function obtainToken(
     await ctx.stores.apiTokens.deleteById(user.id, issued.token.id);
   };
   return { credential: issued, undo };
+}
+
+/**
+ * Throws a 401 unless the request's credential is still live, as its scheme decides: revoking a
+ * stolen credential while it mints must not leave the thief holding a fresh one.
+ */
+async function assertLive(pipeline: Pipeline, auth: AuthResult): Promise<void> {
+  if (!(await pipeline.isLive(auth))) throw new AuthenticationFailed();
 }
 
 const created = (issued: IssuedToken, status: number) => ({
@@ -192,7 +199,7 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
         });
         try {
           // Revoking a stolen credential while it mints must not leave the thief a fresh one.
-          await assertStillAuthenticated(ctx, auth!);
+          await assertLive(services.pipeline, auth!);
         } catch (err) {
           await ctx.stores.apiTokens.deleteById(auth!.user.id, issued.token.id);
           throw err;
@@ -232,7 +239,7 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
         const issued = await rotateApiToken(ctx, auth!.user, old.id, {
           lifetime: input.expires_in,
           req,
-          confirm: () => assertStillAuthenticated(ctx, auth!),
+          confirm: () => assertLive(services.pipeline, auth!),
         });
         if (!issued) throw new NotFound();
         return created(issued, 200);

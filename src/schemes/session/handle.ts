@@ -1,4 +1,3 @@
-import type { AuthResult } from '../../core/scheme.js';
 import type { SessionRecord, SessionStore } from '../../stores/types.js';
 
 /** A JSON value the session bag can hold. */
@@ -13,12 +12,14 @@ export type SessionValue =
 /**
  * What `auth` holds for a session-authenticated request (Django's request.session): the
  * session's public facts and its small JSON bag. A change to the bag is written once, after the
- * handler, and only when something changed; `save()` writes it at once.
+ * handler (by the session scheme's `finish`), and only when something changed; `save()` writes
+ * it at once.
  *
  * @example
- * const session = auth.auth as SessionHandle;
- * session.set('theme', 'dark');
- * session.get<string>('theme'); // 'dark'
+ * if (auth.scheme === 'session') {
+ *   auth.auth.set('theme', 'dark');
+ *   auth.auth.get<string>('theme'); // 'dark'
+ * }
  */
 export class SessionHandle {
   /** Public id (as listed by GET /api/auth/sessions/); not the secret. */
@@ -110,17 +111,4 @@ export class SessionHandle {
       throw err;
     }
   }
-}
-
-/**
- * Saves a session-authenticated request's bag if the handler changed it; nothing for other
- * schemes. HTTP layers call it once after the handler, before the response goes out, so the
- * next request reads what this one wrote.
- *
- * @example
- * const res = await handler(ctx);
- * await commitSession(auth);
- */
-export async function commitSession(auth: AuthResult | null): Promise<void> {
-  if (auth && auth.auth instanceof SessionHandle) await auth.auth.save();
 }

@@ -1,6 +1,5 @@
 import { PermissionDenied } from '../../../src/core/errors.js';
 import type { AuthResult } from '../../../src/core/scheme.js';
-import type { SessionHandle } from '../../../src/schemes/session/handle.js';
 import type { UserRecord } from '../../../src/stores/types.js';
 
 /**
@@ -32,7 +31,8 @@ export function whoBody(
 
 /** Counts a visit in the session bag, which the adapter must save after the handler. */
 export function visit(auth: AuthResult | null): { visits: number } {
-  const session = auth?.auth as SessionHandle;
+  if (auth?.scheme !== 'session') throw new Error('/visits takes sessions only');
+  const session = auth.auth;
   const visits = (session.get<number>('visits') ?? 0) + 1;
   session.set('visits', visits);
   return { visits };
