@@ -4,7 +4,8 @@ import type { GatehouseConfigInput } from '../../core/config.js';
 import { createAuthRequest } from '../../core/request.js';
 import { deactivateUser } from '../../core/users.js';
 import { generateApiKey } from '../../crypto/api-keys.js';
-import { issueApiToken } from './issue.js';
+import { issueApiToken, revokeApiToken } from './issue.js';
+import { tokenScheme } from './scheme.js';
 
 const PW = 'correct horse battery staple';
 
@@ -214,5 +215,31 @@ describe('last used', () => {
       expect.objectContaining({ tokenId: expect.any(String) }),
       expect.any(String),
     );
+  });
+});
+
+describe('the credential it owns', () => {
+  const req = (key: string) =>
+    createAuthRequest({ method: 'GET', url: '/', headers: { authorization: `Token ${key}` } });
+
+  it('puts the scopes of a token made with them in the result, and none for a full-access token', async () => {
+    const { t, alice, key } = await setup();
+    const scoped = await issueApiToken(t.gh.ctx, alice, { scopes: ['notes:read'], via: 'cli' });
+    const scheme = tokenScheme(t.gh.ctx);
+    expect((await scheme.authenticate(req(scoped.key)))?.scopes).toEqual(['notes:read']);
+    expect(await scheme.authenticate(req(key))).not.toHaveProperty('scopes');
+  });
+
+  it('is live until the token is revoked or its user logged out everywhere', async () => {
+    const { t, alice, key, token } = await setup();
+    const scheme = tokenScheme(t.gh.ctx);
+    const result = (await scheme.authenticate(req(key)))!;
+    expect(await scheme.isLive!(result)).toBe(true);
+    await revokeApiToken(t.gh.ctx, alice, token.id);
+    expect(await scheme.isLive!(result)).toBe(false);
+    const other = await issueApiToken(t.gh.ctx, alice, { via: 'cli' });
+    const second = (await scheme.authenticate(req(other.key)))!;
+    await deactivateUser(t.gh.ctx, alice);
+    expect(await scheme.isLive!(second)).toBe(false);
   });
 });
