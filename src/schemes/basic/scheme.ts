@@ -1,11 +1,22 @@
 import type { Context } from '../../core/context.js';
 import { checkCredentials } from '../../core/credentials.js';
+import { endedSince } from '../../core/ended-since.js';
 import { AuthenticationFailed } from '../../core/errors.js';
 import type { AuthRequest } from '../../core/request.js';
-import type { Authenticator, AuthResult } from '../../core/scheme.js';
-import { throttleFor } from '../../core/throttle/throttle.js';
+import type { Authenticator, AuthResultOf } from '../../core/scheme.js';
+import type { Throttle } from '../../core/throttle/throttle.js';
 
 const CHALLENGE = 'Basic realm="api"';
+
+declare module '../../core/scheme.js' {
+  interface CredentialTypes {
+    /** Basic has no credential beyond the password it checked: `auth` is null. */
+    basic: null;
+  }
+}
+
+/** Who is calling, when a username and password in the Authorization header said so. */
+export type BasicAuthResult = AuthResultOf<'basic'>;
 
 /**
  * HTTP Basic auth with DRF's wire behaviour (BasicAuthentication): its messages for a malformed
@@ -13,14 +24,17 @@ const CHALLENGE = 'Basic realm="api"';
  * local tools, and is off in production unless enabled.
  *
  * @example
- * const basic = basicScheme(ctx);
+ * const basic = basicScheme(ctx, { throttle: createThrottle(ctx) });
  * await basic.authenticate(createAuthRequest({ method: 'GET', url: '/', headers: { authorization: 'Basic YWRtaW46cHc=' } }));
  */
-export function basicScheme(ctx: Context): Authenticator {
+export function basicScheme(
+  ctx: Context,
+  { throttle }: { throttle: Throttle },
+): Authenticator<BasicAuthResult> {
   return {
     name: 'basic',
     challenge: () => CHALLENGE,
-    async authenticate(req: AuthRequest): Promise<AuthResult | null> {
+    async authenticate(req: AuthRequest): Promise<BasicAuthResult | null> {
       const header = req.headers.authorization;
       if (!header) return null;
       const parts = header.split(/\s+/).filter(Boolean);
@@ -33,13 +47,15 @@ export function basicScheme(ctx: Context): Authenticator {
       const { username, password } = decodeCredentials(parts[1]!);
       // Basic takes a password on every request: without the login back-off it would be a way
       // around it for a guessing run. Only failures count, so a legitimate client is never slowed.
-      const gate = await throttleFor(ctx).backoff(req, 'login', username);
+      const gate = await throttle.backoff(req, 'login', username);
       const user = await checkCredentials(ctx, username, password);
       await (user ? gate.pass() : gate.fail());
       if (!user) throw new AuthenticationFailed('Invalid username/password.');
       if (!user.isActive) throw new AuthenticationFailed('User inactive or deleted.');
       return { user, auth: null, scheme: 'basic' };
     },
+    // The password is checked on every request: only the user's own state can end this one.
+    isLive: async ({ user }) => !(await endedSince(ctx, user)),
   };
 }
 

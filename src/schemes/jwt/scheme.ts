@@ -1,13 +1,24 @@
 import type { Context } from '../../core/context.js';
-import { csrfFor } from '../../core/csrf/csrf.js';
+import type { Csrf } from '../../core/csrf/csrf.js';
+import { endedSince } from '../../core/ended-since.js';
 import { AuthenticationFailed, TokenNotValid } from '../../core/errors.js';
 import type { AuthRequest } from '../../core/request.js';
-import type { Authenticator, AuthResult } from '../../core/scheme.js';
+import type { Authenticator, AuthResultOf } from '../../core/scheme.js';
 import type { UserRecord } from '../../stores/types.js';
 import { MESSAGES, userIdOf, type VerifiedToken } from './claims.js';
-import { jwtCookies } from './cookies.js';
+import type { JwtCookies } from './cookies.js';
 import type { JwtPayload } from './keyring.js';
-import { jwtTokens } from './tokens.js';
+import type { JwtTokens } from './tokens.js';
+
+declare module '../../core/scheme.js' {
+  interface CredentialTypes {
+    /** A JWT-authenticated request's credential: the access (or sliding) token's claims. */
+    jwt: JwtPayload;
+  }
+}
+
+/** Who is calling, when a JWT said so. */
+export type JwtAuthResult = AuthResultOf<'jwt'>;
 
 /** simplejwt's class names, as its "messages" list reports them. */
 const TOKEN_CLASSES: Record<string, string> = { access: 'AccessToken', sliding: 'SlidingToken' };
@@ -21,17 +32,17 @@ const TOKEN_CLASSES: Record<string, string> = { access: 'AccessToken', sliding: 
  * skips the lookup (revocation then waits for the token's expiry).
  *
  * @example
- * const jwt = jwtScheme(ctx);
+ * const jwt = jwtScheme(ctx, { tokens: createJwtTokens(ctx), cookies: null, csrf: createCsrf(ctx.config.csrf) });
  * await jwt.authenticate(createAuthRequest({ method: 'GET', url: '/api/me/', headers: { authorization: `Bearer ${access}` } }));
  */
-export function jwtScheme(ctx: Context): Authenticator {
+export function jwtScheme(
+  ctx: Context,
+  { tokens, cookies, csrf }: { tokens: JwtTokens; cookies: JwtCookies | null; csrf: Csrf },
+): Authenticator<JwtAuthResult> {
   const { jwt } = ctx.config;
-  const tokens = jwtTokens(ctx);
   const headerTypes = new Set(jwt.authHeaderTypes);
   const accepted = jwt.authTokenTypes;
   const challenge = `${jwt.authHeaderTypes[0]} realm="api"`;
-  const cookies = jwtCookies(ctx);
-  const csrf = csrfFor(ctx);
 
   const notValid = (message: string) =>
     new TokenNotValid(
@@ -57,7 +68,7 @@ export function jwtScheme(ctx: Context): Authenticator {
   return {
     name: 'jwt',
     challenge: () => challenge,
-    async authenticate(req: AuthRequest): Promise<AuthResult | null> {
+    async authenticate(req: AuthRequest): Promise<JwtAuthResult | null> {
       const header = bearerToken(req, headerTypes);
       // The header wins; without one, the access cookie (jwt.cookie), an ambient credential.
       const raw = header ?? cookies?.access(req) ?? null;
@@ -76,6 +87,8 @@ export function jwtScheme(ctx: Context): Authenticator {
       if (tokens.revokedByCutoff(user, token)) throw notValid(MESSAGES.invalid);
       return { user, auth: token.payload, scheme: 'jwt' };
     },
+    // An access token has no row of its own: only its user's cutoff ends it before its expiry.
+    isLive: async ({ user }) => !(await endedSince(ctx, user)),
   };
 }
 

@@ -6,9 +6,16 @@ import { sessionRoutes } from '../../contract/sessions/routes.js';
 import type { Route, RouteFactory } from '../../contract/types.js';
 import { isAuthenticated } from '../../core/permissions.js';
 import { createAuthRequest } from '../../core/request.js';
+import type { AuthResult } from '../../core/scheme.js';
 import { StoreUnavailable } from '../../stores/errors.js';
 import { SessionHandle } from './handle.js';
 import { sessionScheme } from './scheme.js';
+
+/** The session of a route's caller; the routes below are for sessions only. */
+function sessionOf(auth: AuthResult | null): SessionHandle {
+  if (auth?.scheme !== 'session') throw new Error('not a session request');
+  return auth.auth;
+}
 
 const get = (cookie?: string, method = 'GET') =>
   createAuthRequest({ method, url: '/', headers: cookie ? { cookie, host: HOST } : { host: HOST } });
@@ -16,7 +23,7 @@ const get = (cookie?: string, method = 'GET') =>
 describe('sessionScheme', () => {
   it('is anonymous (null) without a cookie, with a malformed one, or an unknown one; no challenge', async () => {
     const t = await sessionGatehouse();
-    const scheme = sessionScheme(t.gh.ctx);
+    const scheme = sessionScheme(t.gh.ctx, t.gh.services);
     const findByDigest = vi.spyOn(t.stores.sessions, 'findByDigest');
     expect(await scheme.authenticate(get())).toBeNull();
     expect(await scheme.authenticate(get('sessionid=short'))).toBeNull();
@@ -30,7 +37,7 @@ describe('sessionScheme', () => {
 
   it('checks CSRF only once the cookie names a user: an unknown cookie on a POST is simply anonymous', async () => {
     const t = await sessionGatehouse();
-    const scheme = sessionScheme(t.gh.ctx);
+    const scheme = sessionScheme(t.gh.ctx, t.gh.services);
     expect(await scheme.authenticate(get(`sessionid=${'A'.repeat(43)}`, 'POST'))).toBeNull();
     const jar = await t.login();
     await expect(scheme.authenticate(get(jar.header(), 'POST'))).rejects.toMatchObject({
@@ -42,14 +49,27 @@ describe('sessionScheme', () => {
   it('answers the user and a session handle', async () => {
     const t = await sessionGatehouse();
     const jar = await t.login();
-    const result = await sessionScheme(t.gh.ctx).authenticate(get(jar.header()));
+    const result = await sessionScheme(t.gh.ctx, t.gh.services).authenticate(get(jar.header()));
     expect(result?.scheme).toBe('session');
     expect(result?.user.username).toBe('alice');
-    const handle = result!.auth as SessionHandle;
+    const handle = result!.auth;
     expect(handle).toBeInstanceOf(SessionHandle);
     const [row] = await t.stores.sessions.listForUser(t.alice.id);
     expect(handle.id).toBe(row!.id);
     expect(handle.expiresAt).toBe(row!.expiresAt);
+  });
+
+  it('is live while its row is there; finish saves a bag the handler changed', async () => {
+    const t = await sessionGatehouse();
+    const jar = await t.login();
+    const scheme = sessionScheme(t.gh.ctx, t.gh.services);
+    const result = (await scheme.authenticate(get(jar.header())))!;
+    expect(await scheme.isLive!(result)).toBe(true);
+    result.auth.set('theme', 'dark');
+    await scheme.finish!(result);
+    expect((await scheme.authenticate(get(jar.header())))!.auth.get('theme')).toBe('dark');
+    await t.stores.sessions.deleteByDigest(result.auth.digest);
+    expect(await scheme.isLive!(result)).toBe(false);
   });
 
   it('fails closed when the store is down (503 through the routes)', async () => {
@@ -83,7 +103,7 @@ describe('the session bag', () => {
         path: '/cart/',
         permission: isAuthenticated,
         async handler({ auth, body }) {
-          const session = auth!.auth as SessionHandle;
+          const session = sessionOf(auth);
           const items = session.get<string[]>('cart') ?? [];
           session.set('cart', [...items, (body as { item: string }).item]);
           return { status: 204 };
@@ -94,7 +114,7 @@ describe('the session bag', () => {
         path: '/cart/',
         permission: isAuthenticated,
         async handler({ auth }) {
-          return { status: 200, body: (auth!.auth as SessionHandle).get('cart') ?? [] };
+          return { status: 200, body: sessionOf(auth).get('cart') ?? [] };
         },
       },
     ];
@@ -147,8 +167,8 @@ describe('the session bag', () => {
   it('holds copies of JSON values, bounded by sessions.maxDataBytes', async () => {
     const t = await sessionGatehouse({ sessions: { maxDataBytes: 64 } });
     const jar = await t.login();
-    const result = await sessionScheme(t.gh.ctx).authenticate(get(jar.header()));
-    const session = result!.auth as SessionHandle;
+    const result = await sessionScheme(t.gh.ctx, t.gh.services).authenticate(get(jar.header()));
+    const session = result!.auth;
     const value = { a: [1, 2] };
     session.set('v', value);
     value.a.push(3);
