@@ -2,7 +2,8 @@
  * Seeding through gatehouse's own code paths: users are created by `createUser` (validators,
  * argon2id with the OWASP parameters, the audit row), exactly as `gatehouse createuser` does.
  */
-import { createGatehouse, createUser, defineConfig, openStores } from '../../src/index.js';
+import { createGatehouse, defineConfig, openStores } from '../../src/index.js';
+import { createUser } from '../../src/testing.js';
 import type { BenchUser } from './credentials.js';
 
 /** Long and unlike any username, so Django's validators accept it for every user. */

@@ -6,8 +6,9 @@ import { join, resolve } from 'node:path';
 import Database from 'better-sqlite3';
 import express from 'express';
 // As an application would: the built package, so the example's UniqueViolation is gatehouse's.
-import { createGatehouse, createMemoryStores, defineConfig } from 'gatehouse-auth';
+import { createGatehouse, defineConfig } from 'gatehouse-auth';
 import { gatehouse, notFound } from 'gatehouse-auth/express';
+import { createMemoryStores } from 'gatehouse-auth/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountUserStore } from '../../examples/own-users/account-user-store.js';
 import { basic, send } from '../contract/http.js';
