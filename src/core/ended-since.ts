@@ -11,7 +11,9 @@ import type { Context } from './context.js';
  * be later than the credential's issue time: the credential would outlive the logout meant to
  * end it, or a login with the old password would outlive the password change. So the writer
  * checks again once its credential is stored, and refuses (undoing it) when this is true. A
- * logout that lands after this check finds the credential already stored, and ends it.
+ * logout that lands after this check finds the credential already stored, and ends it. Logins
+ * get this from the sign-in service (`services/sign-in.ts`); refreshes and each scheme's
+ * `isLive` call it themselves.
  *
  * @example
  * const pair = await tokens.issuePair(user);
