@@ -1,5 +1,5 @@
-import { sessionView } from '../../contract/sessions/routes.js';
 import { audit } from '../../core/audit.js';
+import { sessionView } from '../../core/views/session.js';
 import type { Services } from '../../services/types.js';
 import type { SessionRecord } from '../../stores/types.js';
 import { stringFlag } from '../args.js';

@@ -1,4 +1,4 @@
-import { userView } from '../../contract/account/user-view.js';
+import { userView } from '../../core/views/user.js';
 import type { UserRecord, UserStore } from '../../stores/types.js';
 import { type Command, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
 import { printable, safe, stamp, tableRow, widths } from '../text.js';

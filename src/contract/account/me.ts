@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isAuthenticated } from '../../core/permissions.js';
+import { userView, userViewSchema } from '../../core/views/user.js';
 import type { Route, RouteFactory } from '../types.js';
-import { userView, userViewSchema } from './user-view.js';
 
 /** GET /api/me/: who is calling, and by which scheme. */
 export const meRoutes: RouteFactory = (): Route[] => [

@@ -2,7 +2,6 @@ import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
 import { isAuthenticated } from '../../core/permissions.js';
 import type { AuthResult } from '../../core/scheme.js';
-import { throttleFor } from '../../core/throttle/throttle.js';
 import { changePassword } from '../../core/users.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
@@ -32,7 +31,7 @@ function currentSessionDigest(auth: AuthResult): string | undefined {
  * @example
  * await fetch('/api/auth/password/', { method: 'POST', headers, body: JSON.stringify({ old_password, new_password }) });
  */
-export const passwordRoutes: RouteFactory = ({ ctx }): Route[] => {
+export const passwordRoutes: RouteFactory = ({ ctx, throttle }): Route[] => {
   const secret = z.string().min(1).max(ctx.config.passwords.maxLength);
   const body = z.object({ old_password: secret, new_password: secret });
   return [
@@ -47,7 +46,7 @@ export const passwordRoutes: RouteFactory = ({ ctx }): Route[] => {
       async handler({ req, body: raw, auth }) {
         const input = validateBody(body, raw);
         const user = auth!.user;
-        const gate = await throttleFor(ctx).attempt(req, 'passwordChange', String(user.id));
+        const gate = await throttle.attempt(req, 'passwordChange', String(user.id));
         const check = await ctx.passwords.verify(input.old_password, user.passwordHash);
         if (!check.ok) {
           await gate.fail();

@@ -3,10 +3,10 @@ import { audit } from '../../core/audit.js';
 import { PermissionDenied } from '../../core/errors.js';
 import { allowAny, isAuthenticated } from '../../core/permissions.js';
 import { createUser, endAllCredentials } from '../../core/users.js';
+import { userView, userViewSchema } from '../../core/views/user.js';
 import { clearCredentialHeaders } from '../sessions/routes.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
-import { userView, userViewSchema } from './user-view.js';
 
 export const registerBody = z.object({
   username: z.string().min(1).max(150),

@@ -4,15 +4,13 @@ import type { Csrf } from '../../core/csrf/csrf.js';
 import { NotFound } from '../../core/errors.js';
 import { allowAny, isAuthenticated } from '../../core/permissions.js';
 import type { AuthRequest } from '../../core/request.js';
-import type { AuthResult } from '../../core/scheme.js';
-import { SessionHandle } from '../../schemes/session/handle.js';
+import { sessionView, sessionViewSchema } from '../../core/views/session.js';
+import { userView } from '../../core/views/user.js';
 import { type Issued, loginFailed } from '../../services/sign-in.js';
 import type { Services } from '../../services/types.js';
-import type { SessionRecord, UserRecord } from '../../stores/types.js';
-import { userView } from '../account/user-view.js';
+import type { UserRecord } from '../../stores/types.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
-import { deviceName } from './device.js';
 
 const timestamp = z.iso.datetime();
 
@@ -21,21 +19,6 @@ const csrfSchema = z.object({
     .string()
     .describe('A masked token for the X-CSRFToken header (the csrftoken cookie works too).'),
 });
-
-/** The wire shape of a session in the list: never its secret nor its digest. */
-export const sessionViewSchema = z.object({
-  id: z.string(),
-  created: timestamp,
-  last_seen: timestamp.describe('Written at most once per `sessions.touchInterval`.'),
-  expires: timestamp,
-  ip: z.string(),
-  user_agent: z.string(),
-  device: z
-    .string()
-    .describe('The user agent named for a person: "Chrome on Linux", "Safari on iPhone", "curl".'),
-  current: z.boolean().describe('True for the session this request was authenticated with.'),
-});
-export type SessionView = z.output<typeof sessionViewSchema>;
 
 const userSchema = z.object({
   id: z.number(),
@@ -46,20 +29,6 @@ const userSchema = z.object({
   date_joined: timestamp,
   last_login: timestamp.nullable(),
 });
-
-/** The public view of a session row. */
-export function sessionView(row: SessionRecord, auth: AuthResult | null = null): SessionView {
-  return {
-    id: row.id,
-    created: new Date(row.createdAt).toISOString(),
-    last_seen: new Date(row.lastSeenAt).toISOString(),
-    expires: new Date(row.expiresAt).toISOString(),
-    ip: row.ip,
-    user_agent: row.userAgent,
-    device: deviceName(row.userAgent),
-    current: auth?.auth instanceof SessionHandle && auth.auth.id === row.id,
-  };
-}
 
 /**
  * The headers that remove every browser credential gatehouse sets (the session cookie, the JWT
