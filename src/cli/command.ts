@@ -20,8 +20,12 @@ export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
 export const EXIT_USAGE = 2;
 
+// The CLI's own errors stay here (only the CLI throws or reads them); like the catalogue's in
+// src/core/errors.ts, each has a stable code.
+
 /** A thrown UsageError prints the message and the command's usage, and exits 2. */
 export class UsageError extends Error {
+  readonly code = 'usage';
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
@@ -30,6 +34,7 @@ export class UsageError extends Error {
 
 /** A thrown CommandFailed prints the message and exits 1. */
 export class CommandFailed extends Error {
+  readonly code = 'command_failed';
   constructor(message: string) {
     super(message);
     this.name = 'CommandFailed';
@@ -41,6 +46,7 @@ export class CommandFailed extends Error {
  * command stops, quietly, with status 0, as `ls | head -1` does.
  */
 export class OutputClosed extends Error {
+  readonly code = 'output_closed';
   constructor() {
     super('standard output was closed');
     this.name = 'OutputClosed';

@@ -71,7 +71,10 @@ function buildSchemes(ctx: Context, shared: SchemeServices): Partial<Record<Sche
   for (const name of ctx.config.authentication) {
     const factory = SCHEME_FACTORIES[name];
     if (!factory)
-      throw new ConfigError(`authentication: the "${name}" scheme is not available in this build`);
+      throw new ConfigError(
+        [{ path: 'authentication', message: `the "${name}" scheme is not available in this build` }],
+        null,
+      );
     out[name] = factory(ctx, shared);
   }
   return out;
