@@ -1,6 +1,7 @@
 /**
  * The import boundaries of docs/architecture.md, checked by `npm run check` (`npm run boundaries`):
- * an import may only point down the layers below (or stay within its own layer), nothing imports
+ * an import may only point down the layers below (or stay within its own layer; the error
+ * catalogue core/errors.ts, which imports nothing, is open to all), nothing imports
  * the package entries, the CLI never reaches into the HTTP contract, and there are no cycles
  * (type-only imports count: a type cycle is a design cycle too). Tests beside the units are left
  * out: a test may reach up to build what it tests.
@@ -21,6 +22,8 @@ const LAYERS = [
 ];
 
 const TESTS = '\\.test\\.ts$';
+/** The one error catalogue: every layer may throw its errors, so it imports nothing itself. */
+const CATALOGUE = '^src/core/errors\\.ts$';
 const dir = (names) => `^src/(${names.join('|')})/`;
 
 /** One rule per layer: nothing in it imports a layer above it. */
@@ -29,12 +32,20 @@ const upward = LAYERS.slice(1).map((layer, i) => ({
   comment: `${layer}/ sits below ${LAYERS.slice(0, i + 1).join(', ')}: it may not import them (docs/architecture.md).`,
   severity: 'error',
   from: { path: `^src/${layer}/` },
-  to: { path: dir(LAYERS.slice(0, i + 1)) },
+  to: { path: dir(LAYERS.slice(0, i + 1)), pathNot: CATALOGUE },
 }));
 
 module.exports = {
   forbidden: [
     ...upward,
+    {
+      name: 'errors-are-a-leaf',
+      comment:
+        'core/errors.ts is imported from every layer, stores and crypto too: it may import nothing of ours.',
+      severity: 'error',
+      from: { path: CATALOGUE },
+      to: { path: '^src/' },
+    },
     {
       name: 'cli-not-contract',
       comment: 'The CLI opens the services (createServices), never the HTTP contract.',

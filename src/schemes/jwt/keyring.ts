@@ -5,9 +5,10 @@ import { TokenNotValid } from '../../core/errors.js';
 import { remoteJwks } from '../../crypto/jwt/jwks-remote.js';
 import type { JwtAlgorithm, JwtKeyMaterial } from '../../crypto/jwt/keys.js';
 import { collectKeys } from './key-sources.js';
+import type { JwtPayload } from './payload.js';
 import { VerifiedTokenCache } from './verified-cache.js';
 
-export type JwtPayload = Record<string, unknown>;
+export type { JwtPayload };
 
 /** The key that signs new tokens. */
 export interface JwtSigner {

@@ -1,4 +1,4 @@
-import type { JwtPayload } from './keyring.js';
+import type { JwtPayload } from './payload.js';
 
 interface Hit {
   payload: JwtPayload;
