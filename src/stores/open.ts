@@ -26,7 +26,7 @@ const STORE_NAMES: readonly StoreName[] = [
   'rateLimits',
   'audit',
 ];
-/** What `redis:` moves off the database when set (DESIGN.md: sessions, refresh state, rate limits). */
+/** What `redis:` moves off the database when set (docs/deployment.md: sessions, refresh state, rate limits). */
 const REDIS_STORES: ReadonlySet<StoreName> = new Set(['sessions', 'jwtState', 'rateLimits']);
 
 /** Where the stores live: the part of GatehouseConfig that {@link openStores} reads. */
