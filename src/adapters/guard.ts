@@ -2,7 +2,6 @@ import type { Gatehouse } from '../contract/gatehouse.js';
 import type { HttpResponse } from '../contract/types.js';
 import type { SchemeName } from '../core/config.js';
 import { isAuthenticated, type Permission } from '../core/permissions.js';
-import type { Pipeline } from '../core/pipeline.js';
 import type { AuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
 import { withCredentialHeaders } from '../edge/headers.js';
@@ -24,14 +23,9 @@ export type Guard = (gh: Gatehouse, req: AuthRequest) => Promise<GuardOutcome>;
  * const outcome = await guard(gh, req);
  */
 export function createGuard(permission: Permission | null, schemes?: readonly SchemeName[]): Guard {
-  // One pipeline per gatehouse, built on first use: the guard is made before the app has one.
-  const pipelines = new WeakMap<Gatehouse, Pipeline>();
   return async (gh, req) => {
-    let pipeline = pipelines.get(gh);
-    if (!pipeline) {
-      pipeline = gh.pipelineFor(schemes);
-      pipelines.set(gh, pipeline);
-    }
+    // The guard is made before the app has a gatehouse; the services keep one pipeline per list.
+    const pipeline = gh.pipelineFor(schemes);
     try {
       const auth = await pipeline.authenticate(req);
       if (permission) {
