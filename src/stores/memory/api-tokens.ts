@@ -1,5 +1,5 @@
-import { UniqueViolation } from '../errors.js';
 import type { ApiTokenRecord, ApiTokenStore } from '../types.js';
+import { credentialRows } from './credentials.js';
 
 const copy = (t: ApiTokenRecord): ApiTokenRecord => ({ ...t, scopes: [...t.scopes] });
 
@@ -15,77 +15,39 @@ const isLive = (t: ApiTokenRecord, now: number): boolean => t.expiresAt === null
  * const ok = await tokens.createWithinLimit(token, 10, now);
  */
 export function memoryApiTokenStore(): ApiTokenStore {
-  const byDigest = new Map<string, ApiTokenRecord>();
-  const digestById = new Map<string, string>();
-
-  const remove = (digest: string): boolean => {
-    const row = byDigest.get(digest);
-    if (!row) return false;
-    byDigest.delete(digest);
-    digestById.delete(row.id);
-    return true;
-  };
-  const insert = (token: ApiTokenRecord): void => {
-    if (byDigest.has(token.digest)) throw new UniqueViolation('digest');
-    if (digestById.has(token.id)) throw new UniqueViolation('id');
-    byDigest.set(token.digest, copy(token));
-    digestById.set(token.id, token.digest);
-  };
-  const ofUser = (userId: number): ApiTokenRecord[] =>
-    [...byDigest.values()].filter((t) => t.userId === userId);
+  const rows = credentialRows(copy);
+  const { findByDigest, findByPublicId, listForUser, deleteById } = rows;
 
   return {
     async create(token) {
-      insert(token);
+      rows.insert(token);
     },
     async createWithinLimit(token, limit, now) {
-      const live = ofUser(token.userId).filter((t) => isLive(t, now)).length;
+      // Count and insert with no await between them: no other creation can run in between.
+      const live = rows.ofUser(token.userId).filter((t) => isLive(t, now)).length;
       if (live >= limit) return false;
-      insert(token);
+      rows.insert(token);
       return true;
     },
-    async findByDigest(digest) {
-      const row = byDigest.get(digest);
-      return row ? copy(row) : null;
-    },
+    findByDigest,
     async findById(userId, id) {
-      const digest = digestById.get(id);
-      const row = digest === undefined ? undefined : byDigest.get(digest);
-      return row && row.userId === userId ? copy(row) : null;
+      const row = await findByPublicId(id);
+      return row && row.userId === userId ? row : null;
     },
-    async findByPublicId(id) {
-      const digest = digestById.get(id);
-      const row = digest === undefined ? undefined : byDigest.get(digest);
-      return row ? copy(row) : null;
-    },
-    async listForUser(userId) {
-      return ofUser(userId)
-        .sort((a, b) => b.createdAt - a.createdAt)
-        .map(copy);
-    },
+    findByPublicId,
+    listForUser,
     async touch(digest, lastUsedAt, expiresAt) {
-      const row = byDigest.get(digest);
+      const row = rows.row(digest);
       if (!row) return;
       row.lastUsedAt = lastUsedAt;
       if (expiresAt !== undefined) row.expiresAt = expiresAt;
     },
-    async deleteById(userId, id) {
-      const digest = digestById.get(id);
-      if (digest === undefined || byDigest.get(digest)?.userId !== userId) return false;
-      return remove(digest);
-    },
+    deleteById,
     async deleteForUser(userId) {
-      let n = 0;
-      for (const row of ofUser(userId)) if (remove(row.digest)) n++;
-      return n;
+      return rows.removeWhere((t) => t.userId === userId);
     },
     async deleteExpired(now, limit) {
-      let n = 0;
-      for (const row of [...byDigest.values()]) {
-        if (n >= limit) break;
-        if (!isLive(row, now) && remove(row.digest)) n++;
-      }
-      return n;
+      return rows.removeWhere((t) => !isLive(t, now), limit);
     },
   };
 }
