@@ -1,8 +1,8 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { ApiTokenRecord, ApiTokenStore, UserStore } from '../types.js';
 import { fromJson, num, numOrNull, toJson } from './codec.js';
+import { credentialQueries } from './credentials.js';
 import { type SqlDialect, serialisedPer } from './dialect.js';
-import { preparedQuery } from './prepared.js';
 import type { ApiTokensTable, Database } from './schema.js';
 import { guard } from './translate-errors.js';
 import { sqlLookupWithUser } from './with-user.js';
@@ -25,7 +25,8 @@ function toToken(row: Selectable<ApiTokensTable>): ApiTokenRecord {
 
 /**
  * The ApiTokenStore over `gatehouse_api_tokens`. `findByDigest` runs on every token-authenticated
- * request, so it is compiled once here. A token is live while `expires_at` is null or later than now.
+ * request, so it is compiled once (credentials.ts, which holds the reads sessions share). A token
+ * is live while `expires_at` is null or later than now.
  *
  * @example
  * const tokens = sqlApiTokenStore(db, 'sqlite');
@@ -36,10 +37,11 @@ export function sqlApiTokenStore(
   dialect: SqlDialect,
   users?: UserStore,
 ): ApiTokenStore {
-  const byDigest = preparedQuery(db, db.selectFrom(T).selectAll().where('digest', '=', ''), 1);
+  const shared = credentialQueries(db, T, toToken);
   const withUser = users ? sqlLookupWithUser(db, T, users, toToken, 'apiTokens') : undefined;
 
   return guard('apiTokens', {
+    ...shared,
     withUser,
     async create(t) {
       await db
@@ -98,10 +100,6 @@ export function sqlApiTokenStore(
         return Number(r.numInsertedOrUpdatedRows ?? 0) === 1;
       });
     },
-    async findByDigest(digest) {
-      const [row] = await byDigest([digest]);
-      return row ? toToken(row) : null;
-    },
     async findById(userId, id) {
       const row = await db
         .selectFrom(T)
@@ -110,20 +108,6 @@ export function sqlApiTokenStore(
         .where('user_id', '=', userId)
         .executeTakeFirst();
       return row ? toToken(row) : null;
-    },
-    async findByPublicId(id) {
-      const row = await db.selectFrom(T).selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? toToken(row) : null;
-    },
-    async listForUser(userId) {
-      const rows = await db
-        .selectFrom(T)
-        .selectAll()
-        .where('user_id', '=', userId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id')
-        .execute();
-      return rows.map(toToken);
     },
     async touch(digest, lastUsedAt, expiresAt) {
       await db
@@ -136,19 +120,8 @@ export function sqlApiTokenStore(
         .where('digest', '=', digest)
         .execute();
     },
-    async deleteById(userId, id) {
-      const r = await db.deleteFrom(T).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-      return r.numDeletedRows > 0n;
-    },
     async deleteForUser(userId) {
       const r = await db.deleteFrom(T).where('user_id', '=', userId).executeTakeFirst();
-      return Number(r.numDeletedRows);
-    },
-    async deleteExpired(now, limit) {
-      const r = await db
-        .deleteFrom(T)
-        .where('id', 'in', db.selectFrom(T).select('id').where('expires_at', '<=', now).limit(limit))
-        .executeTakeFirst();
       return Number(r.numDeletedRows);
     },
   } satisfies ApiTokenStore);

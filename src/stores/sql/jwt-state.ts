@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { JwtStateStore, OutstandingRefresh, SpendResult } from '../types.js';
 import { num } from './codec.js';
+import { deleteExpiredBatch } from './delete-expired.js';
 import type { Database, JwtOutstandingTable } from './schema.js';
 import { guard } from './translate-errors.js';
 
@@ -121,25 +122,9 @@ export function sqlJwtStateStore(db: Kysely<Database>): JwtStateStore {
     async deleteExpired(now, limit) {
       // Bounded batches by primary key, sharing one budget of `limit` rows, so a return below
       // `limit` means nothing is left to delete at `now`.
-      const o = await db
-        .deleteFrom(O)
-        .where('jti', 'in', db.selectFrom(O).select('jti').where('expires_at', '<=', now).limit(limit))
-        .executeTakeFirst();
-      let n = Number(o.numDeletedRows);
+      let n = await deleteExpiredBatch(db, O, 'jti', 'expires_at', now, limit);
       if (n >= limit) return n;
-      const b = await db
-        .deleteFrom(B)
-        .where(
-          'jti',
-          'in',
-          db
-            .selectFrom(B)
-            .select('jti')
-            .where('expires_at', '<=', now)
-            .limit(limit - n),
-        )
-        .executeTakeFirst();
-      n += Number(b.numDeletedRows);
+      n += await deleteExpiredBatch(db, B, 'jti', 'expires_at', now, limit - n);
       if (n >= limit) return n;
       // A revoked family matters while one of its tokens is outstanding; after the last one
       // expired and was deleted above, nothing of the family can be presented any more.

@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { RateLimitStore } from '../types.js';
 import { num } from './codec.js';
+import { deleteExpiredBatch } from './delete-expired.js';
 import type { Database } from './schema.js';
 import { guard } from './translate-errors.js';
 
@@ -48,12 +49,6 @@ export function sqlRateLimitStore(db: Kysely<Database>): RateLimitStore {
     async reset(key) {
       await db.deleteFrom(T).where('key', '=', key).execute();
     },
-    async deleteExpired(now, limit) {
-      const r = await db
-        .deleteFrom(T)
-        .where('key', 'in', db.selectFrom(T).select('key').where('reset_at', '<=', now).limit(limit))
-        .executeTakeFirst();
-      return Number(r.numDeletedRows);
-    },
+    deleteExpired: (now, limit) => deleteExpiredBatch(db, T, 'key', 'reset_at', now, limit),
   } satisfies Required<RateLimitStore>);
 }

@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { SessionRecord, SessionStore, UserStore } from '../types.js';
 import { fromJson, num, toJson } from './codec.js';
-import { preparedQuery } from './prepared.js';
+import { credentialQueries } from './credentials.js';
 import type { Database, SessionsTable } from './schema.js';
 import { guard } from './translate-errors.js';
 import { sqlLookupWithUser } from './with-user.js';
@@ -24,17 +24,19 @@ function toSession(row: Selectable<SessionsTable>): SessionRecord {
 
 /**
  * The SessionStore over `gatehouse_sessions`. `findByDigest` runs on every cookie-authenticated
- * request, so it is compiled once here. A session is expired once `expires_at <= now`.
+ * request, so it is compiled once (credentials.ts, which holds the reads API tokens share). A
+ * session is expired once `expires_at <= now`.
  *
  * @example
  * const sessions = sqlSessionStore(db);
  * const session = await sessions.findByDigest(sha256hex(cookieValue));
  */
 export function sqlSessionStore(db: Kysely<Database>, users?: UserStore): SessionStore {
-  const byDigest = preparedQuery(db, db.selectFrom(T).selectAll().where('digest', '=', ''), 1);
+  const shared = credentialQueries(db, T, toSession);
   const withUser = users ? sqlLookupWithUser(db, T, users, toSession, 'sessions') : undefined;
 
   return guard('sessions', {
+    ...shared,
     withUser,
     async create(s) {
       await db
@@ -52,10 +54,6 @@ export function sqlSessionStore(db: Kysely<Database>, users?: UserStore): Sessio
         })
         .execute();
     },
-    async findByDigest(digest) {
-      const [row] = await byDigest([digest]);
-      return row ? toSession(row) : null;
-    },
     async touch(digest, lastSeenAt) {
       await db.updateTable(T).set({ last_seen_at: lastSeenAt }).where('digest', '=', digest).execute();
     },
@@ -70,36 +68,10 @@ export function sqlSessionStore(db: Kysely<Database>, users?: UserStore): Sessio
       const r = await db.deleteFrom(T).where('digest', '=', digest).executeTakeFirst();
       return r.numDeletedRows > 0n;
     },
-    async deleteById(userId, id) {
-      const r = await db.deleteFrom(T).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
-      return r.numDeletedRows > 0n;
-    },
-    async findByPublicId(id) {
-      const row = await db.selectFrom(T).selectAll().where('id', '=', id).executeTakeFirst();
-      return row ? toSession(row) : null;
-    },
-    async listForUser(userId) {
-      const rows = await db
-        .selectFrom(T)
-        .selectAll()
-        .where('user_id', '=', userId)
-        .orderBy('created_at', 'desc')
-        .orderBy('id')
-        .execute();
-      return rows.map(toSession);
-    },
     async deleteForUser(userId, exceptDigest) {
       let q = db.deleteFrom(T).where('user_id', '=', userId);
       if (exceptDigest !== undefined) q = q.where('digest', '!=', exceptDigest);
       const r = await q.executeTakeFirst();
-      return Number(r.numDeletedRows);
-    },
-    async deleteExpired(now, limit) {
-      // A bounded batch, chosen by primary key, so a large flush never holds the write lock long.
-      const r = await db
-        .deleteFrom(T)
-        .where('id', 'in', db.selectFrom(T).select('id').where('expires_at', '<=', now).limit(limit))
-        .executeTakeFirst();
       return Number(r.numDeletedRows);
     },
   } satisfies SessionStore);
