@@ -35,18 +35,6 @@ export type { Csrf } from './core/csrf/csrf.js';
 export * from './core/errors.js';
 export * as errors from './core/errors.js';
 export type { Logger } from './core/logger.js';
-// DRF's permissions, for requireAuth() in every adapter.
-export {
-  allOf,
-  allowAny,
-  anyOf,
-  hasScope,
-  isAdmin,
-  isAuthenticated,
-  isAuthenticatedOrReadOnly,
-  not,
-  type Permission,
-} from './core/permissions.js';
 export type { Pipeline } from './core/pipeline.js';
 export type { AuthRequest, AuthRequestInit } from './core/request.js';
 export type {
@@ -60,6 +48,8 @@ export type {
 export { type KeysFile, readKeysFile, type StoredKey, writeKeysFile } from './crypto/jwt/jwks-file.js';
 export type { JwtAlgorithm } from './crypto/jwt/keys.js';
 export type { PasswordHasher, PasswordVerification } from './crypto/passwords/types.js';
+// DRF's permissions, for requireAuth() in every adapter.
+export * from './edge/permissions.js';
 export type { JwtCookies } from './schemes/jwt/cookies.js';
 export {
   type AddedKey,

@@ -13,17 +13,7 @@ import { createGuard } from './guard.js';
 import { ContractMount } from './mount.js';
 import { readBody } from './read-body.js';
 
-export {
-  allOf,
-  allowAny,
-  anyOf,
-  hasScope,
-  isAdmin,
-  isAuthenticated,
-  isAuthenticatedOrReadOnly,
-  not,
-  type Permission,
-} from '../core/permissions.js';
+export * from '../edge/permissions.js';
 
 declare global {
   // Express's own extension point: its Request interface extends Express.Request.

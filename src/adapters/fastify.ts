@@ -21,17 +21,7 @@ import type { UserRecord } from '../stores/types.js';
 import { createGuard } from './guard.js';
 import { normalisePrefix } from './mount.js';
 
-export {
-  allOf,
-  allowAny,
-  anyOf,
-  hasScope,
-  isAdmin,
-  isAuthenticated,
-  isAuthenticatedOrReadOnly,
-  not,
-  type Permission,
-} from '../core/permissions.js';
+export * from '../edge/permissions.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
