@@ -1,4 +1,5 @@
 import type { Context, ErrorHandler, MiddlewareHandler, NotFoundHandler } from 'hono';
+import { SERVER_ERROR_BODY } from '../contract/error-response.js';
 import type { Gatehouse } from '../contract/gatehouse.js';
 import type { HttpResponse } from '../contract/types.js';
 import type { SchemeName } from '../core/config.js';
@@ -13,17 +14,7 @@ import { createGuard } from './guard.js';
 import { ContractMount } from './mount.js';
 import { readBody } from './read-body.js';
 
-export {
-  allOf,
-  allowAny,
-  anyOf,
-  hasScope,
-  isAdmin,
-  isAuthenticated,
-  isAuthenticatedOrReadOnly,
-  not,
-  type Permission,
-} from '../core/permissions.js';
+export * from '../edge/permissions.js';
 
 /** What the middleware and guards put in the context: `c.get('user')`, `c.get('auth')`. */
 export interface GatehouseVariables {
@@ -217,7 +208,7 @@ function gatehouseOf(c: Context<GatehouseEnv>): Gatehouse {
  */
 export const notFound: NotFoundHandler<GatehouseEnv> = (c) => {
   const gh = c.get('gatehouse') as Gatehouse | undefined;
-  if (!gh) return c.json({ detail: 'Not found.', code: 'not_found' }, 404);
+  if (!gh) return c.json(new NotFound().body(), 404);
   return toResponse(gh.errorResponse(new NotFound(), toAuthRequest(c, c.get('gatehouseClientIp'))));
 };
 
@@ -233,6 +224,6 @@ export const errorHandler: ErrorHandler<GatehouseEnv> = (err, c) => {
   const http = err as { getResponse?: () => Response };
   if (typeof http.getResponse === 'function') return http.getResponse();
   const gh = c.get('gatehouse') as Gatehouse | undefined;
-  if (!gh) return c.json({ detail: 'A server error occurred.', code: 'server_error' }, 500);
+  if (!gh) return c.json(SERVER_ERROR_BODY, 500);
   return toResponse(errorAnswer(gh, err, toAuthRequest(c, c.get('gatehouseClientIp'))));
 };

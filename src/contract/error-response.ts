@@ -12,6 +12,9 @@ import type { Logger } from '../core/logger.js';
 import { withChallenge } from '../core/pipeline.js';
 import type { HttpResponse } from './types.js';
 
+/** The body of the 500 that reveals nothing, for an error nobody recognised (logged, never shown). */
+export const SERVER_ERROR_BODY = Object.freeze({ detail: 'A server error occurred.', code: 'server_error' });
+
 /**
  * Turns anything a handler threw into a response. Gatehouse errors keep their status and body;
  * 401s get the route's challenge or become 403 (DRF's rule); a store that is down, or a hashing
@@ -31,7 +34,7 @@ export function errorResponse(err: unknown, challenge: string | null, logger: Lo
     error = new ServiceUnavailable();
   } else {
     logger.error({ err }, 'unhandled error');
-    return { status: 500, body: { detail: 'A server error occurred.', code: 'server_error' } };
+    return { status: 500, body: SERVER_ERROR_BODY };
   }
   return { status: error.status, headers: { ...error.headers }, body: error.body() };
 }
