@@ -15,6 +15,7 @@ import {
   SCOPE_MESSAGE,
   SCOPE_PATTERN,
 } from '../../schemes/token/issue.js';
+import { hasExpired } from '../../schemes/token/usage.js';
 import { type Issued, loginFailed } from '../../services/sign-in.js';
 import type { ApiTokenRecord, UserRecord } from '../../stores/types.js';
 import type { Route, RouteFactory } from '../types.js';
@@ -173,9 +174,7 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
         const tokens = await ctx.stores.apiTokens.listForUser(auth!.user.id);
         return {
           status: 200,
-          body: tokens
-            .filter((t) => t.expiresAt === null || t.expiresAt > now)
-            .map((t) => apiTokenView(t, auth)),
+          body: tokens.filter((t) => !hasExpired(t, now)).map((t) => apiTokenView(t, auth)),
         };
       },
     },

@@ -5,6 +5,7 @@ import type { AuthRequest } from '../../core/request.js';
 import { apiKeyDigest, apiKeyShownPrefix, generateApiKey } from '../../crypto/api-keys.js';
 import { randomId } from '../../crypto/random.js';
 import type { ApiTokenRecord, UserRecord } from '../../stores/types.js';
+import { hasExpired } from './usage.js';
 
 /** Longest token name kept; a longer one (a User-Agent, say) is cut. */
 export const MAX_TOKEN_NAME_LENGTH = 100;
@@ -136,7 +137,7 @@ export async function rotateApiToken(
 ): Promise<IssuedToken | null> {
   const old = await ctx.stores.apiTokens.findById(user.id, id);
   if (!old) return null;
-  const live = old.expiresAt === null || old.expiresAt > ctx.clock.now();
+  const live = !hasExpired(old, ctx.clock.now());
   const issued = await issueApiToken(
     ctx,
     user,

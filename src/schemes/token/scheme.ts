@@ -8,7 +8,7 @@ import { apiKeyDigest, parseApiKey } from '../../crypto/api-keys.js';
 import type { ApiTokenRecord } from '../../stores/types.js';
 import { lookupWithUser } from '../lookup-with-user.js';
 import { readTokenHeader } from './header.js';
-import { tokenUsageRecorder } from './usage.js';
+import { hasExpired, tokenUsageRecorder } from './usage.js';
 
 /** What `auth` holds for a token-authenticated request: the token's row, without its digest. */
 export type ApiTokenAuth = Omit<ApiTokenRecord, 'digest'>;
@@ -56,7 +56,7 @@ export function tokenScheme(ctx: Context): Authenticator<TokenAuthResult> {
       const now = ctx.clock.now();
       if (!found) throw invalidToken();
       const { record: token, user } = found;
-      if (token.expiresAt !== null && token.expiresAt <= now) throw invalidToken();
+      if (hasExpired(token, now)) throw invalidToken();
       if (!user || !user.isActive) throw new AuthenticationFailed('User inactive or deleted.');
       // Logout-everywhere deletes the rows; the cutoff also covers a row another instance wrote
       // just before it, or a store that was restored from a backup.

@@ -5,6 +5,17 @@ import type { ApiTokenRecord } from '../../stores/types.js';
 export type TokenUsageRecorder = (token: ApiTokenRecord, now: number) => void;
 
 /**
+ * Whether the token's lifetime is over at `now` (a token without an expiry never ends by time):
+ * the one rule the scheme, the token list and rotation apply.
+ *
+ * @example
+ * if (hasExpired(token, clock.now())) throw new AuthenticationFailed('Invalid token.');
+ */
+export function hasExpired(token: Pick<ApiTokenRecord, 'expiresAt'>, now: number): boolean {
+  return token.expiresAt !== null && token.expiresAt <= now;
+}
+
+/**
  * The expiry a token slides to when used at `now`: forward by its own lifetime (the window it
  * was created with), never past `maxAgeMs` from its creation, never earlier than it already is.
  * Every renewal writes `lastUsedAt = now` with `expiresAt = now + window`, so the window is read
