@@ -5,29 +5,17 @@ import { NotFound } from '../../core/errors.js';
 import { allowAny, isAuthenticated } from '../../core/permissions.js';
 import type { AuthRequest } from '../../core/request.js';
 import { sessionView, sessionViewSchema } from '../../core/views/session.js';
-import { userView } from '../../core/views/user.js';
+import { userView, userViewSchema } from '../../core/views/user.js';
 import { type Issued, loginFailed } from '../../services/sign-in.js';
 import type { Services } from '../../services/types.js';
 import type { UserRecord } from '../../stores/types.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
 
-const timestamp = z.iso.datetime();
-
 const csrfSchema = z.object({
   csrfToken: z
     .string()
     .describe('A masked token for the X-CSRFToken header (the csrftoken cookie works too).'),
-});
-
-const userSchema = z.object({
-  id: z.number(),
-  username: z.string(),
-  email: z.string(),
-  is_staff: z.boolean(),
-  is_active: z.boolean(),
-  date_joined: timestamp,
-  last_login: timestamp.nullable(),
 });
 
 /**
@@ -86,7 +74,7 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
       acceptForm: true,
       summary: 'Sign in with a username and password: a new session cookie (and a new CSRF secret).',
       body: loginBody,
-      responses: { 200: { description: 'Signed in.', body: userSchema } },
+      responses: { 200: { description: 'Signed in.', body: userViewSchema } },
       async handler({ req, body }) {
         csrf.enforce(req);
         const input = validateBody(loginBody, body);
