@@ -63,10 +63,41 @@ export function listFlag(args: ParsedArgs, name: string): string[] {
 
 /** Exactly `n` positionals, named for the message. */
 export function positionals(args: ParsedArgs, names: string[]): string[] {
-  if (args.positionals.length < names.length)
-    throw new UsageError(`missing <${names[args.positionals.length]}>`);
-  if (args.positionals.length > names.length) {
-    throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[names.length])}`);
+  return exactly(args.positionals, names);
+}
+
+/** No arguments (a command that takes flags only, or what follows `users list`). */
+export function noArguments(values: string[]): void {
+  exactly(values, []);
+}
+
+/** Exactly one argument, e.g. the one after a subcommand's action (`token list <username>`). */
+export function oneArgument(values: string[], name: string): string {
+  return exactly(values, [name])[0]!;
+}
+
+function exactly(values: string[], names: string[]): string[] {
+  if (values.length < names.length) throw new UsageError(`missing <${names[values.length]}>`);
+  if (values.length > names.length) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(values[names.length])}`);
   }
-  return args.positionals;
+  return values;
+}
+
+/**
+ * A subcommand accepts only its own flags (and the global --config): `token list --ttl 1d` is a
+ * UsageError naming the flag and `command` (e.g. "token list").
+ */
+export function onlyFlags(args: ParsedArgs, command: string, allowed: string[]): void {
+  for (const flag of Object.keys(args.flags)) {
+    if (flag !== 'config' && !allowed.includes(flag))
+      throw new UsageError(`--${flag} does not apply to "${command}"`);
+  }
+}
+
+/** The UsageError for a missing or unknown subcommand action, naming the ones there are. */
+export function unknownAction(action: string | undefined, actions: string[]): UsageError {
+  return new UsageError(
+    action === undefined ? `missing <${actions.join('|')}>` : `unknown action "${action}"`,
+  );
 }

@@ -1,6 +1,6 @@
 import { parseDuration } from '../../core/clock.js';
 import type { AuditEvent } from '../../stores/types.js';
-import { stringFlag } from '../args.js';
+import { noArguments, stringFlag } from '../args.js';
 import { type Command, UsageError } from '../command.js';
 import { quote, safe } from '../text.js';
 import { findUser } from './find-user.js';
@@ -34,8 +34,7 @@ export const auditCommand: Command = {
     json: { type: 'boolean', description: 'one JSON object per line instead of text' },
   },
   async run(args, { open, print }) {
-    if (args.positionals.length)
-      throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+    noArguments(args.positionals);
     const limit = parseLimit(stringFlag(args, 'limit'));
     const sinceFlag = stringFlag(args, 'since');
     const username = stringFlag(args, 'user');

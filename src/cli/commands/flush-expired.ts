@@ -1,4 +1,5 @@
-import { type Command, UsageError } from '../command.js';
+import { noArguments } from '../args.js';
+import type { Command } from '../command.js';
 
 const BATCH = 5000;
 
@@ -13,8 +14,7 @@ export const flushExpiredCommand: Command = {
   usage: 'flush-expired',
   flags: {},
   async run(args, { open, print }) {
-    if (args.positionals.length)
-      throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+    noArguments(args.positionals);
     const services = await open();
     const { stores, clock } = services.ctx;
     const now = clock.now();

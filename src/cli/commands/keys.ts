@@ -11,7 +11,7 @@ import {
 import { JWT_ALGORITHMS, type JwtAlgorithm } from '../../crypto/jwt/keys.js';
 import { addSigningKey, rotateSigningKey } from '../../schemes/jwt/key-rotation.js';
 import { loadConfig } from '../../server/config-file.js';
-import { stringFlag } from '../args.js';
+import { noArguments, stringFlag, unknownAction } from '../args.js';
 import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
 
 const USAGE = [
@@ -47,7 +47,7 @@ export const keysCommand: Command = {
   },
   async run(args, env) {
     const [action, ...rest] = args.positionals;
-    if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+    noArguments(rest);
     const config = await loadConfig({
       cwd: env.io.cwd,
       env: env.io.env,
@@ -61,9 +61,7 @@ export const keysCommand: Command = {
       if (args.flags.alg !== undefined) throw new UsageError('--alg does not apply to "keys list"');
       return list(path, env);
     }
-    throw new UsageError(
-      action === undefined ? 'missing <generate|rotate|list>' : `unknown action "${action}"`,
-    );
+    throw unknownAction(action, ['generate', 'rotate', 'list']);
   },
 };
 

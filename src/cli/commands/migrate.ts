@@ -1,7 +1,7 @@
 import { loadConfig } from '../../server/config-file.js';
 import { migrate } from '../../stores/open.js';
-import { stringFlag } from '../args.js';
-import { type Command, UsageError } from '../command.js';
+import { noArguments, stringFlag } from '../args.js';
+import type { Command } from '../command.js';
 
 /** `gatehouse migrate`: applies pending schema migrations to the configured database. */
 export const migrateCommand: Command = {
@@ -10,8 +10,7 @@ export const migrateCommand: Command = {
   usage: 'migrate [--config <file>]',
   flags: {},
   async run(args, { io, print }) {
-    if (args.positionals.length)
-      throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+    noArguments(args.positionals);
     const config = await loadConfig({ cwd: io.cwd, env: io.env, configPath: stringFlag(args, 'config') });
     const { applied } = await migrate(config.database);
     print(

@@ -1,6 +1,6 @@
 import { loadProject } from '../../server/config-file.js';
 import { startServer } from '../../server/serve.js';
-import { stringFlag } from '../args.js';
+import { noArguments, stringFlag } from '../args.js';
 import { type Command, type CommandEnv, OutputClosed, UsageError } from '../command.js';
 
 const MAX_PORT = 65_535;
@@ -25,8 +25,7 @@ export const serveCommand: Command = {
     },
   },
   async run(args, { io }) {
-    if (args.positionals.length)
-      throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}`);
+    noArguments(args.positionals);
     const env = { ...io.env };
     // Checked here, not by the config loader: its message would name GATEHOUSE_PORT, which the
     // operator never set.

@@ -2,8 +2,8 @@ import { audit } from '../../core/audit.js';
 import { sessionView } from '../../core/views/session.js';
 import type { Services } from '../../services/types.js';
 import type { SessionRecord } from '../../stores/types.js';
-import { stringFlag } from '../args.js';
-import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
+import { oneArgument, onlyFlags, stringFlag, unknownAction } from '../args.js';
+import { type Command, type CommandEnv, CommandFailed, UsageError } from '../command.js';
 import { printable, safe, stamp, table } from '../text.js';
 import { findUser } from './find-user.js';
 
@@ -28,34 +28,21 @@ export const sessionsCommand: Command = {
   async run(args, env) {
     const [action, ...rest] = args.positionals;
     if (action === 'list') {
-      only(args, action, ['json']);
-      return list(one(rest, 'username'), args.flags.json === true, env);
+      onlyFlags(args, 'sessions list', ['json']);
+      return list(oneArgument(rest, 'username'), args.flags.json === true, env);
     }
     if (action === 'revoke') {
-      only(args, action, ['user']);
+      onlyFlags(args, 'sessions revoke', ['user']);
       const username = stringFlag(args, 'user');
       if (username !== undefined) {
         if (rest.length) throw new UsageError('give a session <id> or --user <username>, not both');
         return revokeAll(username, env);
       }
-      return revokeOne(one(rest, 'id'), env);
+      return revokeOne(oneArgument(rest, 'id'), env);
     }
-    throw new UsageError(action === undefined ? 'missing <list|revoke>' : `unknown action "${action}"`);
+    throw unknownAction(action, ['list', 'revoke']);
   },
 };
-
-function only(args: ParsedArgs, action: string, allowed: string[]): void {
-  for (const flag of Object.keys(args.flags)) {
-    if (flag !== 'config' && !allowed.includes(flag))
-      throw new UsageError(`--${flag} does not apply to "sessions ${action}"`);
-  }
-}
-
-function one(rest: string[], name: string): string {
-  if (rest.length === 0) throw new UsageError(`missing <${name}>`);
-  if (rest.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(rest[1])}`);
-  return rest[0]!;
-}
 
 /** The live sessions, as the account page lists them: expired and idle ones are left out. */
 async function liveSessions(services: Services, userId: number): Promise<SessionRecord[]> {

@@ -4,7 +4,7 @@ import { apiKeyDigest, parseApiKey } from '../../crypto/api-keys.js';
 import { issueApiToken, revokeApiToken } from '../../schemes/token/issue.js';
 import type { Services } from '../../services/types.js';
 import type { ApiTokenRecord } from '../../stores/types.js';
-import { listFlag, stringFlag } from '../args.js';
+import { listFlag, oneArgument, onlyFlags, stringFlag, unknownAction } from '../args.js';
 import { type Command, type CommandEnv, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
 import { stamp, table } from '../text.js';
 import { findUser } from './find-user.js';
@@ -47,35 +47,21 @@ export const tokenCommand: Command = {
   },
   async run(args, env) {
     const [action, ...rest] = args.positionals;
-    const only = (allowed: string[]) => {
-      for (const flag of Object.keys(args.flags)) {
-        if (flag !== 'config' && !allowed.includes(flag))
-          throw new UsageError(`--${flag} does not apply to "token ${action}"`);
-      }
-    };
     if (action === 'create') {
-      only(['name', 'ttl', 'scope']);
-      return create(one(rest, 'username'), args, env);
+      onlyFlags(args, 'token create', ['name', 'ttl', 'scope']);
+      return create(oneArgument(rest, 'username'), args, env);
     }
     if (action === 'list') {
-      only([]);
-      return list(one(rest, 'username'), env);
+      onlyFlags(args, 'token list', []);
+      return list(oneArgument(rest, 'username'), env);
     }
     if (action === 'revoke') {
-      only(['all']);
+      onlyFlags(args, 'token revoke', ['all']);
       return revoke(rest, args.flags.all === true, env);
     }
-    throw new UsageError(
-      action === undefined ? 'missing <create|list|revoke>' : `unknown action "${action}"`,
-    );
+    throw unknownAction(action, ['create', 'list', 'revoke']);
   },
 };
-
-function one(rest: string[], name: string): string {
-  if (rest.length === 0) throw new UsageError(`missing <${name}>`);
-  if (rest.length > 1) throw new UsageError(`unexpected argument ${JSON.stringify(rest[1])}`);
-  return rest[0]!;
-}
 
 function parseTtl(value: string | undefined): number | null | undefined {
   if (value === undefined) return undefined;
@@ -142,7 +128,7 @@ async function list(username: string, { open, print }: CommandEnv): Promise<numb
 async function revoke(rest: string[], all: boolean, { open, print }: CommandEnv): Promise<number> {
   if (all) {
     const services = await open();
-    const user = await findUser(services, one(rest, 'username'));
+    const user = await findUser(services, oneArgument(rest, 'username'));
     const n = await services.ctx.stores.apiTokens.deleteForUser(user.id);
     await audit(services.ctx, null, 'token_revoked', {
       user,

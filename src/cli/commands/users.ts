@@ -1,6 +1,7 @@
 import { userView } from '../../core/views/user.js';
 import type { UserRecord, UserStore } from '../../stores/types.js';
-import { type Command, CommandFailed, type ParsedArgs, UsageError } from '../command.js';
+import { noArguments, unknownAction } from '../args.js';
+import { type Command, CommandFailed, type ParsedArgs } from '../command.js';
 import { printable, safe, stamp, tableRow, widths } from '../text.js';
 
 /** Users read per store call: memory stays bounded however large the table. */
@@ -21,10 +22,8 @@ export const usersCommand: Command = {
   },
   async run(args, { open, print }) {
     const [action, ...rest] = args.positionals;
-    if (action !== 'list') {
-      throw new UsageError(action === undefined ? 'missing <list>' : `unknown action "${action}"`);
-    }
-    if (rest.length) throw new UsageError(`unexpected argument ${JSON.stringify(rest[0])}`);
+    if (action !== 'list') throw unknownAction(action, ['list']);
+    noArguments(rest);
     const services = await open();
     const { list } = services.ctx.stores.users;
     if (!list) {
