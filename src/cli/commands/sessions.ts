@@ -82,12 +82,11 @@ async function revokeOne(id: string, { open, print }: CommandEnv): Promise<numbe
   const services = await open();
   const session = await services.ctx.stores.sessions.findByPublicId(id);
   const user = session && (await services.ctx.stores.users.findById(session.userId));
-  if (!session || !(await services.ctx.stores.sessions.deleteById(session.userId, id))) {
+  const owner = user ?? (session && { id: session.userId, username: `#${session.userId}` });
+  if (!owner || !(await services.sessions.revoke(owner, id, { req: null, via: 'cli' }))) {
     throw new CommandFailed(`no session with id "${id}"`);
   }
-  const who = user ?? { id: session.userId, username: `#${session.userId}` };
-  await audit(services.ctx, null, 'session_revoked', { user, detail: { sessionId: id, via: 'cli' } });
-  print(`Revoked session ${id} of "${who.username}".`);
+  print(`Revoked session ${id} of "${owner.username}".`);
   return 0;
 }
 

@@ -142,12 +142,7 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
       },
       async handler({ req, params, auth }) {
         const id = params.id!;
-        if (!(await ctx.stores.sessions.deleteById(auth!.user.id, id))) throw new NotFound();
-        await audit(ctx, req, 'session_revoked', {
-          user: auth!.user,
-          scheme: auth!.scheme,
-          detail: { sessionId: id },
-        });
+        if (!(await sessions.revoke(auth!.user, id, { req, scheme: auth!.scheme }))) throw new NotFound();
         const own = auth!.scheme === 'session' && auth!.auth.id === id;
         return own ? { status: 204, headers: { 'set-cookie': sessions.clearCookie(req) } } : { status: 204 };
       },

@@ -31,6 +31,6 @@ export const userViewSchema = z.object({
   email: z.string(),
   is_staff: z.boolean(),
   is_active: z.boolean(),
-  date_joined: z.string(),
-  last_login: z.string().nullable(),
+  date_joined: z.iso.datetime(),
+  last_login: z.iso.datetime().nullable(),
 });

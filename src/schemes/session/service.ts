@@ -1,3 +1,4 @@
+import { audit } from '../../core/audit.js';
 import type { Context } from '../../core/context.js';
 import { clearCookie, serializeCookie } from '../../core/cookies.js';
 import type { AuthRequest } from '../../core/request.js';
@@ -20,6 +21,13 @@ export interface FoundSession {
   user: UserRecord | null;
 }
 
+/** Who ended a session: a signed-in request (with its scheme), or an operator (`via: 'cli'`). */
+export interface RevokedBy {
+  req: AuthRequest | null;
+  scheme?: string;
+  via?: 'cli';
+}
+
 /**
  * Sessions as the scheme and the routes share them: find a request's live session, start one at
  * login (always a new id: no fixation), end one, and write the cookies. Built once, by createServices.
@@ -39,6 +47,12 @@ export interface SessionService {
   start(user: UserRecord, req: AuthRequest): Promise<{ row: SessionRecord; setCookie: string }>;
   /** Deletes the session the request's cookie names; returns its row when there was one. */
   end(req: AuthRequest): Promise<SessionRecord | null>;
+  /**
+   * Ends `user`'s session `id` (another device, from the sessions list or the CLI) and audits it as
+   * `session_revoked`; false when the user has no such session. `by` says who did it: the
+   * request and its scheme, or the CLI (`req` null, `via: 'cli'`).
+   */
+  revoke(user: Pick<UserRecord, 'id' | 'username'>, id: string, by: RevokedBy): Promise<boolean>;
   /** Writes `last seen`, at most once per `touchInterval`, off the response path. */
   touch(row: SessionRecord, now: number): void;
   /** The Set-Cookie that removes the session cookie. */
@@ -135,6 +149,16 @@ export function createSessionService(ctx: Context): SessionService {
       const row = await sessions.findByDigest(digest);
       if (row) await sessions.deleteByDigest(digest);
       return row;
+    },
+
+    async revoke(user, id, { req, scheme, via }) {
+      if (!(await sessions.deleteById(user.id, id))) return false;
+      await audit(ctx, req, 'session_revoked', {
+        user,
+        ...(scheme === undefined ? {} : { scheme }),
+        detail: via ? { sessionId: id, via } : { sessionId: id },
+      });
+      return true;
     },
 
     touch(row, now) {
