@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import { StoreUnavailable } from './errors.js';
 import { createMemoryStores } from './memory/index.js';
-import { importDriver } from './optional-driver.js';
+import { importOptional } from './optional-package.js';
 import { openRedisStores } from './redis/index.js';
 import type { SqlDialect } from './sql/dialect.js';
 import { createSqlStores } from './sql/index.js';
@@ -91,7 +91,7 @@ const PG_CONNECT_TIMEOUT_MS = 3_000;
 const PG_QUERY_TIMEOUT_MS = 10_000;
 
 async function openPostgres(url: string): Promise<Kysely<Database>> {
-  const { default: pg } = await importDriver('pg', () => import('pg'));
+  const { default: pg } = await importOptional(['pg'], 'postgres:// URLs need', () => import('pg'));
   const pool = new pg.Pool({
     connectionString: url,
     max: PG_POOL_SIZE,

@@ -1,9 +1,12 @@
 /**
  * The package as a stranger gets it: `npm pack`, the tarball installed into a fresh ESM app in a
- * temp folder (with nothing of this repo beside it), the three notes examples compiled there by
- * the app's own strict `tsc` against the published types, and each one run for one authenticated
- * request. A broken `exports` map, a type that only resolves inside the repo, a file missing from
- * `files`, or a dependency that only the repo's devDependencies provide fails here.
+ * temp folder (with nothing of this repo beside it). First as an Express app would have it, with
+ * no optional peer: what it installs, the CLI working on its database, and the packages it is
+ * told to install for what it lacks. Then with the other frameworks added, the three notes
+ * examples compiled there by the app's own strict `tsc` against the published types, and each
+ * run for one authenticated request. A broken `exports` map, a type that only resolves inside the
+ * repo, a file missing from `files`, or a dependency that only the repo's devDependencies provide
+ * fails here.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -16,23 +19,38 @@ import { exerciseNotesApi, type RunningExample, startExample } from '../helpers/
 const run = promisify(execFile);
 const ROOT = resolve(import.meta.dirname, '../..');
 const ADAPTERS = ['fastify', 'express', 'hono'] as const;
-/** What the app installs beside gatehouse-auth: the frameworks and the compiler, at the repo's versions. */
-const APP_PACKAGES = [
-  'fastify',
-  'express',
-  'hono',
-  '@hono/node-server',
-  'typescript',
-  '@types/node',
-  '@types/express',
-];
+/** An Express app: its framework and the compiler, at the repo's versions. */
+const EXPRESS_APP = ['express', '@types/express', 'typescript', '@types/node'];
+/** What the other examples add. */
+const OTHER_FRAMEWORKS = ['fastify', 'hono', '@hono/node-server'];
+/** Optional peers an Express app on SQLite must not get. */
+const NOT_INSTALLED = ['pg', 'ioredis', 'fastify', '@fastify/cors', 'pino-pretty'];
 
 const installedVersion = (name: string): string =>
   (JSON.parse(readFileSync(join(ROOT, 'node_modules', name, 'package.json'), 'utf8')) as { version: string })
     .version;
+const atRepoVersion = (names: readonly string[]) => names.map((p) => `${p}@${installedVersion(p)}`);
 
 let work: string;
 let app: string;
+
+function npmInstall(packages: readonly string[]) {
+  return run('npm', ['install', '--no-audit', '--no-fund', '--prefer-offline', ...packages], {
+    cwd: app,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+}
+
+/** Runs the installed `gatehouse` CLI in the app; resolves with its exit code and output. */
+function gatehouse(args: readonly string[], env: Record<string, string> = {}) {
+  return run(join(app, 'node_modules/.bin/gatehouse'), args, {
+    cwd: app,
+    env: { PATH: process.env.PATH ?? '', ...env },
+  }).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => err,
+  );
+}
 
 beforeAll(async () => {
   if (!existsSync(join(ROOT, 'dist/index.d.ts')))
@@ -62,40 +80,51 @@ beforeAll(async () => {
       include: ['src'],
     }),
   );
-  await run(
-    'npm',
-    [
-      'install',
-      '--no-audit',
-      '--no-fund',
-      '--prefer-offline',
-      tarball,
-      ...APP_PACKAGES.map((p) => `${p}@${installedVersion(p)}`),
-    ],
-    { cwd: app, maxBuffer: 16 * 1024 * 1024 },
-  );
-  // The examples are the documented consumer code; they import 'gatehouse-auth' like any app.
-  cpSync(join(ROOT, 'examples/shared.ts'), join(app, 'src/shared.ts'));
-  for (const name of ADAPTERS)
-    cpSync(join(ROOT, `examples/${name}/server.ts`), join(app, `src/${name}/server.ts`));
+  await npmInstall([tarball, ...atRepoVersion(EXPRESS_APP)]);
 }, 600_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-describe('the packed tarball in a fresh ESM app', () => {
-  it('installs without the optional drivers (pg, ioredis) and ships no tests or sources', () => {
+describe('the packed tarball in a fresh Express app', () => {
+  it('installs without the optional peers and ships no tests or sources', () => {
     const pkg = join(app, 'node_modules/gatehouse-auth');
     expect(existsSync(join(pkg, 'dist/index.js'))).toBe(true);
     expect(existsSync(join(pkg, 'LICENSE'))).toBe(true);
     expect(existsSync(join(pkg, 'src'))).toBe(false);
     expect(existsSync(join(pkg, 'dist/core/config.test.js'))).toBe(false);
-    expect(existsSync(join(app, 'node_modules/pg'))).toBe(false);
-    expect(existsSync(join(app, 'node_modules/ioredis'))).toBe(false);
+    for (const name of NOT_INSTALLED) expect(existsSync(join(app, 'node_modules', name)), name).toBe(false);
     const lock = JSON.parse(readFileSync(join(app, 'package-lock.json'), 'utf8')) as { packages: object };
-    console.info(`consumer app: ${Object.keys(lock.packages).length - 1} packages installed`);
+    console.info(`an Express app with gatehouse-auth: ${Object.keys(lock.packages).length - 1} packages`);
   });
+
+  it('runs the CLI on the app’s own database without Fastify', async () => {
+    const database = { GATEHOUSE_DATABASE_URL: `sqlite:${join(work, 'app.db')}` };
+    expect(await gatehouse(['migrate'], database)).toMatchObject({ code: 0 });
+    const listed = await gatehouse(['users', 'list', '--json'], database);
+    expect(listed.code, listed.stderr).toBe(0);
+    expect(JSON.parse(listed.stdout)).toEqual([]);
+  });
+
+  it('names the packages to install for what the app lacks: the server, a pg driver', async () => {
+    const serve = await gatehouse(['serve', '--port', '0'], { GATEHOUSE_DATABASE_URL: 'memory:' });
+    expect(serve.code).toBe(2);
+    expect(serve.stderr).toContain('npm install fastify @fastify/cors');
+    const pg = await gatehouse(['migrate'], { GATEHOUSE_DATABASE_URL: 'postgres://127.0.0.1:1/none' });
+    expect(pg.code).toBe(2);
+    expect(pg.stderr).toContain('npm install pg');
+  });
+});
+
+describe('the packed tarball with every framework', () => {
+  beforeAll(async () => {
+    await npmInstall(atRepoVersion(OTHER_FRAMEWORKS));
+    // The examples are the documented consumer code; they import 'gatehouse-auth' like any app.
+    cpSync(join(ROOT, 'examples/shared.ts'), join(app, 'src/shared.ts'));
+    for (const name of ADAPTERS)
+      cpSync(join(ROOT, `examples/${name}/server.ts`), join(app, `src/${name}/server.ts`));
+  }, 600_000);
 
   it('type-checks the examples with the app’s own strict tsc against the published types', async () => {
     const tsc = join(app, 'node_modules/typescript/bin/tsc');
@@ -119,18 +148,5 @@ describe('the packed tarball in a fresh ESM app', () => {
       });
       await exerciseNotesApi(ex.url);
     });
-  });
-
-  it('names the package to install when a postgres:// URL needs the missing pg driver', async () => {
-    const bin = join(app, 'node_modules/.bin/gatehouse');
-    const failed = await run(bin, ['migrate'], {
-      cwd: app,
-      env: { PATH: process.env.PATH ?? '', GATEHOUSE_DATABASE_URL: 'postgres://127.0.0.1:1/none' },
-    }).then(
-      () => ({ code: 0, stderr: '' }),
-      (err: { code: number; stderr: string }) => err,
-    );
-    expect(failed.code).toBe(2);
-    expect(failed.stderr).toContain('npm install pg');
   });
 });

@@ -1,9 +1,11 @@
 import { loadProject } from '../../server/config-file.js';
-import { startServer } from '../../server/serve.js';
+import { importOptional } from '../../stores/optional-package.js';
 import { noArguments, stringFlag } from '../args.js';
 import { type Command, type CommandEnv, OutputClosed, UsageError } from '../command.js';
 
 const MAX_PORT = 65_535;
+/** What the standalone server runs on: optional peers, so a library app installs neither. */
+const SERVER_PACKAGES = ['fastify', '@fastify/cors'] as const;
 
 /** `gatehouse serve`: the standalone server, until SIGTERM/SIGINT. */
 export const serveCommand: Command = {
@@ -39,6 +41,12 @@ export const serveCommand: Command = {
       configPath: stringFlag(args, 'config'),
       notice: (m) => io.stderr.write(`gatehouse: ${m}\n`),
     });
+    // Loaded here, not at start-up: the other commands run in apps that never install Fastify.
+    const { startServer } = await importOptional(
+      SERVER_PACKAGES,
+      'gatehouse serve needs',
+      () => import('../../server/serve.js'),
+    );
     // The notices (the first admin's password) go to stderr; stdout is the log stream.
     await startServer({ ...project, env, notice: quietWhenClosed((text) => io.stderr.write(`${text}\n`)) });
     // Keep running: the server's own handles keep the process alive until a signal closes it.

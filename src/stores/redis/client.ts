@@ -1,6 +1,6 @@
 import type { Redis, RedisOptions } from 'ioredis';
 import { StoreUnavailable } from '../errors.js';
-import { importDriver } from '../optional-driver.js';
+import { importOptional } from '../optional-package.js';
 
 /** How long one connection attempt, and one command, may take before it counts as down. */
 const CONNECT_TIMEOUT_MS = 2_000;
@@ -37,7 +37,11 @@ export const CLIENT_OPTIONS: RedisOptions = {
  */
 export async function connectRedis(url: string): Promise<Redis> {
   // Loaded on demand: a deployment without Redis never loads the driver.
-  const { Redis: RedisClient } = await importDriver('ioredis', () => import('ioredis'));
+  const { Redis: RedisClient } = await importOptional(
+    ['ioredis'],
+    'redis:// URLs need',
+    () => import('ioredis'),
+  );
   const client = new RedisClient(url, CLIENT_OPTIONS);
   // ioredis reports each failed (re)connection as an 'error' event; requests learn of an outage
   // from their own command failing (StoreUnavailable -> 503), so the event needs no handling here,
