@@ -205,6 +205,19 @@ describe('createCsrf().enforce', () => {
     });
   });
 
+  it('takes a csrfmiddlewaretoken that is not a string (a JSON list or object) as absent, never a crash', () => {
+    for (const value of [[maskCsrfSecret(SECRET)], Array(64).fill('a'), { a: 1 }, 42, null]) {
+      const req = request('POST', { origin: `http://${HOST}`, cookie: `csrftoken=${SECRET}` });
+      req.form = { csrfmiddlewaretoken: value } as unknown as Record<string, string>;
+      expect(failure(() => csrf().enforce(req))).toEqual({
+        code: 'csrf_missing',
+        detail: 'CSRF Failed: CSRF token missing.',
+      });
+      req.headers['x-csrftoken'] = maskCsrfSecret(SECRET);
+      expect(failure(() => csrf().enforce(req))).toBeNull();
+    }
+  });
+
   it('uses the configured header and cookie names', () => {
     const c = csrf({ headerName: 'X-XSRF-Token', cookieName: 'xsrf' });
     const req = request('DELETE', {

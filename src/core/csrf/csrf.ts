@@ -60,7 +60,10 @@ export function createCsrf(settings: CsrfSettings): Csrf {
     if (secret === null) {
       throw new CsrfFailed(`CSRF cookie ${csrfFormatProblem(cookie)}.`, 'csrf_missing');
     }
-    let submitted = req.method === 'POST' ? (req.form?.[CSRF_FORM_FIELD] ?? '') : '';
+    // A JSON body fills the form too, so the field may be a list or an object: only a string is a
+    // token (anything else is as if absent, as Django's request.POST never holds one).
+    const field: unknown = req.method === 'POST' ? req.form?.[CSRF_FORM_FIELD] : undefined;
+    let submitted = typeof field === 'string' ? field : '';
     let source = 'POST';
     if (submitted === '') {
       submitted = req.headers[headerKey] ?? '';
