@@ -129,6 +129,12 @@ export interface ApiTokenStore {
    * (two concurrent creations cannot both pass the limit). Returns false when over the limit.
    */
   createWithinLimit(token: ApiTokenRecord, limit: number, now: number): Promise<boolean>;
+  /**
+   * Creates the token, first deleting the user's least recently used live tokens (last use, or
+   * creation when never used) until it fits within `limit`, in one atomic step: concurrent
+   * creations never leave more than `limit` live tokens. Returns the deleted rows (to audit).
+   */
+  createRetiringLeastRecent(token: ApiTokenRecord, limit: number, now: number): Promise<ApiTokenRecord[]>;
   findByDigest(digest: string): Promise<ApiTokenRecord | null>;
   /** The token and its user in one read (optional; see {@link LookupWithUser}). */
   readonly withUser?: LookupWithUser<ApiTokenRecord>;

@@ -109,6 +109,49 @@ describeBackends(
       expect(await b.stores.apiTokens.listForUser(1)).toHaveLength(5);
     });
 
+    it('at the limit, retires the least recently used live tokens (never used: by creation) to make room', async () => {
+      const stale = apiToken({ createdAt: T0 - 3 * DAY, lastUsedAt: T0 - 2 * DAY, expiresAt: T0 + DAY });
+      const fresh = apiToken({ createdAt: T0 - 4 * DAY, lastUsedAt: T0 - MINUTE });
+      const unused = apiToken({ createdAt: T0 - DAY });
+      const expired = apiToken({ createdAt: T0 - 9 * DAY, expiresAt: T0 - 1 }); // does not count
+      for (const t of [stale, fresh, unused, expired]) await b.stores.apiTokens.create(t);
+      await b.stores.apiTokens.create(apiToken({ userId: 2, createdAt: T0 - 9 * DAY })); // someone else's
+
+      const first = apiToken({ createdAt: T0 });
+      expect(await b.stores.apiTokens.createRetiringLeastRecent(first, 3, T0)).toEqual([stale]);
+      expect(await b.stores.apiTokens.findByDigest(first.digest)).toEqual(first);
+      const second = apiToken({ createdAt: T0 + 1 });
+      expect(await b.stores.apiTokens.createRetiringLeastRecent(second, 3, T0 + 1)).toEqual([unused]);
+      // Below the limit nothing is retired; a lower limit retires as many as it takes.
+      expect(
+        await b.stores.apiTokens.createRetiringLeastRecent(apiToken({ createdAt: T0 + 2 }), 9, T0 + 2),
+      ).toEqual([]);
+      const retired = await b.stores.apiTokens.createRetiringLeastRecent(
+        apiToken({ createdAt: T0 + 3 }),
+        2,
+        T0 + 3,
+      );
+      expect(retired.map((t) => t.id).sort()).toEqual([fresh.id, first.id, second.id].sort());
+      const live = (await b.stores.apiTokens.listForUser(1)).filter(
+        (t) => t.expiresAt === null || t.expiresAt > T0,
+      );
+      expect(live).toHaveLength(2);
+      expect(await b.stores.apiTokens.listForUser(2)).toHaveLength(1);
+    });
+
+    it('never passes the limit when retiring under concurrent creation, across instances', async () => {
+      const other = await b.current.peer();
+      for (let i = 0; i < 5; i++) await b.stores.apiTokens.create(apiToken({ createdAt: T0 - DAY + i }));
+      const made = Array.from({ length: 20 }, (_, i) => apiToken({ createdAt: T0 + i }));
+      const results = await Promise.all(
+        made.map((t, i) => (i % 2 ? other : b.stores).apiTokens.createRetiringLeastRecent(t, 5, T0 + i)),
+      );
+      // Every creation stored its token, each row was retired once, and five are left.
+      expect(results.flat()).toHaveLength(20);
+      expect(new Set(results.flat().map((t) => t.id)).size).toBe(20);
+      expect(await b.stores.apiTokens.listForUser(1)).toHaveLength(5);
+    });
+
     it('a revoked token is gone for another instance on its next lookup', async () => {
       const t = apiToken();
       await b.stores.apiTokens.create(t);

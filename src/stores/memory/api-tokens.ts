@@ -1,3 +1,4 @@
+import { leastRecentlyUsed } from '../least-recent.js';
 import type { ApiTokenRecord, ApiTokenStore } from '../types.js';
 import { credentialRows } from './credentials.js';
 
@@ -8,7 +9,7 @@ const isLive = (t: ApiTokenRecord, now: number): boolean => t.expiresAt === null
 
 /**
  * An ApiTokenStore held in process memory, keyed by the digest of the key.
- * JavaScript runs one callback at a time, so `createWithinLimit` is atomic here by construction.
+ * JavaScript runs one callback at a time, so the limited creations are atomic here by construction.
  *
  * @example
  * const tokens = memoryApiTokenStore();
@@ -28,6 +29,14 @@ export function memoryApiTokenStore(): ApiTokenStore {
       if (live >= limit) return false;
       rows.insert(token);
       return true;
+    },
+    async createRetiringLeastRecent(token, limit, now) {
+      // Pick, delete and insert with no await between them: atomic like createWithinLimit.
+      const live = rows.ofUser(token.userId).filter((t) => isLive(t, now));
+      const retired = leastRecentlyUsed(live, live.length - limit + 1);
+      for (const t of retired) rows.remove(t.digest);
+      rows.insert(token);
+      return retired.map(copy);
     },
     findByDigest,
     async findById(userId, id) {

@@ -1,9 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
+import type { Insertable, Kysely, Selectable } from 'kysely';
+import { leastRecentlyUsed } from '../least-recent.js';
 import type { ApiTokenRecord, ApiTokenStore, UserStore } from '../types.js';
 import { fromJson, num, numOrNull, toJson } from './codec.js';
 import { credentialQueries } from './credentials.js';
 import { type SqlDialect, serialisedPer } from './dialect.js';
 import type { ApiTokensTable, Database } from './schema.js';
+import { directSqlite } from './sqlite-database.js';
 import { guard } from './translate-errors.js';
 import { sqlLookupWithUser } from './with-user.js';
 
@@ -22,6 +24,28 @@ function toToken(row: Selectable<ApiTokensTable>): ApiTokenRecord {
     expiresAt: numOrNull(row.expires_at),
   };
 }
+
+function toRow(t: ApiTokenRecord): Insertable<ApiTokensTable> {
+  return {
+    id: t.id,
+    digest: t.digest,
+    user_id: t.userId,
+    name: t.name,
+    prefix: t.prefix,
+    scopes: toJson(t.scopes),
+    created_at: t.createdAt,
+    last_used_at: t.lastUsedAt,
+    expires_at: t.expiresAt,
+  };
+}
+
+/** The user's live tokens at `now`. */
+const liveOf = (db: Kysely<Database>, userId: number, now: number) =>
+  db
+    .selectFrom(T)
+    .selectAll()
+    .where('user_id', '=', userId)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
 
 /**
  * The ApiTokenStore over `gatehouse_api_tokens`. `findByDigest` runs on every token-authenticated
@@ -44,20 +68,58 @@ export function sqlApiTokenStore(
     ...shared,
     withUser,
     async create(t) {
-      await db
-        .insertInto(T)
-        .values({
-          id: t.id,
-          digest: t.digest,
-          user_id: t.userId,
-          name: t.name,
-          prefix: t.prefix,
-          scopes: toJson(t.scopes),
-          created_at: t.createdAt,
-          last_used_at: t.lastUsedAt,
-          expires_at: t.expiresAt,
-        })
-        .execute();
+      await db.insertInto(T).values(toRow(t)).execute();
+    },
+    async createRetiringLeastRecent(t, limit, now) {
+      const sqlite = dialect === 'sqlite' ? directSqlite(db as Kysely<unknown>) : undefined;
+      if (sqlite) {
+        // A better-sqlite3 transaction runs synchronously (nothing else on this connection runs
+        // meanwhile, and no lock is held across an await, see dialect.ts); IMMEDIATE takes the
+        // write lock before the read, so another connection waits instead of interleaving.
+        const select = liveOf(db, t.userId, now).compile();
+        const insert = db.insertInto(T).values(toRow(t)).compile();
+        return sqlite
+          .transaction(() => {
+            const rows = sqlite.prepare(select.sql).all(select.parameters) as Selectable<ApiTokensTable>[];
+            const live = rows.map(toToken);
+            const retired = leastRecentlyUsed(live, live.length - limit + 1);
+            if (retired.length > 0) {
+              const del = db
+                .deleteFrom(T)
+                .where(
+                  'id',
+                  'in',
+                  retired.map((r) => r.id),
+                )
+                .compile();
+              sqlite.prepare(del.sql).run(del.parameters);
+            }
+            sqlite.prepare(insert.sql).run(insert.parameters);
+            return retired;
+          })
+          .immediate();
+      }
+      // PostgreSQL: one transaction under the per-user advisory lock (dialect.ts). A SQLite
+      // database gatehouse did not open goes through Kysely's transaction, which holds its one
+      // connection throughout.
+      const atomically = <R>(fn: (trx: Kysely<Database>) => Promise<R>): Promise<R> =>
+        dialect === 'postgres' ? serialisedPer(db, dialect, T, t.userId, fn) : db.transaction().execute(fn);
+      return atomically(async (trx) => {
+        const live = (await liveOf(trx, t.userId, now).execute()).map(toToken);
+        const retired = leastRecentlyUsed(live, live.length - limit + 1);
+        if (retired.length > 0) {
+          await trx
+            .deleteFrom(T)
+            .where(
+              'id',
+              'in',
+              retired.map((r) => r.id),
+            )
+            .execute();
+        }
+        await trx.insertInto(T).values(toRow(t)).execute();
+        return retired;
+      });
     },
     async createWithinLimit(t, limit, now) {
       // One INSERT … SELECT … WHERE (live count) < limit: the count and the insert cannot be split
