@@ -1,22 +1,22 @@
 import type { UserRecord } from '../stores/types.js';
 import type { Context } from './context.js';
-
-/** Django's username max_length: longer names cannot exist, so they are refused before any lookup. */
-export const MAX_USERNAME_LENGTH = 150;
+import { normalizeUsername, usernameInputProblem } from './username.js';
 
 /**
  * Django's authenticate(): the user whose password matches, or null. An unknown username costs
  * a dummy verify, so timing does not tell which usernames exist. A hash in an older format
  * (a Django import) is upgraded to argon2id on success. Inactive users are returned: the
- * caller decides (each scheme has its own message for them).
+ * caller decides (each scheme has its own message for them). The username is looked up NFKC
+ * normalised (see normalizeUsername).
  */
 export async function checkCredentials(
   ctx: Context,
   username: string,
   password: string,
 ): Promise<UserRecord | null> {
-  const user =
-    username.length <= MAX_USERNAME_LENGTH ? await ctx.stores.users.findByUsername(username) : null;
+  const name = normalizeUsername(username);
+  // A name no user can have (too long, NUL) is not looked up: it costs the dummy verify only.
+  const user = usernameInputProblem(name) === null ? await ctx.stores.users.findByUsername(name) : null;
   if (!user) {
     await ctx.passwords.dummyVerify(password);
     return null;

@@ -18,6 +18,35 @@ describe('createUser', () => {
     expect(ok.email).toBe('ann@example.com');
   });
 
+  it('stores the username NFKC normalised, so a look-alike of a taken name is taken', async () => {
+    const t = await makeGatehouse();
+    const admin = await createUser(t.gh.ctx, { username: 'ａｄｍｉｎ', password: PW });
+    expect(admin.username).toBe('admin');
+    for (const username of ['admin', 'ａｄｍｉｎ']) {
+      const err = await createUser(t.gh.ctx, { username, password: PW }).catch((e: unknown) => e);
+      expect((err as ValidationError).fields).toEqual({
+        username: ['A user with that username already exists.'],
+      });
+    }
+    // Roman numeral one folds to I: it can no longer sit beside an existing 'adIin'.
+    await createUser(t.gh.ctx, { username: 'adIin', password: PW });
+    const err = await createUser(t.gh.ctx, { username: 'adⅠin', password: PW }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ValidationError);
+    expect(await t.stores.users.count()).toBe(2);
+  });
+
+  it('refuses a NUL character or more than 150 characters as a field error', async () => {
+    const t = await makeGatehouse();
+    for (const [username, message] of [
+      ['ad\0min', 'Null characters are not allowed.'],
+      ['x'.repeat(151), 'Ensure this field has no more than 150 characters.'],
+    ]) {
+      const err = await createUser(t.gh.ctx, { username: username!, password: PW }).catch((e: unknown) => e);
+      expect((err as ValidationError).fields).toEqual({ username: [message] });
+    }
+    expect(await t.stores.users.count()).toBe(0);
+  });
+
   it('accepts no address, and refuses one longer than Django allows', () => {
     expect(emailProblem('')).toBeNull();
     expect(emailProblem(`${'a'.repeat(250)}@example.com`)).toMatch(/no more than 254 characters/);

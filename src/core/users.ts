@@ -3,10 +3,10 @@ import { UniqueViolation } from '../stores/errors.js';
 import type { UserRecord } from '../stores/types.js';
 import { audit } from './audit.js';
 import type { Context } from './context.js';
-import { MAX_USERNAME_LENGTH } from './credentials.js';
 import { ValidationError } from './errors.js';
 import { validatePassword } from './password-validators.js';
 import type { AuthRequest } from './request.js';
+import { normalizeUsername, usernameInputProblem } from './username.js';
 
 /** Django's UnicodeUsernameValidator. */
 const USERNAME = /^[\p{L}\p{N}@.+\-_]+$/u;
@@ -37,15 +37,18 @@ export interface CreateUserInput {
 
 /**
  * Creates a user after Django's checks: a valid username, the password validators, a unique
- * name. Field errors come back as DRF's 400 body. `password: null` makes an unusable password.
+ * name. The username is NFKC normalised first (`ａｄｍｉｎ` is `admin`). Field errors come back
+ * as DRF's 400 body. `password: null` makes an unusable password.
  */
-export async function createUser(ctx: Context, input: CreateUserInput, req: AuthRequest | null = null) {
+export async function createUser(ctx: Context, given: CreateUserInput, req: AuthRequest | null = null) {
+  // Stored NFKC normalised, as Django's create_user does, so look-alikes collide with the original.
+  const input = { ...given, username: normalizeUsername(given.username) };
   const errors: Record<string, string[]> = {};
-  if (!USERNAME.test(input.username) || input.username.length > MAX_USERNAME_LENGTH) {
+  const usernameProblem = usernameInputProblem(input.username);
+  if (usernameProblem !== null) errors.username = [usernameProblem];
+  else if (!USERNAME.test(input.username)) {
     errors.username = [
-      input.username.length > MAX_USERNAME_LENGTH
-        ? `Ensure this field has no more than ${MAX_USERNAME_LENGTH} characters.`
-        : 'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.',
+      'Enter a valid username. This value may contain only letters, numbers, and @/./+/-/_ characters.',
     ];
   }
   const badEmail = emailProblem(input.email ?? '');
