@@ -17,7 +17,8 @@ export const SERVER_ERROR_BODY = Object.freeze({ detail: 'A server error occurre
 
 /**
  * Turns anything a handler threw into a response. Gatehouse errors keep their status and body;
- * 401s get the route's challenge or become 403 (DRF's rule); a store that is down, or a hashing
+ * a credential a scheme refused stays a 401 with that scheme's challenge, other 401s get the
+ * route's challenge or become 403 (DRF's rule, docs/jwt.md "401 or 403"); a store that is down, or a hashing
  * queue that is full, is 503 (fail closed); anything else is a logged 500 that reveals nothing.
  */
 export function errorResponse(err: unknown, challenge: string | null, logger: Logger): HttpResponse {

@@ -118,6 +118,22 @@ describe('Pipeline', () => {
     expect(e.status).toBe(401);
     expect(e.headers['www-authenticate']).toBe('Token');
   });
+
+  it('answers a rejected credential with 401 and the challenge of the scheme that rejected it', async () => {
+    // Session first (no challenge): DRF would coerce this to 403 and lose the scheme's body.
+    const p = new Pipeline([scheme('session', 'null'), scheme('jwt', 'throw', 'Bearer realm="api"')]);
+    const err = await p.authenticate(get).catch((e) => e);
+    const answered = withChallenge(err, p.challenge(get));
+    expect(answered.status).toBe(401);
+    expect(answered.headers['www-authenticate']).toBe('Bearer realm="api"');
+    expect(answered.body()).toEqual({ detail: 'jwt failed', code: 'authentication_failed' });
+  });
+
+  it('keeps DRF’s 403 for a rejection by a scheme that has no challenge', async () => {
+    const p = new Pipeline([scheme('custom', 'throw'), scheme('basic', 'null', 'Basic realm="api"')]);
+    const err = await p.authenticate(get).catch((e) => e);
+    expect(withChallenge(err, null).status).toBe(403);
+  });
 });
 
 describe('permissions', () => {

@@ -1,4 +1,4 @@
-import { type AuthenticationFailed, NotAuthenticated, PermissionDenied } from './errors.js';
+import { AuthenticationFailed, NotAuthenticated, PermissionDenied } from './errors.js';
 import type { Permission } from './permissions.js';
 import type { AuthRequest } from './request.js';
 import type { Authenticator, AuthResult } from './scheme.js';
@@ -13,9 +13,21 @@ export class Pipeline {
     this.schemes = schemes;
   }
 
+  /**
+   * The first scheme's result, or null when none recognised a credential. A scheme that rejects
+   * the credential it was sent throws AuthenticationFailed, which leaves here carrying that
+   * scheme's challenge: the answer is then a 401 the client can act on (refresh, sign in again)
+   * whatever the order, a deliberate improvement on DRF (docs/jwt.md, "401 or 403").
+   */
   async authenticate(req: AuthRequest): Promise<AuthResult | null> {
     for (const scheme of this.schemes) {
-      const result = await scheme.authenticate(req);
+      let result: AuthResult | null;
+      try {
+        result = await scheme.authenticate(req);
+      } catch (err) {
+        if (err instanceof AuthenticationFailed) rejectedBy(err, scheme.challenge(req));
+        throw err;
+      }
       if (result) return result;
     }
     return null;
@@ -75,13 +87,26 @@ export class Pipeline {
 }
 
 /**
- * DRF's rule: a 401 must carry WWW-Authenticate; when the first scheme has no challenge
- * (session), the response is coerced to 403 with the same body.
+ * Marks a failure as the answer of the scheme whose credential it rejected, by its challenge.
+ * A scheme without a challenge marks nothing: a 401 must carry WWW-Authenticate (RFC 9110).
+ */
+function rejectedBy(error: AuthenticationFailed, challenge: string | null): void {
+  if (challenge) error.headers['www-authenticate'] = challenge;
+}
+
+/**
+ * The status of an authentication failure. A failure that already carries a challenge came from
+ * the scheme that rejected the credential the client sent (see {@link Pipeline.authenticate}):
+ * it stays a 401 with that challenge and its full body (simplejwt's `messages` too). Otherwise
+ * DRF's rule: a 401 must carry WWW-Authenticate, so it gets `challenge` (the route's, or the
+ * first scheme's), and when there is none (session first) it is coerced to 403 with the same
+ * detail and code.
  */
 export function withChallenge(
   error: NotAuthenticated | AuthenticationFailed,
   challenge: string | null,
 ): NotAuthenticated | AuthenticationFailed | PermissionDenied {
+  if (error.headers['www-authenticate']) return error;
   if (challenge) {
     error.headers['www-authenticate'] = challenge;
     return error;

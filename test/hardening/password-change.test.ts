@@ -50,10 +50,11 @@ describe('POST /api/auth/password/', () => {
     expect(res.body).toEqual({ detail: 'New password has been saved.' });
     expect(await statuses(t, c)).toEqual({
       session: 200,
-      // Session first in `authentication`: DRF answers 403 for every refusal (no challenge).
+      // A session that ended is anonymous (403, session first, as in DRF); a rejected token is
+      // a 401 with its scheme's challenge.
       otherSession: 403,
-      apiToken: 403,
-      access: 403,
+      apiToken: 401,
+      access: 401,
       refresh: 401,
     });
     // Even within the same millisecond as the tokens were issued: the cutoff is not by second.
