@@ -206,15 +206,15 @@ describe('createCsrf().enforce', () => {
   });
 
   it('takes a csrfmiddlewaretoken that is not a string (a JSON list or object) as absent, never a crash', () => {
+    const base = { origin: `http://${HOST}`, cookie: `csrftoken=${SECRET}` };
     for (const value of [[maskCsrfSecret(SECRET)], Array(64).fill('a'), { a: 1 }, 42, null]) {
-      const req = request('POST', { origin: `http://${HOST}`, cookie: `csrftoken=${SECRET}` });
-      req.form = { csrfmiddlewaretoken: value } as unknown as Record<string, string>;
-      expect(failure(() => csrf().enforce(req))).toEqual({
+      const form = { csrfmiddlewaretoken: value } as unknown as Record<string, string>;
+      expect(failure(() => csrf().enforce(request('POST', base, { form })))).toEqual({
         code: 'csrf_missing',
         detail: 'CSRF Failed: CSRF token missing.',
       });
-      req.headers['x-csrftoken'] = maskCsrfSecret(SECRET);
-      expect(failure(() => csrf().enforce(req))).toBeNull();
+      const withHeader = request('POST', { ...base, 'x-csrftoken': maskCsrfSecret(SECRET) }, { form });
+      expect(failure(() => csrf().enforce(withHeader))).toBeNull();
     }
   });
 
