@@ -6,6 +6,7 @@ import { credentialQueries } from './credentials.js';
 import { type SqlDialect, serialisedPer } from './dialect.js';
 import type { ApiTokensTable, Database } from './schema.js';
 import { directSqlite } from './sqlite-database.js';
+import { canBeId, canBeText } from './storable.js';
 import { guard } from './translate-errors.js';
 import { sqlLookupWithUser } from './with-user.js';
 
@@ -163,6 +164,7 @@ export function sqlApiTokenStore(
       });
     },
     async findById(userId, id) {
+      if (!canBeId(userId) || !canBeText(id)) return null;
       const row = await db
         .selectFrom(T)
         .selectAll()

@@ -2,6 +2,7 @@ import type { Kysely } from 'kysely';
 import type { AuditEvent, AuditStore } from '../types.js';
 import { fromJson, num, toJson } from './codec.js';
 import type { Database } from './schema.js';
+import { canBeId } from './storable.js';
 import { guard } from './translate-errors.js';
 
 const T = 'gatehouse_audit';
@@ -32,7 +33,10 @@ export function sqlAuditStore(db: Kysely<Database>): AuditStore {
     },
     async list({ userId, since, limit }) {
       let q = db.selectFrom(T).selectAll();
-      if (userId !== undefined) q = q.where('user_id', '=', userId);
+      if (userId !== undefined) {
+        if (!canBeId(userId)) return [];
+        q = q.where('user_id', '=', userId);
+      }
       if (since !== undefined) q = q.where('at', '>=', since);
       const rows = await q.orderBy('at', 'desc').orderBy('id', 'desc').limit(limit).execute();
       return rows.map(

@@ -3,6 +3,7 @@ import type { UserId } from '../types.js';
 import { deleteExpiredBatch } from './delete-expired.js';
 import { preparedQuery } from './prepared.js';
 import type { Database, Millis } from './schema.js';
+import { canBeId, canBeText } from './storable.js';
 
 /** The tables of credentials a user holds: sessions and API tokens. */
 type CredentialTable = 'gatehouse_sessions' | 'gatehouse_api_tokens';
@@ -51,14 +52,17 @@ export function credentialQueries<T extends CredentialTable, R>(
 
   return {
     async findByDigest(digest) {
+      if (!canBeText(digest)) return null;
       const [row] = await byDigest([digest]);
       return row ? record(row) : null;
     },
     async findByPublicId(id) {
+      if (!canBeText(id)) return null;
       const row = await c.selectFrom(t).selectAll().where('id', '=', id).executeTakeFirst();
       return row ? record(row) : null;
     },
     async listForUser(userId) {
+      if (!canBeId(userId)) return [];
       const rows = await c
         .selectFrom(t)
         .selectAll()
@@ -69,6 +73,7 @@ export function credentialQueries<T extends CredentialTable, R>(
       return rows.map(record);
     },
     async deleteById(userId, id) {
+      if (!canBeId(userId) || !canBeText(id)) return false;
       const r = await c.deleteFrom(t).where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
       return r.numDeletedRows > 0n;
     },

@@ -3,6 +3,7 @@ import type { JwtStateStore, OutstandingRefresh, SpendResult } from '../types.js
 import { num } from './codec.js';
 import { deleteExpiredBatch } from './delete-expired.js';
 import type { Database, JwtOutstandingTable } from './schema.js';
+import { canBeId, canBeText } from './storable.js';
 import { guard } from './translate-errors.js';
 
 const O = 'gatehouse_jwt_outstanding';
@@ -30,17 +31,23 @@ function toOutstanding(row: Selectable<JwtOutstandingTable>): OutstandingRefresh
  * if (result.status === 'reused') await jwt.revokeFamily(result.token.familyId, now);
  */
 export function sqlJwtStateStore(db: Kysely<Database>): JwtStateStore {
-  const explain = async (jti: string): Promise<SpendResult> => {
+  /** The token's row, or 'revoked' (blacklisted, or its family revoked), or undefined (unknown). */
+  const inspect = async (jti: string): Promise<Selectable<JwtOutstandingTable> | 'revoked' | undefined> => {
     const row = await db.selectFrom(O).selectAll().where('jti', '=', jti).executeTakeFirst();
     const blacklisted = await db.selectFrom(B).select('jti').where('jti', '=', jti).executeTakeFirst();
-    if (blacklisted) return { status: 'revoked' };
-    if (!row) return { status: 'unknown' };
+    if (blacklisted) return 'revoked';
+    if (!row) return undefined;
     const revoked = await db
       .selectFrom(F)
       .select('family_id')
       .where('family_id', '=', row.family_id)
       .executeTakeFirst();
-    if (revoked) return { status: 'revoked' };
+    return revoked ? 'revoked' : row;
+  };
+  const explain = async (jti: string): Promise<SpendResult> => {
+    const row = await inspect(jti);
+    if (row === 'revoked') return { status: 'revoked' };
+    if (!row) return { status: 'unknown' };
     // Not blacklisted, not revoked, yet the UPDATE missed: it was spent before (a replay).
     return { status: 'reused', token: toOutstanding(row) };
   };
@@ -60,6 +67,7 @@ export function sqlJwtStateStore(db: Kysely<Database>): JwtStateStore {
         .execute();
     },
     async spend(jti, now) {
+      if (!canBeText(jti)) return { status: 'unknown' };
       const spent = await db
         .updateTable(O)
         .set({ spent_at: now })
@@ -78,6 +86,12 @@ export function sqlJwtStateStore(db: Kysely<Database>): JwtStateStore {
       if (spent) return { status: 'spent', token: toOutstanding(spent) };
       return explain(jti);
     },
+    async refreshState(jti) {
+      const row = await inspect(jti);
+      if (row === 'revoked') return 'revoked';
+      if (!row) return 'unknown';
+      return row.spent_at === null ? 'outstanding' : 'spent';
+    },
     async blacklist(jti, expiresAt, now) {
       await db
         .insertInto(B)
@@ -86,6 +100,7 @@ export function sqlJwtStateStore(db: Kysely<Database>): JwtStateStore {
         .execute();
     },
     async isBlacklisted(jti) {
+      if (!canBeText(jti)) return false;
       return (await db.selectFrom(B).select('jti').where('jti', '=', jti).executeTakeFirst()) !== undefined;
     },
     async revokeFamily(familyId, now) {
@@ -96,12 +111,14 @@ export function sqlJwtStateStore(db: Kysely<Database>): JwtStateStore {
         .execute();
     },
     async isFamilyRevoked(familyId) {
+      if (!canBeText(familyId)) return false;
       return (
         (await db.selectFrom(F).select('family_id').where('family_id', '=', familyId).executeTakeFirst()) !==
         undefined
       );
     },
     async revokeAllForUser(userId, now) {
+      if (!canBeId(userId)) return 0;
       // Revokes the families of the user's tokens that could still be presented; returns how many
       // families were newly revoked. (SQLite needs the WHERE before ON CONFLICT to parse an upsert.)
       const r = await db

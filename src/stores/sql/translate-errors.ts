@@ -1,3 +1,4 @@
+import { ValidationError } from '../../core/errors.js';
 import { StoreUnavailable, UniqueViolation } from '../errors.js';
 import { wrapErrors } from '../wrap-errors.js';
 
@@ -62,12 +63,19 @@ function isUnavailable(err: DriverError): boolean {
   );
 }
 
+/**
+ * PostgreSQL's refusals of a value it cannot hold in a text column (U+0000: 22021, 22P05). The
+ * layers above refuse such input first; this keeps a write that slipped past them a 400, not a 500.
+ */
+const PG_UNSTORABLE_TEXT = new Set(['22021', '22P05']);
+
 const camel = (column: string): string => column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
  * Maps a driver error to the store error catalogue: a unique violation becomes
  * `UniqueViolation(field)`, a backend that is down, locked, full or closed becomes
- * `StoreUnavailable(store)` (the HTTP layer answers 503 and refuses the request). Anything else is
+ * `StoreUnavailable(store)` (the HTTP layer answers 503 and refuses the request), text PostgreSQL
+ * cannot hold a 400 `ValidationError`. Anything else is
  * a bug in the query and is rethrown unchanged, so it is not disguised as an outage.
  */
 export function translateError(store: string, err: unknown): unknown {
@@ -76,6 +84,9 @@ export function translateError(store: string, err: unknown): unknown {
   const column = uniqueColumn(err as DriverError);
   if (column !== null) return new UniqueViolation(camel(column));
   if (isUnavailable(err as DriverError)) return new StoreUnavailable(store, err);
+  if (PG_UNSTORABLE_TEXT.has((err as DriverError).code as string)) {
+    return new ValidationError({ non_field_errors: ['Null characters are not allowed.'] });
+  }
   return err;
 }
 

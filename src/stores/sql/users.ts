@@ -3,6 +3,7 @@ import type { UserRecord, UserStore } from '../types.js';
 import { fromFlag, num, numOrNull, toFlag } from './codec.js';
 import { preparedQuery } from './prepared.js';
 import type { Database, UsersTable } from './schema.js';
+import { canBeId, canBeText } from './storable.js';
 import { guard } from './translate-errors.js';
 
 const T = 'gatehouse_users';
@@ -32,15 +33,18 @@ export function toUser(row: Selectable<UsersTable>): UserRecord {
 export function sqlUserStore(db: Kysely<Database>): UserStore {
   const byId = preparedQuery(db, db.selectFrom(T).selectAll().where('id', '=', 0), 1);
   const set = async (id: number, values: Updateable<UsersTable>): Promise<void> => {
+    if (!canBeId(id)) return;
     await db.updateTable(T).set(values).where('id', '=', id).execute();
   };
 
   return guard('users', {
     async findById(id) {
+      if (!canBeId(id)) return null;
       const [row] = await byId([id]);
       return row ? toUser(row) : null;
     },
     async findByUsername(username) {
+      if (!canBeText(username)) return null;
       const row = await db.selectFrom(T).selectAll().where('username', '=', username).executeTakeFirst();
       return row ? toUser(row) : null;
     },
