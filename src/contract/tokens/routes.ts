@@ -24,11 +24,18 @@ import { validateBody } from '../validate.js';
 /** With no `tokens.maxAge`, `expires_in` still has a ceiling: ten years. */
 const MAX_EXPIRES_IN = 10 * 365 * 86400;
 
+/** A token's name; DRF's CharField refuses NUL (ProhibitNullCharactersValidator), as PostgreSQL does. */
+const tokenName = z
+  .string()
+  .trim()
+  .max(MAX_TOKEN_NAME_LENGTH)
+  .refine((name) => !name.includes('\0'), 'Null characters are not allowed.');
+
 /** DRF's AuthTokenSerializer: the username is trimmed, the password is taken as typed. */
 export const obtainTokenBody = z.object({
   username: z.string().trim().min(1),
   password: z.string().min(1).max(1024),
-  name: z.string().trim().max(MAX_TOKEN_NAME_LENGTH).optional(),
+  name: tokenName.optional(),
 });
 
 const timestamp = z.iso.datetime();
@@ -127,7 +134,7 @@ const created = (issued: IssuedToken, status: number) => ({
 export const tokenRoutes: RouteFactory = (services): Route[] => {
   const { ctx, signIn } = services;
   const createBody = z.object({
-    name: z.string().trim().max(MAX_TOKEN_NAME_LENGTH).optional(),
+    name: tokenName.optional(),
     expires_in: expiresInField(ctx),
     scopes: z
       .array(z.string().regex(SCOPE_PATTERN, SCOPE_MESSAGE))
