@@ -1,10 +1,11 @@
 import { audit } from '../core/audit.js';
 import type { Context } from '../core/context.js';
-import { checkCredentials } from '../core/credentials.js';
 import { endedSince } from '../core/ended-since.js';
 import { AuthenticationFailed, ValidationError } from '../core/errors.js';
 import type { AuthRequest } from '../core/request.js';
+import { checkPassword } from '../core/throttle/password-check.js';
 import type { Throttle } from '../core/throttle/throttle.js';
+import { normalizeUsername, usernameInputProblem } from '../core/username.js';
 import type { UserRecord } from '../stores/types.js';
 
 /** DRF's AuthTokenSerializer message: a wrong password and an inactive user read the same. */
@@ -81,15 +82,15 @@ export function createSignIn({ ctx, throttle }: SignInDeps): SignIn {
 
   return {
     async withPassword(a) {
-      // Throttled per ip and per (ip, username) before any password is hashed.
-      const gate = await throttle.attempt(a.req, 'login', a.username);
-      const user = await checkCredentials(ctx, a.username, a.password);
-      // An inactive user's right password is no failed guess: only a wrong one backs off.
-      await (user ? gate.pass() : gate.fail());
-      if (!user || !user.isActive) {
-        const reason = user ? 'inactive' : 'invalid_credentials';
-        return refuse(a, { username: a.username, detail: { reason } });
-      }
+      // One form for the throttle key, the lookup and the audit trail (see normalizeUsername); a
+      // name no user can have (too long, NUL) is refused before any of them sees it.
+      const username = normalizeUsername(a.username);
+      const problem = usernameInputProblem(username);
+      if (problem !== null) throw new ValidationError({ username: [problem] });
+      // Throttled per ip and per (ip, username) before any password is hashed; a refusal is
+      // audited there (the step Basic shares).
+      const { user, refusal } = await checkPassword(ctx, throttle, { ...a, username });
+      if (refusal !== null) throw a.refused();
       const issued = await a.issue(user);
       // A logout-everywhere or password change that landed during this login ends it too.
       if (await endedSince(ctx, user)) {

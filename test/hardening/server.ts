@@ -20,7 +20,7 @@ export interface HardeningServer extends Server {
 }
 
 /**
- * Starts buildServer over a fresh SQLite file with a user `alice`. `logs: true` sends pino's
+ * Starts buildServer over a fresh SQLite file (or `overrides.database`) with a user `alice`. `logs: true` sends pino's
  * output, at level trace, to a buffer the test can read; otherwise logging is off.
  *
  * @example
@@ -37,7 +37,7 @@ export async function startHardeningServer(
     authentication: ['session', 'token', 'jwt', 'basic'],
     signup: true,
     ...overrides,
-    database: `sqlite:${join(tempProject(), 'gatehouse.db')}`,
+    database: overrides.database ?? `sqlite:${join(tempProject(), 'gatehouse.db')}`,
     passwords: { argon2: FAST_HASHING, ...overrides.passwords },
   } as GatehouseConfigInput);
   const stores = await openStores(config);

@@ -118,21 +118,47 @@ describe('services.throttle', () => {
     });
     const th = t.gh.services.throttle;
     const ip = from('198.51.100.1');
+    // The wait a client is told before each of 10 consecutive wrong guesses (0: let through at once).
     const waits: number[] = [];
-    for (let i = 0; i < 9; i++) {
-      const gate = await th.attempt(ip, 'login', 'alice');
-      await gate.fail();
+    for (let i = 0; i < 10; i++) {
       const err = await th.attempt(ip, 'login', 'alice').then(
-        () => null,
+        async (gate) => {
+          await gate.fail();
+          return null;
+        },
         (e: Throttled) => e,
       );
       waits.push(err ? err.wait : 0);
-      if (err) t.clock.advance(err.wait * 1000);
+      if (err) {
+        t.clock.advance(err.wait * 1000);
+        await (await th.attempt(ip, 'login', 'alice')).fail();
+      }
     }
-    expect(waits).toEqual([0, 0, 2, 4, 8, 16, 32, 60, 60]);
+    expect(waits).toEqual([0, 0, 0, 2, 4, 8, 16, 32, 60, 60]);
+    t.clock.advance('1m');
     await (await th.attempt(ip, 'login', 'alice')).pass();
     // A success starts the count over: two more failures cost nothing.
     for (let i = 0; i < 2; i++) await (await th.attempt(ip, 'login', 'alice')).fail();
+    await th.attempt(ip, 'login', 'alice');
+  });
+
+  it('counts an attempt before it is checked: of guesses in flight at once, only the allowance gets through', async () => {
+    const t = await setup({ login: null, loginUsername: null, backoffAfter: 5, backoffBase: '1s' });
+    const th = t.gh.services.throttle;
+    const ip = from('198.51.100.1');
+    // Ten attempts, none reported yet: the first four are free, the fifth takes the block window.
+    const outcomes = await Promise.allSettled(
+      Array.from({ length: 10 }, () => th.attempt(ip, 'login', 'alice')),
+    );
+    expect(outcomes.map((o) => o.status)).toEqual([
+      ...Array(5).fill('fulfilled'),
+      ...Array(5).fill('rejected'),
+    ]);
+    for (const o of outcomes.slice(5)) expect((o as PromiseRejectedResult).reason).toBeInstanceOf(Throttled);
+    // Even with no failure reported, the block stands: the right password waits too.
+    await refusal(th.attempt(ip, 'login', 'alice'));
+    // If one in flight was the right password, its pass lifts the block it took.
+    await (outcomes[4] as PromiseFulfilledResult<Awaited<ReturnType<typeof th.attempt>>>).value.pass();
     await th.attempt(ip, 'login', 'alice');
   });
 

@@ -12,7 +12,10 @@ export type ThrottleScope = 'login' | 'refresh' | 'register' | 'passwordChange';
 
 /** One attempt let through: report how it went, so failures back off and a success resets. */
 export interface ThrottleGate {
-  /** A wrong password: counts toward the back-off of this (ip, subject). */
+  /**
+   * A wrong password. The attempt already counted as a failure when it was let through (so
+   * guesses in flight at once count), and took the block if it was the one that would start it.
+   */
   fail(): Promise<void>;
   /** The right password: the back-off of this (ip, subject) starts over. */
   pass(): Promise<void>;
@@ -22,15 +25,12 @@ export interface ThrottleGate {
 export interface Throttle {
   /**
    * Counts one attempt against the scope's per-ip rate and, with a subject (a username, a user
-   * id), its per-(ip, subject) rate, after refusing an (ip, subject) that is backing off. Throws
-   * Throttled (429 with Retry-After) before any password is hashed.
+   * id), its per-(ip, subject) rate and back-off, after refusing an (ip, subject) that is backing
+   * off. Throws Throttled (429 with Retry-After) before any password is hashed. Every attempt
+   * counts as a failure until `pass()`: an attempt whose outcome is never reported (the hash
+   * queue was full, the store failed) stays one.
    */
   attempt(req: AuthRequest, scope: ThrottleScope, subject?: string): Promise<ThrottleGate>;
-  /**
-   * The back-off alone, without counting: for Basic auth, which checks a password on every
-   * request of a legitimate client, so only its failures may cost anything.
-   */
-  backoff(req: AuthRequest, scope: ThrottleScope, subject: string): Promise<ThrottleGate>;
 }
 
 /** Consecutive failures are remembered this long after the first one (unless a success resets). */
@@ -82,23 +82,33 @@ export function createThrottle(ctx: Context): Throttle {
     return Math.min(settings.backoffBase * 2 ** steps, settings.backoffMax) * 1000;
   };
 
-  const gate = async (req: AuthRequest, scope: ThrottleScope, subject: string): Promise<ThrottleGate> => {
-    const base = `throttle:${scope}:${ipKey(req.ip)}:${sha256Hex(subject)}`;
-    const failKey = `${base}:fail`;
-    const blockKey = `${base}:block`;
-    const now = ctx.clock.now();
-    const [block, failures] = await Promise.all([store.peek(blockKey, now), store.peek(failKey, now)]);
-    // While backing off, not even the right password gets through: that would be an oracle.
+  const backoffKey = (req: AuthRequest, scope: ThrottleScope, subject: string): string =>
+    `throttle:${scope}:${ipKey(req.ip)}:${sha256Hex(subject)}`;
+
+  /** While backing off, not even the right password gets through: that would be an oracle. */
+  const refuseIfBlocked = async (base: string, now: number): Promise<void> => {
+    const block = await store.peek(`${base}:block`, now);
     if (block) throw new Throttled((block.resetAt - now) / 1000);
+  };
+
+  /**
+   * Counts the attempt as a failure before any hashing, so attempts sent together cannot all
+   * slip in before the first failure is recorded. The first `backoffAfter - 1` consecutive ones
+   * are free; the next takes the block window (an atomic hit: of attempts racing for it, one
+   * wins) and, if it fails, the block stands; the others are refused while it lasts.
+   */
+  const countAttempt = async (base: string, now: number): Promise<ThrottleGate> => {
+    const { count: n } = await store.hit(`${base}:fail`, FAILURE_MEMORY_MS, now);
+    const takesBlock = n >= settings.backoffAfter;
+    if (takesBlock) {
+      const taken = await store.hit(`${base}:block`, delayMs(n), now);
+      // A fixed window: the refused ones do not extend it.
+      if (taken.count > 1) throw new Throttled((taken.resetAt - now) / 1000);
+    }
     return {
-      async fail() {
-        const at = ctx.clock.now();
-        const { count: n } = await store.hit(failKey, FAILURE_MEMORY_MS, at);
-        // A block that is already running is not extended by a concurrent failure (fixed window).
-        if (n >= settings.backoffAfter) await store.hit(blockKey, delayMs(n), at);
-      },
+      fail: async () => {},
       async pass() {
-        if (failures) await Promise.all([store.reset(failKey), store.reset(blockKey)]);
+        await Promise.all([store.reset(`${base}:fail`), takesBlock ? store.reset(`${base}:block`) : null]);
       },
     };
   };
@@ -107,17 +117,15 @@ export function createThrottle(ctx: Context): Throttle {
     async attempt(req, scope, subject) {
       const r = rates[scope];
       const now = ctx.clock.now();
-      const checked =
-        subject !== undefined && r.backoff && backoffOn ? await gate(req, scope, subject) : NO_GATE;
+      const base = subject !== undefined && r.backoff && backoffOn ? backoffKey(req, scope, subject) : null;
+      if (base) await refuseIfBlocked(base, now);
       // The ip's window first: a spray over many usernames from one address stops here.
       if (r.ip) await count(`throttle:${scope}:${ipKey(req.ip)}`, r.ip, now);
       if (r.subject && subject !== undefined) {
         await count(`throttle:${scope}:${ipKey(req.ip)}:${sha256Hex(subject)}:n`, r.subject, now);
       }
-      return checked;
-    },
-    async backoff(req, scope, subject) {
-      return rates[scope].backoff && backoffOn ? gate(req, scope, subject) : NO_GATE;
+      // Counted last, so an attempt the windows refused is not also a failure.
+      return base ? countAttempt(base, now) : NO_GATE;
     },
   };
 }

@@ -51,6 +51,51 @@ describe('basic scheme (DRF BasicAuthentication on the wire)', () => {
     expect(res.body).toEqual({ detail: 'User inactive or deleted.', code: 'authentication_failed' });
   });
 
+  it('audits a failed Basic login as login_failed, like the other schemes', async () => {
+    const t = await makeGatehouse({ authentication: ['basic'] });
+    await t.user('alice', PW);
+    await t.user('bob', PW, { isActive: false });
+    for (const [name, password] of [
+      ['alice', 'wrong'],
+      ['nobody', PW],
+      ['bob', PW],
+      ['alice', PW],
+    ] as const) {
+      await t.call('GET', '/api/me/', {
+        headers: { authorization: basicAuth(name, password) },
+        ip: '198.51.100.4',
+      });
+    }
+    const events = await t.stores.audit.list({ limit: 10 });
+    expect(
+      events
+        .map((e) => ({ event: e.event, username: e.username, scheme: e.scheme, ip: e.ip, detail: e.detail }))
+        .sort((a, b) => String(a.username).localeCompare(String(b.username))),
+    ).toEqual([
+      {
+        event: 'login_failed',
+        username: 'alice',
+        scheme: 'basic',
+        ip: '198.51.100.4',
+        detail: { reason: 'invalid_credentials' },
+      },
+      {
+        event: 'login_failed',
+        username: 'bob',
+        scheme: 'basic',
+        ip: '198.51.100.4',
+        detail: { reason: 'inactive' },
+      },
+      {
+        event: 'login_failed',
+        username: 'nobody',
+        scheme: 'basic',
+        ip: '198.51.100.4',
+        detail: { reason: 'invalid_credentials' },
+      },
+    ]);
+  });
+
   it('reads UTF-8 credentials', async () => {
     const t = await makeGatehouse({ authentication: ['basic'] });
     await t.user('zoë', 'pässwörd ünïcödé ✓');

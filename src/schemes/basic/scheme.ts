@@ -1,10 +1,11 @@
 import type { Context } from '../../core/context.js';
-import { checkCredentials } from '../../core/credentials.js';
 import { endedSince } from '../../core/ended-since.js';
 import { AuthenticationFailed } from '../../core/errors.js';
 import type { AuthRequest } from '../../core/request.js';
 import type { Authenticator, AuthResultOf } from '../../core/scheme.js';
+import { checkPassword } from '../../core/throttle/password-check.js';
 import type { Throttle } from '../../core/throttle/throttle.js';
+import { normalizeUsername, usernameInputProblem } from '../../core/username.js';
 
 const CHALLENGE = 'Basic realm="api"';
 
@@ -21,7 +22,8 @@ export type BasicAuthResult = AuthResultOf<'basic'>;
 /**
  * HTTP Basic auth with DRF's wire behaviour (BasicAuthentication): its messages for a malformed
  * header, `Basic realm="api"`. It verifies a password on every request, so it is for tests and
- * local tools, and is off in production unless enabled.
+ * local tools, and is off in production unless enabled; every request counts against the login
+ * throttle (docs/SECURITY.md).
  *
  * @example
  * const basic = basicScheme(ctx, { throttle: createThrottle(ctx) });
@@ -44,14 +46,22 @@ export function basicScheme(
       if (parts.length > 2) {
         throw new AuthenticationFailed('Invalid basic header. Credentials string should not contain spaces.');
       }
-      const { username, password } = decodeCredentials(parts[1]!);
-      // Basic takes a password on every request: without the login back-off it would be a way
-      // around it for a guessing run. Only failures count, so a legitimate client is never slowed.
-      const gate = await throttle.backoff(req, 'login', username);
-      const user = await checkCredentials(ctx, username, password);
-      await (user ? gate.pass() : gate.fail());
-      if (!user) throw new AuthenticationFailed('Invalid username/password.');
-      if (!user.isActive) throw new AuthenticationFailed('User inactive or deleted.');
+      const decoded = decodeCredentials(parts[1]!);
+      const { password } = decoded;
+      const username = normalizeUsername(decoded.username);
+      // A name no user can have never reaches a throttle key, the audit trail or the logs.
+      if (usernameInputProblem(username) !== null)
+        throw new AuthenticationFailed('Invalid username/password.');
+      // Basic takes a password on every request, so each one is a login: the same limits,
+      // back-off and failure audit as the login routes, or it would be a way around them.
+      const { user, refusal } = await checkPassword(ctx, throttle, {
+        req,
+        username,
+        password,
+        scheme: 'basic',
+      });
+      if (refusal === 'inactive') throw new AuthenticationFailed('User inactive or deleted.');
+      if (refusal !== null) throw new AuthenticationFailed('Invalid username/password.');
       return { user, auth: null, scheme: 'basic' };
     },
     // The password is checked on every request: only the user's own state can end this one.

@@ -1,0 +1,50 @@
+import type { UserRecord } from '../../stores/types.js';
+import { audit } from '../audit.js';
+import type { Context } from '../context.js';
+import { checkCredentials } from '../credentials.js';
+import type { AuthRequest } from '../request.js';
+import type { Throttle } from './throttle.js';
+
+/** A username and password presented by a client, under one scheme's name. */
+export interface PasswordCheck {
+  readonly req: AuthRequest;
+  /** Already normalised (see normalizeUsername). */
+  readonly username: string;
+  readonly password: string;
+  /** The scheme named in the audit trail: `session`, `token`, `jwt`, `basic`. */
+  readonly scheme: string;
+}
+
+/** How a checked password went: the user, or why there is none (already audited). */
+export type PasswordOutcome =
+  | { readonly user: UserRecord; readonly refusal: null }
+  | { readonly user: UserRecord | null; readonly refusal: 'invalid_credentials' | 'inactive' };
+
+/**
+ * The password step of every sign-in: the login throttle (per ip, per (ip, username), back-off,
+ * counted before any hashing), the check, the back-off's outcome and the `login_failed` audit.
+ * The sign-in service (services/sign-in.ts) and the Basic scheme both go through it, so a
+ * guessing run gets the same limits whichever way it sends its guesses.
+ *
+ * @example
+ * const { user, refusal } = await checkPassword(ctx, throttle, { req, username, password, scheme: 'basic' });
+ * if (refusal) throw new AuthenticationFailed('Invalid username/password.');
+ */
+export async function checkPassword(
+  ctx: Context,
+  throttle: Throttle,
+  a: PasswordCheck,
+): Promise<PasswordOutcome> {
+  const gate = await throttle.attempt(a.req, 'login', a.username);
+  const user = await checkCredentials(ctx, a.username, a.password);
+  // An inactive user's right password is no failed guess: only a wrong one backs off.
+  await (user ? gate.pass() : gate.fail());
+  if (user?.isActive) return { user, refusal: null };
+  const refusal = user ? 'inactive' : 'invalid_credentials';
+  await audit(ctx, a.req, 'login_failed', {
+    username: a.username,
+    scheme: a.scheme,
+    detail: { reason: refusal },
+  });
+  return { user, refusal };
+}
