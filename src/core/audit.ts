@@ -1,6 +1,7 @@
 import type { UserRecord } from '../stores/types.js';
 import type { Context } from './context.js';
 import type { AuthRequest } from './request.js';
+import { MAX_USERNAME_LENGTH } from './username.js';
 
 export type AuditEventName =
   | 'login_succeeded'
@@ -40,7 +41,9 @@ export async function audit(
     at: ctx.clock.now(),
     event,
     userId: input.user?.id ?? null,
-    username: input.user?.username ?? input.username ?? null,
+    // Bounded like the user agent: the endpoints refuse longer names, this keeps any path that
+    // did not from writing 64 KB per attempt to the audit trail and the log.
+    username: (input.user?.username ?? input.username)?.slice(0, MAX_USERNAME_LENGTH) ?? null,
     ip: req?.ip ?? '',
     userAgent: (req?.headers['user-agent'] ?? '').slice(0, 256),
     scheme: input.scheme ?? null,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.js';
+import { auditSettings } from './settings/audit.js';
 import { csrfSettings } from './settings/csrf.js';
 import { jwtSettings } from './settings/jwt.js';
 import { passwordSettings } from './settings/passwords.js';
@@ -67,6 +68,7 @@ const configSchema = z
     sessions: sessionSettings.default(sessionSettings.parse({})),
     csrf: csrfSettings.default(csrfSettings.parse({})),
     throttle: throttleSettings.default(throttleSettings.parse({})),
+    audit: auditSettings.default(auditSettings.parse({})),
   })
   .strict();
 

@@ -218,6 +218,12 @@ export interface AuditEvent {
 export interface AuditStore {
   append(event: AuditEvent): Promise<void>;
   list(filter: { userId?: UserId; since?: number; limit: number }): Promise<AuditEvent[]>;
+  /**
+   * Deletes up to `limit` events recorded at or before `cutoff` (the `audit.retention` setting,
+   * applied by `gatehouse flush-expired`); returns how many went. Optional for an app's own store:
+   * without it, flush-expired says the store keeps its events itself.
+   */
+  deleteBefore?(cutoff: number, limit: number): Promise<number>;
 }
 
 /** Every store an instance uses. */

@@ -34,6 +34,15 @@ describeBackends(
       expect(await b.stores.audit.list({ limit: 10 })).toEqual([anonymous, first]);
     });
 
+    it('deletes events at or before a cutoff in bounded batches, and nothing newer', async () => {
+      const audit = b.stores.audit;
+      for (let i = 0; i < 5; i++) await audit.append(event({ at: T0 + i, event: `e${i}` }));
+      expect(await audit.deleteBefore!(T0 + 2, 2)).toBe(2);
+      expect(await audit.deleteBefore!(T0 + 2, 2)).toBe(1);
+      expect(await audit.deleteBefore!(T0 + 2, 2)).toBe(0);
+      expect((await audit.list({ limit: 10 })).map((e) => e.event)).toEqual(['e4', 'e3']);
+    });
+
     it('keeps insertion order among events of the same instant (newest first)', async () => {
       for (const name of ['a', 'b', 'c']) await b.stores.audit.append(event({ event: name }));
       expect((await b.stores.audit.list({ limit: 10 })).map((e) => e.event)).toEqual(['c', 'b', 'a']);

@@ -1,3 +1,4 @@
+import type { AuditStore } from '../../stores/types.js';
 import { noArguments } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -6,11 +7,11 @@ const BATCH = 5000;
 /**
  * `gatehouse flush-expired`: deletes expired sessions, API tokens and refresh-token state in
  * batches (simplejwt's flushexpiredtokens, Django's clearsessions), so a large flush never
- * holds the database for long.
+ * holds the database for long; and audit events older than `audit.retention`.
  */
 export const flushExpiredCommand: Command = {
   name: 'flush-expired',
-  summary: 'delete expired sessions, API tokens and refresh-token records',
+  summary: 'delete expired sessions, API tokens, refresh-token records and old audit events',
   usage: 'flush-expired',
   flags: {},
   async run(args, { open, print }) {
@@ -41,11 +42,29 @@ export const flushExpiredCommand: Command = {
       do n = await rateLimits.deleteExpired(now, BATCH);
       while (n === BATCH);
     }
+    const audit = await flushAudit(stores.audit, now, services.ctx.config.audit.retention);
     print(
       `Deleted ${Object.entries(counts)
         .map(([k, v]) => `${v} ${k}`)
-        .join(', ')}.`,
+        .join(', ')}.${audit}`,
     );
     return 0;
   },
 };
+
+/** Deletes audit events past `retention` (seconds; null keeps them all); what to add to the report. */
+async function flushAudit(audit: AuditStore, now: number, retention: number | null): Promise<string> {
+  if (retention === null) return ' Audit events are kept (audit.retention is null).';
+  if (!audit.deleteBefore) return ' The audit store keeps its own events (it has no deleteBefore).';
+  const cutoff = now - retention * 1000;
+  let total = 0;
+  let n = 0;
+  do {
+    n = await audit.deleteBefore(cutoff, BATCH);
+    total += n;
+  } while (n === BATCH);
+  return ` Deleted ${total} audit events older than ${formatDays(retention)}.`;
+}
+
+const formatDays = (seconds: number): string =>
+  seconds % 86400 === 0 ? `${seconds / 86400} days` : `${seconds} seconds`;

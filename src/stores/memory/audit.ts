@@ -38,5 +38,15 @@ export function memoryAuditStore(options: MemoryAuditOptions = {}): AuditStore {
       }
       return out;
     },
+    async deleteBefore(cutoff, limit) {
+      const kept: AuditEvent[] = [];
+      let n = 0;
+      for (const e of events) {
+        if (n < limit && e.at <= cutoff) n++;
+        else kept.push(e);
+      }
+      events.splice(0, events.length, ...kept);
+      return n;
+    },
   };
 }

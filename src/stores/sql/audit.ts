@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { AuditEvent, AuditStore } from '../types.js';
 import { fromJson, num, toJson } from './codec.js';
+import { deleteExpiredBatch } from './delete-expired.js';
 import type { Database } from './schema.js';
 import { canBeId } from './storable.js';
 import { guard } from './translate-errors.js';
@@ -52,5 +53,7 @@ export function sqlAuditStore(db: Kysely<Database>): AuditStore {
         }),
       );
     },
+    // A bounded batch by id, like every expired-row sweep (the `at` index finds them).
+    deleteBefore: (cutoff, limit) => deleteExpiredBatch(db, T, 'id', 'at', cutoff, limit),
   } satisfies AuditStore);
 }
