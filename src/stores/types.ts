@@ -169,11 +169,20 @@ export type SpendResult =
   /** Never recorded here (e.g. minted by another issuer sharing the key). */
   | { status: 'unknown' };
 
+/**
+ * A refresh token's state as `spend` would find it, read without spending it (the verify
+ * endpoint asks whether a refresh token can still refresh): not spent yet, spent before,
+ * blacklisted or of a revoked family, or never recorded here.
+ */
+export type RefreshState = 'outstanding' | 'spent' | 'revoked' | 'unknown';
+
 export interface JwtStateStore {
   /** Records a newly issued refresh token. */
   recordOutstanding(token: OutstandingRefresh): Promise<void>;
   /** Atomically marks the token spent: of concurrent callers exactly one gets 'spent'. */
   spend(jti: string, now: number): Promise<SpendResult>;
+  /** The token's state, read without changing it; checked in `spend`'s order. */
+  refreshState(jti: string): Promise<RefreshState>;
   /** Blacklists one token until its expiry (logout of one refresh token). */
   blacklist(jti: string, expiresAt: number, now: number): Promise<void>;
   isBlacklisted(jti: string): Promise<boolean>;

@@ -56,6 +56,7 @@ describeBackends('impossible values', (backend) => {
   it('JWT state: a NUL jti or family is unknown, a huge user id has nothing to revoke', async () => {
     const jwt = b.stores.jwtState;
     expect(await jwt.spend(NUL, T0)).toEqual({ status: 'unknown' });
+    expect(await jwt.refreshState(NUL)).toBe('unknown');
     expect(await jwt.isBlacklisted(NUL)).toBe(false);
     expect(await jwt.isFamilyRevoked(NUL)).toBe(false);
     for (const id of HUGE_IDS) expect(await jwt.revokeAllForUser(id, T0)).toBe(0);

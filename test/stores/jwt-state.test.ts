@@ -62,6 +62,27 @@ describeBackends(
       expect(await b.stores.jwtState.spend(first.jti, T0 + 3)).toEqual({ status: 'revoked' });
     });
 
+    it('reads a token’s state without spending it, in spend’s order', async () => {
+      const jwt = b.stores.jwtState;
+      expect(await jwt.refreshState('never-issued')).toBe('unknown');
+      const first = refresh();
+      await jwt.recordOutstanding(first);
+      expect(await jwt.refreshState(first.jti)).toBe('outstanding');
+      expect(await jwt.refreshState(first.jti)).toBe('outstanding');
+      expect((await jwt.spend(first.jti, T0 + 1)).status).toBe('spent');
+      expect(await jwt.refreshState(first.jti)).toBe('spent');
+      const next = refresh({ familyId: first.familyId, issuedAt: T0 + 1 });
+      await jwt.recordOutstanding(next);
+      await jwt.revokeFamily(first.familyId, T0 + 2);
+      expect(await jwt.refreshState(next.jti)).toBe('revoked');
+      const other = refresh();
+      await jwt.recordOutstanding(other);
+      await jwt.blacklist(other.jti, other.expiresAt, T0);
+      expect(await jwt.refreshState(other.jti)).toBe('revoked');
+      await jwt.blacklist('foreign', T0 + DAY, T0);
+      expect(await jwt.refreshState('foreign')).toBe('revoked');
+    });
+
     it('revoking one family leaves the others alone', async () => {
       const a = refresh();
       const other = refresh();

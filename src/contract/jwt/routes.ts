@@ -187,15 +187,20 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
 };
 
 /**
- * simplejwt's TokenVerifyView: any token type, signature and expiry, the blacklist. Unless
- * stateless, also the user: a token of a deactivated user, or from before a logout-everywhere,
- * does not verify (simplejwt does not look; gatehouse's revocation is immediate everywhere).
+ * simplejwt's TokenVerifyView: any token type, signature and expiry, the blacklist. A refresh
+ * token that can no longer refresh (spent by rotation, of a revoked family, of a user logged out
+ * everywhere) is blacklisted as simplejwt's rotation blacklists a spent one, so it does not
+ * verify either. Unless stateless, also the user: a token of a deactivated user, or from before
+ * a logout-everywhere, does not verify (simplejwt does not look; gatehouse's revocation is
+ * immediate everywhere).
  */
 async function verifyForEndpoint(ctx: Context, tokens: JwtTokens, raw: string): Promise<void> {
   const verified = await tokens.verify(raw, null);
-  if (verified.type !== 'access' && (await ctx.stores.jwtState.isBlacklisted(verified.jti))) {
-    throw new TokenNotValid(MESSAGES.blacklisted);
-  }
+  const live =
+    verified.type === 'refresh'
+      ? await tokens.refreshable(verified)
+      : verified.type === 'access' || !(await ctx.stores.jwtState.isBlacklisted(verified.jti));
+  if (!live) throw new TokenNotValid(MESSAGES.blacklisted);
   if (ctx.config.jwt.stateless) return;
   let user: UserRecord;
   try {

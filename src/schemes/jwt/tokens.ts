@@ -32,6 +32,12 @@ export interface JwtTokens {
   issuePair(user: UserRecord): Promise<TokenPair>;
   /** A new sliding token (simplejwt's SlidingToken). */
   issueSliding(user: UserRecord): Promise<string>;
+  /**
+   * Whether a verified refresh token could still be spent: not blacklisted, its family not
+   * revoked (a logout, logout-everywhere or a detected theft), and not spent already when a spent
+   * token is spent for good (rotation with `blacklistAfterRotation`). Reads, spends nothing.
+   */
+  refreshable(token: VerifiedToken): Promise<boolean>;
   /** Spends a refresh token: the next pair (or only an access token when not rotating). */
   refresh(token: string, req: AuthRequest): Promise<{ access: string; refresh?: string }>;
   /** Renews a sliding token whose refresh window is still open. */
@@ -118,6 +124,12 @@ export function createJwtTokens(ctx: Context): JwtTokens {
       const refreshExp = Math.floor((now + jwt.slidingTokenRefreshLifetime * 1000) / 1000);
       const extra = { [jwt.slidingTokenRefreshExpClaim]: refreshExp };
       return (await sign(user, 'sliding', jwt.slidingTokenLifetime, now, extra)).token;
+    },
+
+    async refreshable(token) {
+      const state = await stores.jwtState.refreshState(token.jti);
+      // simplejwt's verify accepts a refresh token it never recorded: so does this ('unknown').
+      return state !== 'revoked' && !(state === 'spent' && strict);
     },
 
     async refresh(token, req) {

@@ -37,6 +37,12 @@ export function memoryJwtStateStore(): JwtStateStore {
       row.spentAt = now;
       return { status: 'spent', token: { ...row.token } };
     },
+    async refreshState(jti) {
+      const row = outstanding.get(jti);
+      if (blacklist.has(jti) || (row && revokedFamilies.has(row.token.familyId))) return 'revoked';
+      if (!row) return 'unknown';
+      return row.spentAt === null ? 'outstanding' : 'spent';
+    },
     async blacklist(jti, expiresAt) {
       if (!blacklist.has(jti)) blacklist.set(jti, expiresAt);
     },

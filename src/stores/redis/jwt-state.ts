@@ -1,10 +1,11 @@
 import type { Redis } from 'ioredis';
 import { UniqueViolation } from '../errors.js';
-import type { JwtStateStore, OutstandingRefresh, SpendResult } from '../types.js';
+import type { JwtStateStore, OutstandingRefresh, RefreshState, SpendResult } from '../types.js';
 import {
   BLACKLIST,
   DELETE_EXPIRED,
   RECORD,
+  REFRESH_STATE,
   REVOKE_ALL_FOR_USER,
   REVOKE_FAMILY,
   SPEND,
@@ -61,6 +62,9 @@ export function redisJwtStateStore(client: Redis, prefix: string): JwtStateStore
     },
     async spend(jti, now) {
       return toSpendResult(jti, (await SPEND.run(client, [], [prefix, jti, now])) as string[]);
+    },
+    async refreshState(jti) {
+      return (await REFRESH_STATE.run(client, [], [prefix, jti])) as RefreshState;
     },
     async blacklist(jti, expiresAt, now) {
       await BLACKLIST.run(client, [], [prefix, jti, expiresAt, ttlMs(expiresAt, now)]);

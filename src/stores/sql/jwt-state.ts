@@ -31,17 +31,23 @@ function toOutstanding(row: Selectable<JwtOutstandingTable>): OutstandingRefresh
  * if (result.status === 'reused') await jwt.revokeFamily(result.token.familyId, now);
  */
 export function sqlJwtStateStore(db: Kysely<Database>): JwtStateStore {
-  const explain = async (jti: string): Promise<SpendResult> => {
+  /** The token's row, or 'revoked' (blacklisted, or its family revoked), or undefined (unknown). */
+  const inspect = async (jti: string): Promise<Selectable<JwtOutstandingTable> | 'revoked' | undefined> => {
     const row = await db.selectFrom(O).selectAll().where('jti', '=', jti).executeTakeFirst();
     const blacklisted = await db.selectFrom(B).select('jti').where('jti', '=', jti).executeTakeFirst();
-    if (blacklisted) return { status: 'revoked' };
-    if (!row) return { status: 'unknown' };
+    if (blacklisted) return 'revoked';
+    if (!row) return undefined;
     const revoked = await db
       .selectFrom(F)
       .select('family_id')
       .where('family_id', '=', row.family_id)
       .executeTakeFirst();
-    if (revoked) return { status: 'revoked' };
+    return revoked ? 'revoked' : row;
+  };
+  const explain = async (jti: string): Promise<SpendResult> => {
+    const row = await inspect(jti);
+    if (row === 'revoked') return { status: 'revoked' };
+    if (!row) return { status: 'unknown' };
     // Not blacklisted, not revoked, yet the UPDATE missed: it was spent before (a replay).
     return { status: 'reused', token: toOutstanding(row) };
   };
@@ -79,6 +85,13 @@ export function sqlJwtStateStore(db: Kysely<Database>): JwtStateStore {
         .executeTakeFirst();
       if (spent) return { status: 'spent', token: toOutstanding(spent) };
       return explain(jti);
+    },
+    async refreshState(jti) {
+      if (!canBeText(jti)) return 'unknown';
+      const row = await inspect(jti);
+      if (row === 'revoked') return 'revoked';
+      if (!row) return 'unknown';
+      return row.spent_at === null ? 'outstanding' : 'spent';
     },
     async blacklist(jti, expiresAt, now) {
       await db

@@ -85,6 +85,20 @@ redis.call('HSET', rkey(j), 'spentAt', ARGV[3])
 return {'spent', t[1], t[2], t[3], t[4]}
 `);
 
+/**
+ * ARGV: P, jti. SPEND's checks without its write, in one script so the answer is one moment's:
+ * 'outstanding', 'spent', 'revoked' or 'unknown'.
+ */
+export const REFRESH_STATE = luaScript(`${PRELUDE}
+local j = ARGV[2]
+if redis.call('EXISTS', bkey(j)) == 1 then return 'revoked' end
+local t = redis.call('HMGET', rkey(j), 'familyId', 'spentAt')
+if not t[1] then return 'unknown' end
+if redis.call('HEXISTS', fkey(t[1]), 'revokedAt') == 1 then return 'revoked' end
+if t[2] then return 'spent' end
+return 'outstanding'
+`);
+
 /** ARGV: P, jti, expiresAt, ttl. Idempotent: the first blacklisting stands. */
 export const BLACKLIST = luaScript(`${PRELUDE}
 if redis.call('SET', bkey(ARGV[2]), ARGV[3], 'PX', ARGV[4], 'NX') then
