@@ -3,7 +3,7 @@ import { SERVER_ERROR_BODY } from '../contract/error-response.js';
 import type { Gatehouse } from '../contract/gatehouse.js';
 import type { HttpResponse } from '../contract/types.js';
 import type { SchemeName } from '../core/config.js';
-import { NotFound } from '../core/errors.js';
+import { NotFound, ServiceUnavailable } from '../core/errors.js';
 import { isAuthenticated, type Permission } from '../core/permissions.js';
 import { type AuthRequest, createAuthRequest } from '../core/request.js';
 import type { AuthResult } from '../core/scheme.js';
@@ -40,10 +40,44 @@ export interface GatehouseMiddlewareOptions {
   /** Where the contract's routes are mounted, e.g. `/auth` (default '': `/api/me/` as is). */
   prefix?: string;
   /**
-   * The client's address. Default: the socket's address under `@hono/node-server`, else ''.
-   * Behind a proxy, read the header your proxy sets (and only from the proxy).
+   * The client's address. Default: the socket's address under `@hono/node-server`. Elsewhere
+   * (Bun, Deno, Workers), or behind a proxy, read what your runtime or proxy gives (and a header
+   * only from the proxy). When no address can be known (''), gatehouse refuses the requests it
+   * handles with 503 `client_address_unknown` rather than throttle every client as one.
    */
   clientIp?: (c: Context) => string;
+}
+
+/** The detail of the refusal when the client's address cannot be known. */
+const NO_CLIENT_ADDRESS =
+  "The server cannot tell the client's address, which sign-in throttling needs (see the clientIp option).";
+
+/**
+ * The reader the middleware and its guards use: `read`, and the first time it yields no address,
+ * one log line that names the fix. Without an address every client would share one throttle
+ * bucket, so five wrong guesses from anyone would back off the real user.
+ */
+function knownIpReader(gh: Gatehouse, read: (c: Context) => string): (c: Context) => string {
+  let told = false;
+  return (c) => {
+    const ip = read(c);
+    if (typeof ip === 'string' && ip !== '') return ip;
+    if (!told) {
+      told = true;
+      gh.ctx.logger.error(
+        { code: 'client_address_unknown' },
+        'gatehouse (Hono): no client address; requests gatehouse handles are refused with 503 until ' +
+          'gatehouse(gh, { clientIp }) reads it (docs/adapters/hono.md, "Client address and HTTPS")',
+      );
+    }
+    return '';
+  };
+}
+
+/** 503 `client_address_unknown`: refused, never let through with a shared throttle bucket. */
+function refuseUnknownAddress(gh: Gatehouse, req: AuthRequest): Response {
+  const err = new ServiceUnavailable(NO_CLIENT_ADDRESS, 'client_address_unknown');
+  return toResponse(errorAnswer(gh, err, req));
 }
 
 function nodeSocketIp(c: Context): string {
@@ -102,7 +136,7 @@ export function gatehouse(
 ): MiddlewareHandler<GatehouseEnv> {
   const mount = opts.routes === false ? null : new ContractMount(gh, opts.prefix);
   const limit = gh.ctx.config.server.bodyLimit;
-  const clientIp = opts.clientIp ?? nodeSocketIp;
+  const clientIp = knownIpReader(gh, opts.clientIp ?? nodeSocketIp);
   return async function gatehouseMiddleware(c, next) {
     c.set('gatehouse', gh);
     c.set('gatehouseClientIp', clientIp);
@@ -111,6 +145,7 @@ export function gatehouse(
     const m = mount?.match(c.req.method, c.req.path);
     if (!m || m.kind === 'not_found') return next();
     const req = toAuthRequest(c, clientIp);
+    if (req.ip === '') return refuseUnknownAddress(gh, req);
     if (m.kind === 'method_not_allowed') return toResponse(mount!.methodNotAllowed(req, m.allowed));
     let rawBody: string | undefined;
     try {
@@ -181,7 +216,9 @@ function guard(
   const check = createGuard(permission, schemes);
   return async function gatehouseGuard(c, next) {
     const gh = gatehouseOf(c);
-    const outcome = await check(gh, toAuthRequest(c, c.get('gatehouseClientIp')));
+    const req = toAuthRequest(c, c.get('gatehouseClientIp'));
+    if (req.ip === '') return refuseUnknownAddress(gh, req);
+    const outcome = await check(gh, req);
     if (!outcome.ok) return toResponse(outcome.response);
     c.set('auth', outcome.auth);
     c.set('user', outcome.auth?.user ?? null);
