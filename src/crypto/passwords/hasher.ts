@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Algorithm } from '@node-rs/argon2';
 import { hash as argon2Hash, verify as argon2Verify, parseOptions } from '@node-rs/argon2';
 import { PasswordTooLong } from '../../core/errors.js';
+import { type CostClass, createCostClasses } from './cost-classes.js';
 import { parseDjangoHash, verifyDjangoBcrypt, verifyPbkdf2 } from './django-hashes.js';
 import { createHashLimiter, HashingBusy } from './hash-limiter.js';
 import type { PasswordHasher, PasswordVerification } from './types.js';
@@ -61,6 +62,7 @@ export function createPasswordHasher(options: PasswordHashingOptions): PasswordH
     parallelism: Math.max(parallelism, 16),
   };
   let dummy: Promise<string> | undefined;
+  const classes = createCostClasses();
 
   function dummyHash(): Promise<string> {
     // Made on first use rather than at start-up, so building a hasher (in every test, in the CLI)
@@ -99,15 +101,19 @@ export function createPasswordHasher(options: PasswordHashingOptions): PasswordH
     return [ok, current];
   }
 
-  /** Checks one hash inside a limiter slot; null means "no usable hash here". */
-  async function check(password: string, encoded: string): Promise<PasswordVerification | null> {
+  /**
+   * Checks one hash inside a limiter slot, and says which class of work that was; null means
+   * "no usable hash here".
+   */
+  async function check(password: string, encoded: string): Promise<[PasswordVerification, CostClass] | null> {
     if (encoded.startsWith('$argon2')) {
       const checked = await verifyArgon2(password, encoded);
-      return checked && { ok: checked[0], needsRehash: checked[0] && !checked[1] };
+      return checked && [{ ok: checked[0], needsRehash: checked[0] && !checked[1] }, 'argon2'];
     }
     const django = parseDjangoHash(encoded);
     if (!django) return null;
     let ok: boolean;
+    classes.saw(django);
     if (django.kind === 'pbkdf2') ok = await verifyPbkdf2(password, django);
     else if (django.kind === 'bcrypt') ok = await verifyDjangoBcrypt(password, django);
     else {
@@ -116,7 +122,26 @@ export function createPasswordHasher(options: PasswordHashingOptions): PasswordH
       [ok] = checked;
     }
     // Any Django format is upgraded to our own argon2id at the first successful login.
-    return { ok, needsRehash: ok };
+    return [{ ok, needsRehash: ok }, django.kind];
+  }
+
+  /** The check of one login: its own work, then a dummy of each other class (cost-classes.ts). */
+  async function checkEvenly(password: string, encoded: unknown): Promise<PasswordVerification> {
+    let checked: [PasswordVerification, CostClass] | null = null;
+    if (typeof encoded === 'string') {
+      try {
+        checked = await check(password, encoded);
+      } catch {
+        // A garbled hash the native parsers reject: a miss, never a 500.
+        checked = null;
+      }
+    }
+    // Unusable (`!…`), empty, unknown or garbled: still spend an argon2 verify, as Django
+    // does, so an account without a usable password cannot be told apart by timing.
+    const [result, done] = checked ?? [MISS, 'argon2'];
+    if (!checked || done !== 'argon2') await spendDummy(password);
+    await classes.spendOthers(password, done);
+    return result;
   }
 
   async function spendDummy(password: string): Promise<void> {
@@ -138,27 +163,12 @@ export function createPasswordHasher(options: PasswordHashingOptions): PasswordH
       // Refused before any work: argon2 over a megabyte is exactly what an attacker would send.
       // dummyVerify refuses the same way, so this leaks nothing about the account.
       if (typeof password !== 'string' || password.length > maxLength) return MISS;
-      return limiter.run(async () => {
-        let result: PasswordVerification | null = null;
-        if (typeof encoded === 'string') {
-          try {
-            result = await check(password, encoded);
-          } catch {
-            // A garbled hash the native parsers reject: a miss, never a 500.
-            result = null;
-          }
-        }
-        if (result) return result;
-        // Unusable (`!…`), empty, unknown or garbled: still spend an argon2 verify, as Django
-        // does, so an account without a usable password cannot be told apart by timing.
-        await spendDummy(password);
-        return MISS;
-      });
+      return limiter.run(() => checkEvenly(password, encoded));
     },
 
     async dummyVerify(password: string): Promise<void> {
       if (typeof password !== 'string' || password.length > maxLength) return;
-      await limiter.run(() => spendDummy(password));
+      await limiter.run(() => checkEvenly(password, null));
     },
   };
 }
