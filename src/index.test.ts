@@ -19,10 +19,13 @@ describe('public surface', () => {
         'openStores',
         'openAppStores',
         'buildOpenApi',
+        // node's own refusals in DRF's shape (server.on('clientError', …))
+        'clientErrorHandler',
         // DRF's permissions
         'allOf',
         'allowAny',
         'anyOf',
+        'canManageAccount',
         'hasScope',
         'isAdmin',
         'isAuthenticated',

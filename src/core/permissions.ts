@@ -83,3 +83,22 @@ export function hasScope(scope: string): Permission {
     code: 'insufficient_scope',
   };
 }
+
+/** The scope that lets an API token made with scopes manage its account (docs/tokens.md). */
+export const ACCOUNT_SCOPE = 'account';
+
+/**
+ * An authenticated, active user whose credential may manage the account: list and end sessions
+ * and tokens, log out everywhere, change the password. A session, a JWT, Basic and a token
+ * without scopes act with the user's full rights; a token made with scopes needs the `account`
+ * scope, so a key handed to a deploy job cannot sign the owner out everywhere or read their
+ * devices. Every account-management route uses this one rule.
+ *
+ * @example
+ * app.delete('/api/account/', { preHandler: requireAuth(canManageAccount) }, deleteAccount);
+ */
+export const canManageAccount: Permission = {
+  has: hasScope(ACCOUNT_SCOPE).has,
+  message: `This token cannot manage the account: that needs a token without scopes or with the "${ACCOUNT_SCOPE}" scope.`,
+  code: 'insufficient_scope',
+};

@@ -10,6 +10,7 @@ export {
   allOf,
   allowAny,
   anyOf,
+  canManageAccount,
   hasScope,
   isAdmin,
   isAuthenticated,

@@ -123,7 +123,7 @@ describe('revoking a credential while a request made with it is in flight', () =
     const stolenId = (await t.stores.apiTokens.listForUser(t.alice.id)).find((r) =>
       stolen.startsWith(r.prefix),
     )!.id;
-    const held = pauseNext(t.stores.apiTokens, 'createWithinLimit');
+    const held = pauseNext(t.stores.apiTokens, 'createRetiringLeastRecent');
     const pending = t.call('POST', '/api/auth/tokens/', {
       headers: { authorization: `Token ${stolen}` },
       body: { name: 'persistence' },
@@ -191,7 +191,7 @@ describe('revoking a credential while a request made with it is in flight', () =
 
 describe('concurrent token creation against tokens.maxPerUser', () => {
   it('in process: 30 creations at once leave exactly the limit', async () => {
-    const t = await setup({ tokens: { maxPerUser: 5 } });
+    const t = await setup({ tokens: { maxPerUser: 5, atLimit: 'refuse' } });
     const key = await apiKey(t);
     const results = await Promise.all(
       Array.from({ length: 30 }, () =>
@@ -212,7 +212,7 @@ describe('concurrent token creation against tokens.maxPerUser', () => {
     });
 
     it('30 obtains at once from 30 connections leave exactly the limit', async () => {
-      s = await startHardeningServer({ throttle: OFF, tokens: { maxPerUser: 4 } });
+      s = await startHardeningServer({ throttle: OFF, tokens: { maxPerUser: 4, atLimit: 'refuse' } });
       const obtain = () =>
         fetch(`${s!.origin}/api-token-auth/`, {
           method: 'POST',

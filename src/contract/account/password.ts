@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
-import { isAuthenticated } from '../../core/permissions.js';
+import { canManageAccount } from '../../core/permissions.js';
 import type { AuthResult } from '../../core/scheme.js';
 import { changePassword } from '../../core/users.js';
 import type { Route, RouteFactory } from '../types.js';
@@ -38,7 +38,7 @@ export const passwordRoutes: RouteFactory = ({ ctx, throttle }): Route[] => {
     {
       method: 'POST',
       path: '/api/auth/password/',
-      permission: isAuthenticated,
+      permission: canManageAccount,
       acceptForm: true,
       summary: 'Change your password; your other sessions, API tokens and refresh tokens end.',
       body,

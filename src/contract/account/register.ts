@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { audit } from '../../core/audit.js';
 import { PermissionDenied } from '../../core/errors.js';
-import { allowAny, isAuthenticated } from '../../core/permissions.js';
+import { allowAny, canManageAccount } from '../../core/permissions.js';
 import { createUser, endAllCredentials } from '../../core/users.js';
 import { userView, userViewSchema } from '../../core/views/user.js';
-import { clearCredentialHeaders } from '../sessions/routes.js';
+import { clearCredentialHeaders } from '../sessions/clear-credentials.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
 
@@ -44,7 +44,7 @@ export const accountRoutes: RouteFactory = ({ ctx, throttle, schemes, sessions, 
   {
     method: 'POST',
     path: '/api/auth/logout-all/',
-    permission: isAuthenticated,
+    permission: canManageAccount,
     summary:
       "End every session, API token and refresh family of the caller's user, and every access token issued so far.",
     responses: { 204: { description: 'Everything ended; the cookies are cleared.' } },

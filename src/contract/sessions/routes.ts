@@ -1,16 +1,15 @@
 import { z } from 'zod';
-import { audit } from '../../core/audit.js';
 import type { Csrf } from '../../core/csrf/csrf.js';
 import { NotFound } from '../../core/errors.js';
-import { allowAny, isAuthenticated } from '../../core/permissions.js';
+import { allowAny, canManageAccount } from '../../core/permissions.js';
 import type { AuthRequest } from '../../core/request.js';
 import { sessionView, sessionViewSchema } from '../../core/views/session.js';
 import { userView, userViewSchema } from '../../core/views/user.js';
 import { type Issued, loginFailed } from '../../services/sign-in.js';
-import type { Services } from '../../services/types.js';
 import type { UserRecord } from '../../stores/types.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
+import { logoutRoute } from './logout.js';
 
 const csrfSchema = z.object({
   csrfToken: z
@@ -19,34 +18,21 @@ const csrfSchema = z.object({
 });
 
 /**
- * The headers that remove every browser credential gatehouse sets (the session cookie, the JWT
- * cookies), for the responses that end them: logout and logout-everywhere. Empty when none is
- * configured.
- *
- * @example
- * return { status: 204, headers: clearCredentialHeaders(services, req) };
- */
-export function clearCredentialHeaders(
-  { schemes, sessions, jwtCookies }: Pick<Services, 'schemes' | 'sessions' | 'jwtCookies'>,
-  req: AuthRequest,
-): Record<string, string[]> {
-  const cookies: string[] = [];
-  if (schemes.session) cookies.push(sessions.clearCookie(req));
-  if (jwtCookies) cookies.push(...jwtCookies.clear(req));
-  return cookies.length ? { 'set-cookie': cookies } : {};
-}
-
-/**
  * The browser session routes: the CSRF token, login (CSRF-protected, a new session id every
  * time), logout, and the caller's sessions (list, revoke). Mounted when `session` is one of
- * the configured schemes; without it, JWTs in cookies (`jwt.cookie`) still get the CSRF route.
+ * the configured schemes; without it, JWTs in cookies (`jwt.cookie`) still get the CSRF route,
+ * and token and JWT clients the logout.
  *
  * @example
  * const gh = createGatehouse({ config, stores, routes: [sessionRoutes] });
  */
 export const sessionRoutes: RouteFactory = (services): Route[] => {
   const { ctx, schemes, sessions, csrf, signIn } = services;
-  if (!schemes.session) return services.jwtCookies ? [csrfRoute(csrf)] : [];
+  if (!schemes.session) {
+    // Token and JWT clients sign out here too (knox's and dj-rest-auth's logout).
+    const logout = schemes.token || schemes.jwt ? [logoutRoute(services)] : [];
+    return services.jwtCookies ? [csrfRoute(csrf), ...logout] : logout;
+  }
   // The credential is the new session's cookie; refused after all, its row is deleted.
   const startSession = async (user: UserRecord, req: AuthRequest): Promise<Issued<string>> => {
     const { row, setCookie } = await sessions.start(user, req);
@@ -96,30 +82,11 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
         };
       },
     },
-    {
-      method: 'POST',
-      path: '/api/auth/logout/',
-      permission: allowAny,
-      // The session scheme enforces CSRF when the cookie is live, so a forged logout is refused.
-      schemes: ['session'],
-      summary: 'Sign out: the session row is deleted and the cookie cleared.',
-      responses: { 204: { description: 'Signed out (also when there was no session).' } },
-      async handler({ req, auth }) {
-        const row = await sessions.end(req);
-        if (row && auth) {
-          await audit(ctx, req, 'logout', {
-            user: auth.user,
-            scheme: 'session',
-            detail: { sessionId: row.id },
-          });
-        }
-        return { status: 204, headers: clearCredentialHeaders(services, req) };
-      },
-    },
+    logoutRoute(services),
     {
       method: 'GET',
       path: '/api/auth/sessions/',
-      permission: isAuthenticated,
+      permission: canManageAccount,
       summary: "The caller's live sessions, newest first.",
       responses: { 200: { description: 'Newest first.', body: z.array(sessionViewSchema) } },
       async handler({ auth }) {
@@ -134,7 +101,7 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
     {
       method: 'DELETE',
       path: '/api/auth/sessions/:id/',
-      permission: isAuthenticated,
+      permission: canManageAccount,
       summary: "End one of the caller's sessions (another device, or this one).",
       responses: {
         204: { description: 'Ended.' },

@@ -201,8 +201,8 @@ describe('/api/auth/tokens/', () => {
     expect((res.body as View).expiry).toBeNull();
   });
 
-  it('enforces the per-user limit atomically; expired and revoked tokens free a slot', async () => {
-    const t = await setup({ maxPerUser: 2, ttl: '1h' });
+  it('with atLimit: refuse, enforces the per-user limit atomically; expired and revoked tokens free a slot', async () => {
+    const t = await setup({ maxPerUser: 2, ttl: '1h', atLimit: 'refuse' });
     const a = await obtain(t);
     const create = () => t.call('POST', '/api/auth/tokens/', { headers: as(a), body: { expires_in: 60 } });
     const second = await create();
@@ -225,6 +225,30 @@ describe('/api/auth/tokens/', () => {
     )!.id;
     expect((await t.call('DELETE', `/api/auth/tokens/${id}/`, { headers: as(a) })).status).toBe(204);
     expect((await create()).status).toBe(201);
+  });
+
+  it('at the limit, retires the least recently used token; a scoped token is refused instead', async () => {
+    const t = await setup({ maxPerUser: 2 });
+    const a = await obtain(t);
+    t.clock.advance('1m');
+    const b = await obtain(t);
+    t.clock.advance('1m');
+    const c = await obtain(t); // retires a, never used and the oldest
+    expect((await t.call('GET', '/api/me/', { headers: as(a) })).status).toBe(401);
+    const deploy = await t.call('POST', '/api/auth/tokens/', {
+      headers: as(c),
+      body: { scopes: ['deploy'] },
+    });
+    expect(deploy.status).toBe(201); // retires b
+    expect((await t.call('GET', '/api/me/', { headers: as(b) })).status).toBe(401);
+    // Ending another device's token is account management, which "deploy" does not grant.
+    const res = await t.call('POST', '/api/auth/tokens/', {
+      headers: as((deploy.body as View).key!),
+      body: { scopes: ['deploy'] },
+    });
+    expect(res.status).toBe(403);
+    expect(res.body).toMatchObject({ code: 'token_limit_reached' });
+    expect((await t.call('GET', '/api/me/', { headers: as(c) })).status).toBe(200);
   });
 
   it('revokes one of the caller’s own tokens (204), and 404s for another user’s or an unknown id', async () => {

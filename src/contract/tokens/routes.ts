@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Context } from '../../core/context.js';
 import { AuthenticationFailed, NotFound, PermissionDenied } from '../../core/errors.js';
-import { allowAny, credentialScopes, isAuthenticated } from '../../core/permissions.js';
+import { allowAny, canManageAccount, credentialScopes, isAuthenticated } from '../../core/permissions.js';
 import type { Pipeline } from '../../core/pipeline.js';
 import type { AuthRequest } from '../../core/request.js';
 import type { AuthResult } from '../../core/scheme.js';
@@ -99,6 +99,17 @@ function assertMayGrant(auth: AuthResult, scopes: readonly string[]): void {
   }
 }
 
+/**
+ * A token may always revoke or rotate itself; doing so to another of the user's tokens is
+ * account management, which a token made with scopes needs the `account` scope for.
+ */
+async function assertMayManage(req: AuthRequest, auth: AuthResult, id: string): Promise<void> {
+  if (auth.scheme === 'token' && auth.auth.id === id) return;
+  if (!(await canManageAccount.has(req, auth))) {
+    throw new PermissionDenied(canManageAccount.message, canManageAccount.code);
+  }
+}
+
 /** The device token of one obtain; refused after all, it is deleted before anyone saw its key. */
 async function obtainToken(
   ctx: Context,
@@ -173,7 +184,7 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
     {
       method: 'GET',
       path: '/api/auth/tokens/',
-      permission: isAuthenticated,
+      permission: canManageAccount,
       summary: "The caller's live API tokens (never their keys).",
       responses: { 200: { description: 'Newest first.', body: z.array(apiTokenViewSchema) } },
       async handler({ auth }) {
@@ -202,6 +213,8 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
           scopes,
           via: 'api',
           req,
+          // Retiring another device's token is account management: without it, the limit refuses.
+          atLimit: (await canManageAccount.has(req, auth)) ? undefined : 'refuse',
         });
         try {
           // Revoking a stolen credential while it mints must not leave the thief a fresh one.
@@ -223,6 +236,7 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
         404: { description: 'Not one of the caller’s tokens.' },
       },
       async handler({ req, params, auth }) {
+        await assertMayManage(req, auth!, params.id!);
         if (!(await revokeApiToken(ctx, auth!.user, params.id!, req))) throw new NotFound();
         return { status: 204 };
       },
@@ -239,6 +253,7 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
       },
       async handler({ req, params, body, auth }) {
         const input = validateBody(rotateBody, body);
+        await assertMayManage(req, auth!, params.id!);
         const old = await ctx.stores.apiTokens.findById(auth!.user.id, params.id!);
         if (!old) throw new NotFound();
         assertMayGrant(auth!, old.scopes);

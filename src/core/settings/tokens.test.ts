@@ -5,7 +5,7 @@ const config = (tokens: GatehouseConfigInput['tokens']) =>
   resolveConfig({ secretKey: 's'.repeat(32), tokens });
 
 describe('tokens settings', () => {
-  it('defaults: Token, gat_, 30 days, no sliding, no cap, 10 per user, last used once a minute', () => {
+  it('defaults: Token, gat_, 30 days, no sliding, no cap, 10 per user retiring the oldest, last used once a minute', () => {
     expect(config({}).tokens).toEqual({
       keyword: 'Token',
       prefix: 'gat_',
@@ -13,6 +13,7 @@ describe('tokens settings', () => {
       slidingRenewal: false,
       maxAge: null,
       maxPerUser: 10,
+      atLimit: 'retire_oldest',
       lastUsedInterval: 60,
     });
   });
@@ -34,6 +35,10 @@ describe('tokens settings', () => {
     [{ prefix: 'GAT_' }, 'tokens.prefix: expected lower-case letters and digits ending in "_"'],
     [{ prefix: 'averyveryverylong_' }, 'tokens.prefix: expected at most 16 characters'],
     [{ maxPerUser: 0 }, 'tokens.maxPerUser'],
+    [
+      { atLimit: 'drop' } as unknown as GatehouseConfigInput['tokens'],
+      "tokens.atLimit: expected one of: 'retire_oldest', 'refuse'",
+    ],
     [{ ttl: 'soon' }, 'tokens.ttl'],
     [{ ttl: '30d', renew: true } as GatehouseConfigInput['tokens'], 'tokens: unknown key "renew"'],
   ])('refuses %j naming the key', (tokens, message) => {

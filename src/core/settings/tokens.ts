@@ -4,6 +4,10 @@ import { duration, optionalDuration } from './duration.js';
 /** RFC 9110 `token` characters: an auth-scheme name cannot hold anything else (no spaces). */
 const AUTH_SCHEME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** What creating a token at the per-user limit does (`tokens.atLimit`). */
+export const TOKEN_AT_LIMIT = ['retire_oldest', 'refuse'] as const;
+export type TokenAtLimit = (typeof TOKEN_AT_LIMIT)[number];
+
 /**
  * Opaque API token settings (DRF's TokenAuthentication, with knox's extras). Lifetimes are in
  * seconds once parsed.
@@ -39,6 +43,14 @@ export const tokenSettings = z
     maxAge: optionalDuration.default(null),
     /** Live tokens one user may hold (one per device); null: no limit (knox's TOKEN_LIMIT_PER_USER). */
     maxPerUser: z.number().int().min(1).nullable().default(10),
+    /**
+     * What a new token does at `maxPerUser`: `'retire_oldest'` revokes the least recently used
+     * one (audited), so a client that obtains a token at every start never locks itself out;
+     * `'refuse'` answers 403 `token_limit_reached` (knox's behaviour).
+     */
+    atLimit: z
+      .enum(TOKEN_AT_LIMIT, { error: `expected one of: ${TOKEN_AT_LIMIT.map((v) => `'${v}'`).join(', ')}` })
+      .default('retire_oldest'),
     /** `last used` is written at most this often per token, never on every request. */
     lastUsedInterval: duration.default(60),
   })

@@ -2,6 +2,7 @@ import { audit } from '../../core/audit.js';
 import type { Context } from '../../core/context.js';
 import { TokenLimitReached, ValidationError } from '../../core/errors.js';
 import type { AuthRequest } from '../../core/request.js';
+import type { TokenAtLimit } from '../../core/settings/tokens.js';
 import { apiKeyDigest, apiKeyShownPrefix, generateApiKey } from '../../crypto/api-keys.js';
 import { randomId } from '../../crypto/random.js';
 import type { ApiTokenRecord, UserRecord } from '../../stores/types.js';
@@ -24,7 +25,12 @@ export interface IssueTokenOptions {
   /** What made it, for the audit log. */
   via: 'obtain' | 'api' | 'cli' | 'rotate';
   req?: AuthRequest | null | undefined;
+  /** At `tokens.maxPerUser`: `tokens.atLimit` unless given (rotation always refuses). */
+  atLimit?: TokenAtLimit | undefined;
 }
+
+/** Why a token was revoked, as its `token_revoked` audit event says. */
+export type RevokeReason = 'revoked' | 'rotated' | 'logout' | 'retired_at_limit';
 
 // In the error catalogue, src/core/errors.ts (code `token_limit_reached`).
 export { TokenLimitReached };
@@ -36,8 +42,8 @@ export interface IssuedToken {
 }
 
 /**
- * Creates an API token for `user` within the per-user limit (atomically, in the store) and
- * audits it. Only the key's digest is stored: the returned key is the only copy.
+ * Creates an API token for `user` within the per-user limit (atomically, in the store; at the
+ * limit, `tokens.atLimit` retires the least recently used one or refuses) and audits it. Only the key's digest is stored: the returned key is the only copy.
  *
  * @example
  * const { key, token } = await issueApiToken(ctx, user, { name: 'laptop', scopes: ['notes:read'], via: 'api' });
@@ -73,9 +79,15 @@ export async function issueApiToken(
     lastUsedAt: null,
     expiresAt: expiryFor(ctx, now, opts.lifetime),
   };
-  if (maxPerUser === null) await ctx.stores.apiTokens.create(token);
-  else if (!(await ctx.stores.apiTokens.createWithinLimit(token, maxPerUser + extraSlots, now))) {
-    throw new TokenLimitReached(maxPerUser);
+  // Rotation replaces a token, it never makes room by ending another device's.
+  const atLimit = opts.via === 'rotate' ? 'refuse' : (opts.atLimit ?? ctx.config.tokens.atLimit);
+  const retired = await storeWithinLimit(ctx, token, maxPerUser, extraSlots, atLimit);
+  for (const old of retired) {
+    await audit(ctx, opts.req ?? null, 'token_revoked', {
+      user,
+      scheme: 'token',
+      detail: { tokenId: old.id, name: old.name, reason: 'retired_at_limit', replacedBy: token.id },
+    });
   }
   await audit(ctx, opts.req ?? null, 'token_created', {
     user,
@@ -83,6 +95,30 @@ export async function issueApiToken(
     detail: { tokenId: token.id, name: token.name, scopes: token.scopes, via: opts.via },
   });
   return { key, token };
+}
+
+/**
+ * Stores a new token within `tokens.maxPerUser` (plus `extraSlots`), atomically in the store:
+ * retiring the least recently used live tokens, or refusing with 403 `token_limit_reached`.
+ * Returns the tokens retired.
+ */
+async function storeWithinLimit(
+  ctx: Context,
+  token: ApiTokenRecord,
+  maxPerUser: number | null,
+  extraSlots: number,
+  atLimit: TokenAtLimit,
+): Promise<ApiTokenRecord[]> {
+  const store = ctx.stores.apiTokens;
+  if (maxPerUser === null) {
+    await store.create(token);
+    return [];
+  }
+  const limit = maxPerUser + extraSlots;
+  if (atLimit === 'retire_oldest') return store.createRetiringLeastRecent(token, limit, token.createdAt);
+  if (!(await store.createWithinLimit(token, limit, token.createdAt)))
+    throw new TokenLimitReached(maxPerUser);
+  return [];
 }
 
 /** The expiry (ms) of a token made at `now`: its lifetime, capped by `tokens.maxAge`. */
@@ -105,7 +141,7 @@ export async function revokeApiToken(
   user: UserRecord,
   id: string,
   req: AuthRequest | null = null,
-  reason: 'revoked' | 'rotated' = 'revoked',
+  reason: RevokeReason = 'revoked',
 ): Promise<boolean> {
   const deleted = await ctx.stores.apiTokens.deleteById(user.id, id);
   if (deleted) {
