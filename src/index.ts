@@ -48,6 +48,8 @@ export type {
 export { type KeysFile, readKeysFile, type StoredKey, writeKeysFile } from './crypto/jwt/jwks-file.js';
 export type { JwtAlgorithm } from './crypto/jwt/keys.js';
 export type { PasswordHasher, PasswordVerification } from './crypto/passwords/types.js';
+// Node's own refusals (a malformed request line) in DRF's shape: server.on('clientError', …).
+export { clientErrorHandler } from './edge/client-errors.js';
 // DRF's permissions, for requireAuth() in every adapter.
 export * from './edge/permissions.js';
 export type { JwtCookies } from './schemes/jwt/cookies.js';

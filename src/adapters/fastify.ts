@@ -222,6 +222,24 @@ export async function notFound(
 }
 
 /**
+ * The answer to the errors Fastify's router raises before any route or error handler runs (a
+ * path with a broken percent-escape, a path segment over `maxParamLength`): DRF's body, the
+ * baseline headers. A constructor option, so it is passed where the app is made; the plugin must
+ * be registered on that app.
+ *
+ * @example
+ * const app = Fastify({ frameworkErrors });
+ * await app.register(gatehousePlugin, { gatehouse: gh });
+ */
+export function frameworkErrors(
+  error: FastifyError,
+  request: FastifyRequest,
+  reply: FastifyReply,
+): FastifyReply {
+  return sendResponse(reply, errorAnswer(gatehouseOf(request.server), error, toAuthRequest(request)));
+}
+
+/**
  * Maps gatehouse errors a handler throws (and Fastify's own client errors: 400 `parse_error`,
  * 413, 415) to DRF-style responses; anything else becomes a logged 500 that reveals nothing.
  * `app.setErrorHandler(errorHandler)`.

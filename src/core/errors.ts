@@ -117,6 +117,20 @@ export class ParseError extends GatehouseError {
   }
 }
 
+/** 400 for a request path that does not decode (a broken percent-escape such as `%zz`). */
+export class MalformedUrl extends GatehouseError {
+  constructor() {
+    super(400, 'malformed_url', 'Malformed request URL: every "%" must start a valid percent-escape.');
+  }
+}
+
+/** 414 for a path segment longer than the router accepts (Fastify's maxParamLength). */
+export class UriTooLong extends GatehouseError {
+  constructor() {
+    super(414, 'uri_too_long', 'Request URL has a path segment longer than the server accepts.');
+  }
+}
+
 /** 413 for a body over the limit. */
 export class PayloadTooLarge extends GatehouseError {
   constructor(limit: number) {

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
   type GatehouseError,
+  MalformedUrl,
   ParseError,
   PayloadTooLarge,
   PermissionDenied,
   UnsupportedMediaType,
+  UriTooLong,
 } from '../core/errors.js';
 import { StoreUnavailable } from '../stores/errors.js';
 import { toGatehouseError } from './errors.js';
@@ -59,13 +61,31 @@ describe('toGatehouseError: one rule for Fastify, Express and Hono errors', () =
     }
   });
 
+  it('answers Fastify’s router refusals with their own codes, not the raw path they echo', () => {
+    const long = toGatehouseError(
+      frameworkError("'/api/auth/tokens/aaaa/' is exceeding the max param length", {
+        statusCode: 414,
+        code: 'FST_ERR_MAX_PARAM_LENGTH',
+      }),
+      LIMIT,
+    );
+    expect(long).toBeInstanceOf(UriTooLong);
+    expect((long as GatehouseError).status).toBe(414);
+    const bad = toGatehouseError(
+      frameworkError("'/api/%zz' is not a valid url component", { statusCode: 400, code: 'FST_ERR_BAD_URL' }),
+      LIMIT,
+    );
+    expect(bad).toBeInstanceOf(MalformedUrl);
+    expect((bad as GatehouseError).body()).toMatchObject({ code: 'malformed_url' });
+  });
+
   it('keeps another 4xx’s status, with the framework’s code when it has one', () => {
     const long = toGatehouseError(
-      frameworkError('param too long', { statusCode: 414, code: 'FST_ERR_MAX_PARAM_LENGTH' }),
+      frameworkError('header too long', { statusCode: 431, code: 'FST_ERR_HEADER_TOO_LONG' }),
       LIMIT,
     ) as GatehouseError;
-    expect(long.status).toBe(414);
-    expect(long.body()).toEqual({ detail: 'param too long', code: 'fst_err_max_param_length' });
+    expect(long.status).toBe(431);
+    expect(long.body()).toEqual({ detail: 'header too long', code: 'fst_err_header_too_long' });
     const verify = toGatehouseError(frameworkError('bad', { status: 403 }), LIMIT) as GatehouseError;
     expect([verify.status, verify.body()]).toEqual([403, { detail: 'bad', code: 'error' }]);
   });

@@ -1,6 +1,13 @@
 import type { Gatehouse } from '../contract/gatehouse.js';
 import type { HttpResponse } from '../contract/types.js';
-import { GatehouseError, ParseError, PayloadTooLarge, UnsupportedMediaType } from '../core/errors.js';
+import {
+  GatehouseError,
+  MalformedUrl,
+  ParseError,
+  PayloadTooLarge,
+  UnsupportedMediaType,
+  UriTooLong,
+} from '../core/errors.js';
 import type { AuthRequest } from '../core/request.js';
 import { StoreUnavailable } from '../stores/errors.js';
 import { withCredentialHeaders } from './headers.js';
@@ -16,8 +23,9 @@ interface FrameworkErrorShape {
 /**
  * A framework's own client error (Fastify's, Express's body parsers', any http-errors style 4xx)
  * as the gatehouse error it stands for, so it is answered in DRF's shape and wording:
- * 400 → `parse_error`, 413 → `payload_too_large`, 415 → `unsupported_media_type`, another 4xx
- * keeps its status with the framework's code. Gatehouse errors, store outages and anything that
+ * 400 → `parse_error`, 413 → `payload_too_large`, 415 → `unsupported_media_type`, Fastify's
+ * router refusals → `malformed_url` (400) and `uri_too_long` (414), another 4xx keeps its status
+ * with the framework's code. Gatehouse errors, store outages and anything that
  * is not a 4xx are returned as they are: the contract answers them (a 5xx is logged and reveals
  * nothing).
  *
@@ -33,6 +41,9 @@ export function toGatehouseError(
   const shape = err as FrameworkErrorShape;
   const status = typeof shape.statusCode === 'number' ? shape.statusCode : shape.status;
   if (typeof status !== 'number' || status < 400 || status >= 500) return err;
+  // The router's own refusals (Fastify's frameworkErrors): their messages echo the raw path.
+  if (shape.code === 'FST_ERR_BAD_URL') return new MalformedUrl();
+  if (shape.code === 'FST_ERR_MAX_PARAM_LENGTH') return new UriTooLong();
   const message = err instanceof Error ? err.message : 'Malformed request.';
   switch (status) {
     case 400:

@@ -1,15 +1,21 @@
 import { createServer } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { coalesceWrites, errorHandler, gatehousePlugin, notFound } from '../adapters/fastify.js';
+import {
+  coalesceWrites,
+  errorHandler,
+  frameworkErrors,
+  gatehousePlugin,
+  notFound,
+} from '../adapters/fastify.js';
 import { createGatehouse, type Gatehouse } from '../contract/gatehouse.js';
 import { buildOpenApi } from '../contract/openapi.js';
 import type { Clock } from '../core/clock.js';
 import { type GatehouseConfig, type GatehouseConfigInput, resolveConfig } from '../core/config.js';
 import type { PasswordHasher } from '../crypto/passwords/types.js';
+import { clientErrorHandler } from '../edge/client-errors.js';
 import { serverBaseline } from '../edge/headers.js';
 import type { Stores } from '../stores/types.js';
 import { registerAccountPage } from './account-page.js';
-import { clientErrorHandler } from './client-errors.js';
 import { registerCors } from './cors.js';
 
 export interface BuildServerOptions {
@@ -49,6 +55,8 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
     serverFactory: (handler) => createServer({ maxHeaderSize: config.server.maxHeaderSize }, handler),
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
+    // The router's own refusals (bad percent-escape, over-long segment) in DRF's shape too.
+    frameworkErrors,
     clientErrorHandler,
   });
   const gh = createGatehouse({

@@ -12,6 +12,7 @@ import {
   requireAuth,
 } from '../../../src/adapters/express.js';
 import type { Gatehouse } from '../../../src/contract/gatehouse.js';
+import { clientErrorHandler } from '../../../src/index.js';
 import { APP_ROUTES, boom, crash, visit, whoBody } from './routes.js';
 
 /** The test app on Express 5; resolves once it listens on 127.0.0.1 with a free port. */
@@ -46,6 +47,7 @@ export async function startExpressApp(gh: Gatehouse, prefix: string) {
   app.use(notFound());
   app.use(errorHandler());
   const server = app.listen(0, '127.0.0.1');
+  server.on('clientError', clientErrorHandler);
   await once(server, 'listening');
   return {
     origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,

@@ -3,6 +3,7 @@ import Fastify from 'fastify';
 import {
   authenticate,
   errorHandler,
+  frameworkErrors,
   gatehousePlugin,
   hasScope,
   isAdmin,
@@ -11,11 +12,12 @@ import {
   requireAuth,
 } from '../../../src/adapters/fastify.js';
 import type { Gatehouse } from '../../../src/contract/gatehouse.js';
+import { clientErrorHandler } from '../../../src/index.js';
 import { APP_ROUTES, boom, crash, visit, whoBody } from './routes.js';
 
 /** The test app on Fastify with the plugin; resolves once it listens. */
 export async function startFastifyApp(gh: Gatehouse, prefix: string) {
-  const app = Fastify({ logger: false });
+  const app = Fastify({ logger: false, clientErrorHandler, frameworkErrors });
   await app.register(gatehousePlugin, { gatehouse: gh, prefix });
   app.get(APP_ROUTES.notes, { preHandler: authenticate() }, async (req) =>
     whoBody(req.user, req.auth?.scheme ?? null),

@@ -12,6 +12,7 @@ import {
   requireAuth,
 } from '../../../src/adapters/hono.js';
 import type { Gatehouse } from '../../../src/contract/gatehouse.js';
+import { clientErrorHandler } from '../../../src/index.js';
 import { APP_ROUTES, boom, crash, visit, whoBody } from './routes.js';
 
 /** The test app on Hono over @hono/node-server; resolves once it listens. */
@@ -45,6 +46,7 @@ export async function startHonoApp(gh: Gatehouse, prefix: string) {
   let server: ServerType | undefined;
   const port = await new Promise<number>((resolve) => {
     server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
+    server.on('clientError', clientErrorHandler);
   });
   return {
     origin: `http://127.0.0.1:${port}`,

@@ -1,10 +1,23 @@
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import { CREDENTIAL_HEADERS, HARDENING_HEADERS } from '../contract/headers.js';
+
+/** The contract's baseline (docs/architecture.md, "Headers") as raw header lines. */
+const BASELINE = Object.entries({ ...CREDENTIAL_HEADERS, ...HARDENING_HEADERS })
+  .map(([name, value]) => `${name}: ${value}\r\n`)
+  .join('');
 
 /**
  * Requests Node's parser refuses before any route runs (a header block over the limit, broken
  * framing, a bad method) still get DRF's body shape and the baseline headers, like every other
- * answer of the server. The connection is closed after: its framing cannot be trusted.
+ * answer of gatehouse; node itself answers a bare `400 Bad Request` with no body. The connection
+ * is closed after: its framing cannot be trusted. The standalone server installs it; an app
+ * hands it to its node server.
+ *
+ * @example
+ * const server = app.listen(8000); // Express, or @hono/node-server's serve()
+ * server.on('clientError', clientErrorHandler);
+ * // Fastify: Fastify({ clientErrorHandler, frameworkErrors })
  */
 export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
@@ -20,7 +33,8 @@ export function clientErrorHandler(err: Error & { code?: string }, socket: Socke
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n` +
         'Content-Type: application/json; charset=utf-8\r\n' +
         `Content-Length: ${Buffer.byteLength(body)}\r\n` +
-        'X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n' +
+        BASELINE +
+        'Connection: close\r\n\r\n' +
         body,
     );
   }
