@@ -118,3 +118,22 @@ describe.each(TARGETS)('the per-user limit with tokens.atLimit: refuse on $name'
     expect((await send('GET', `${t().base}/api/me/`, { headers: tokenAuth(key) })).status).toBe(200);
   });
 });
+
+describe.each(TARGETS)('logout of a sliding token on $name', (target) => {
+  const t = useTarget(target, { authentication: ['jwt'], jwt: { authTokenTypes: ['sliding'] } });
+
+  it('blacklists the sliding token it is sent with', async () => {
+    await t().user('rex');
+    const res = await send('POST', `${t().base}/api/token/sliding/`, {
+      body: { username: 'rex', password: PASSWORD },
+    });
+    expect(res.status).toBe(200);
+    const { token } = res.body as { token: string };
+    expect((await send('GET', `${t().base}/api/me/`, { headers: bearer(token) })).status).toBe(200);
+    expect((await send('POST', `${t().base}/api/auth/logout/`, { headers: bearer(token) })).status).toBe(204);
+    const after = await send('GET', `${t().base}/api/me/`, { headers: bearer(token) });
+    expect(after.status).toBe(401);
+    const renewed = await send('POST', `${t().base}/api/token/sliding/refresh/`, { body: { token } });
+    expect(renewed.status).toBe(401);
+  });
+});

@@ -84,7 +84,18 @@ function jwtLogout(services: Services): EndCredential {
   const { ctx, csrf } = services;
   const tokens = services.jwt!;
   const transport = jwtTransport(services.jwtCookies, csrf);
+  const { jwt } = ctx.config;
   return async (req, auth, body) => {
+    const claims = auth?.scheme === 'jwt' ? auth.auth : null;
+    if (claims && claims[jwt.tokenTypeClaim] === 'sliding') {
+      // A sliding token is its own refresh token: blacklisting it ends it (simplejwt's blacklist).
+      const jti = claims[jwt.jtiClaim];
+      if (typeof jti === 'string' && typeof claims.exp === 'number') {
+        await ctx.stores.jwtState.blacklist(jti, claims.exp * 1000, ctx.clock.now());
+        await audit(ctx, req, 'logout', { user: auth!.user, scheme: 'jwt', detail: { jti } });
+      }
+      return;
+    }
     const refresh = transport.refreshToken(req, body);
     const verified = await tokens.verify(refresh, ['refresh']);
     if (auth === null || userIdOf(ctx.config.jwt, verified.payload) !== auth.user.id) {
