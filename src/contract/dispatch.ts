@@ -31,13 +31,11 @@ export async function dispatch(ctx: Context, bound: BoundRoute, input: DispatchI
   const { req } = input;
   let res: HttpResponse;
   try {
-    const body = parseBody(input.rawBody, req.headers['content-type'], {
-      acceptForm: route.acceptForm === true,
+    const body = await parseBody(input.rawBody, req.headers['content-type'], {
       limit: ctx.config.server.bodyLimit,
     });
-    if (route.acceptForm && body && typeof body === 'object' && !Array.isArray(body)) {
-      req.form = body as Record<string, string>;
-    }
+    // Django's request.POST, where the CSRF check looks for csrfmiddlewaretoken.
+    if (body && typeof body === 'object' && !Array.isArray(body)) req.form = body as Record<string, string>;
     const auth = pipeline.schemes.length ? await pipeline.authenticate(req) : null;
     await pipeline.enforce(req, auth, route.permission);
     res = await route.handler({ req, params: input.params, body, auth });

@@ -157,7 +157,9 @@ function operation(bound: BoundRoute, config: GatehouseConfig, path: string): Op
       required: true,
       content: {
         'application/json': { schema },
-        ...(route.acceptForm ? { 'application/x-www-form-urlencoded': { schema } } : {}),
+        // DRF's default parsers, on every route (contract/parse-body.ts).
+        'application/x-www-form-urlencoded': { schema },
+        'multipart/form-data': { schema },
       },
     };
   }

@@ -42,8 +42,6 @@ export interface Route {
    * `Bearer realm="api"`. Without it (and without schemes) a 401 becomes 403, as in DRF.
    */
   challenge?: string;
-  /** Accept application/x-www-form-urlencoded as well as JSON (browser forms). */
-  acceptForm?: boolean;
   /** One line for the OpenAPI document (optional: every route is listed either way). */
   summary?: string;
   /** The zod schema the handler validates its body with; the OpenAPI request body is made from it. */

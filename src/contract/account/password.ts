@@ -39,7 +39,6 @@ export const passwordRoutes: RouteFactory = ({ ctx, throttle }): Route[] => {
       method: 'POST',
       path: '/api/auth/password/',
       permission: canManageAccount,
-      acceptForm: true,
       summary: 'Change your password; your other sessions, API tokens and refresh tokens end.',
       body,
       responses: { 200: { description: 'Changed.', body: changedSchema } },

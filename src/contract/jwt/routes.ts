@@ -50,7 +50,6 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
     permission: allowAny,
     schemes: [],
     challenge,
-    acceptForm: true,
     ...doc,
     handler,
   });

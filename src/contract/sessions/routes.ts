@@ -57,7 +57,6 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
       permission: allowAny,
       // The credentials are the body; CSRF is checked here, since no scheme runs (login CSRF).
       schemes: [],
-      acceptForm: true,
       summary: 'Sign in with a username and password: a new session cookie (and a new CSRF secret).',
       body: loginBody,
       responses: { 200: { description: 'Signed in.', body: userViewSchema } },

@@ -160,7 +160,6 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
       path: '/api-token-auth/',
       permission: allowAny,
       schemes: [],
-      acceptForm: true,
       summary: 'Obtain an API token with a username and password (DRF obtain_auth_token).',
       body: obtainTokenBody,
       responses: { 200: { description: 'A new device token.', body: obtainResponseSchema } },
