@@ -99,8 +99,7 @@ export function createThrottle(ctx: Context): Throttle {
    */
   const countAttempt = async (base: string, now: number): Promise<ThrottleGate> => {
     const { count: n } = await store.hit(`${base}:fail`, FAILURE_MEMORY_MS, now);
-    const takesBlock = n >= settings.backoffAfter;
-    if (takesBlock) {
+    if (n >= settings.backoffAfter) {
       const taken = await store.hit(`${base}:block`, delayMs(n), now);
       // A fixed window: the refused ones do not extend it.
       if (taken.count > 1) throw new Throttled((taken.resetAt - now) / 1000);
@@ -108,7 +107,8 @@ export function createThrottle(ctx: Context): Throttle {
     return {
       fail: async () => {},
       async pass() {
-        await Promise.all([store.reset(`${base}:fail`), takesBlock ? store.reset(`${base}:block`) : null]);
+        // Any attempt in flight beside this one may have taken the block: it goes too.
+        await Promise.all([store.reset(`${base}:fail`), store.reset(`${base}:block`)]);
       },
     };
   };
