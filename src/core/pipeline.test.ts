@@ -129,6 +129,13 @@ describe('Pipeline', () => {
     expect(answered.body()).toEqual({ detail: 'jwt failed', code: 'authentication_failed' });
   });
 
+  it('challenges with the scheme that authenticated a request, for a credential refused later', () => {
+    const p = new Pipeline([scheme('session', 'null'), scheme('token', 'answer', 'Token')]);
+    const auth = { user: user(), auth: null, scheme: 'token' } as unknown as AuthResult;
+    expect(p.challenge(get)).toBeNull();
+    expect(p.challenge(get, auth)).toBe('Token');
+  });
+
   it('keeps DRF’s 403 for a rejection by a scheme that has no challenge', async () => {
     const p = new Pipeline([scheme('custom', 'throw'), scheme('basic', 'null', 'Basic realm="api"')]);
     const err = await p.authenticate(get).catch((e) => e);

@@ -63,10 +63,14 @@ export class Pipeline {
     return this.schemes.find((s) => s.name === result.scheme);
   }
 
-  /** The challenge of the first scheme, as DRF's get_authenticate_header does. */
-  challenge(req: AuthRequest): string | null {
-    const first = this.schemes[0];
-    return first ? first.challenge(req) : null;
+  /**
+   * The challenge of the first scheme, as DRF's get_authenticate_header does; for a request a
+   * scheme authenticated (`result`), that scheme's, so a credential refused after it was accepted
+   * (revoked while the handler ran) is answered like one refused on arrival.
+   */
+  challenge(req: AuthRequest, result: AuthResult | null = null): string | null {
+    const scheme = result ? this.schemeOf(result) : this.schemes[0];
+    return scheme ? scheme.challenge(req) : null;
   }
 
   /**

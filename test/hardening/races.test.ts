@@ -135,7 +135,10 @@ describe('revoking a credential while a request made with it is in flight', () =
     expect(revoked.status).toBe(204);
     held.release();
     const res = await pending;
-    expect(res.status).toBe(403); // session first: DRF's 401 becomes 403
+    // Refused by the token scheme (revoked while it minted): 401 with its challenge, session first
+    // or not.
+    expect(res.status).toBe(401);
+    expect(res.headers['www-authenticate']).toBe('Token');
     expect(await stillIn(t, res, new CookieJar())).toBe(false);
     const names = (await t.stores.apiTokens.listForUser(t.alice.id)).map((r) => r.name);
     expect(names).not.toContain('persistence');
