@@ -22,6 +22,11 @@ export interface UserRecord {
    * tokens). Bumped by logout-all, password change and deactivation.
    */
   tokensValidAfter: number | null;
+  /**
+   * Whether the user proved `email` is theirs (followed a verification link). Absent (an app's
+   * own UserStore that does not track it) reads as not verified.
+   */
+  emailVerified?: boolean;
 }
 
 export interface NewUser {
@@ -30,6 +35,7 @@ export interface NewUser {
   passwordHash: string;
   isActive?: boolean;
   isAdmin?: boolean;
+  emailVerified?: boolean;
   dateJoined: number;
 }
 
@@ -44,6 +50,13 @@ export interface UserStore {
   setLastLogin(id: UserId, at: number): Promise<void>;
   setTokensValidAfter(id: UserId, at: number): Promise<void>;
   count(): Promise<number>;
+  /**
+   * Every user whose email is `email`, ignoring case (Django's `email__iexact`): addresses need
+   * not be unique. Optional: without it and `setEmail`, the mail flows (docs/email.md) are off.
+   */
+  findByEmail?(email: string): Promise<UserRecord[]>;
+  /** Sets the address and whether it is verified, together (an email change verifies the new one). */
+  setEmail?(id: UserId, email: string, verified: boolean): Promise<void>;
   /**
    * One page of users by ascending id, after `afterId` (keyset paging, so an operator's listing
    * never loads the whole table). Optional: an application's own UserStore may not offer it, and

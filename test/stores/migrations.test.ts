@@ -116,7 +116,7 @@ describeBackends(
       try {
         await sql.raw(`create schema ${schema}`).execute(db);
         url.searchParams.set('options', `-c search_path=${schema}`);
-        expect(await migrate(url.toString())).toEqual({ applied: ['0001_initial'] });
+        expect(await migrate(url.toString())).toEqual({ applied: ['0001_initial', '0002_email_verified'] });
         const second = await openStores({ database: url.toString() });
         expect(await second.users.count()).toBe(0);
         await second.close();

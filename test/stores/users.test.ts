@@ -21,6 +21,7 @@ describeBackends(
         dateJoined: T0,
         lastLogin: null,
         tokensValidAfter: null,
+        emailVerified: false,
       });
       expect(await b.stores.users.findById(created.id)).toEqual(created);
       expect(await b.stores.users.findByUsername('alice')).toEqual(created);
@@ -43,6 +44,20 @@ describeBackends(
         isActive: false,
         isAdmin: true,
       });
+    });
+
+    it('finds users by email ignoring case, and sets an address with its verified flag', async () => {
+      const users = b.stores.users;
+      const ann = await users.create({ ...newUser('ann'), email: 'Ann@Example.com', emailVerified: true });
+      const twin = await users.create({ ...newUser('ann2'), email: 'ann@example.com' });
+      await users.create({ ...newUser('nobody') });
+      expect(ann.emailVerified).toBe(true);
+      expect((await users.findByEmail!('ANN@example.COM')).map((u) => u.id)).toEqual([ann.id, twin.id]);
+      // An empty address is "none", never a match for every user without one.
+      expect(await users.findByEmail!('')).toEqual([]);
+      await users.setEmail!(twin.id, 'new@example.com', true);
+      expect(await users.findById(twin.id)).toMatchObject({ email: 'new@example.com', emailVerified: true });
+      expect((await users.findByEmail!('ann@example.com')).map((u) => u.id)).toEqual([ann.id]);
     });
 
     it('gives each user a distinct id', async () => {

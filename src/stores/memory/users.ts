@@ -42,6 +42,7 @@ export function memoryUserStore(): UserStore {
         dateJoined: user.dateJoined,
         lastLogin: null,
         tokensValidAfter: null,
+        emailVerified: user.emailVerified ?? false,
       };
       byId.set(row.id, row);
       idByUsername.set(row.username, row.id);
@@ -58,6 +59,16 @@ export function memoryUserStore(): UserStore {
     },
     async setTokensValidAfter(id, tokensValidAfter) {
       update(id, { tokensValidAfter });
+    },
+    async findByEmail(email) {
+      if (email === '') return [];
+      const wanted = email.toLowerCase();
+      return [...byId.values()]
+        .filter((row) => row.email.toLowerCase() === wanted)
+        .map((row) => ({ ...row }));
+    },
+    async setEmail(id, email, emailVerified) {
+      update(id, { email, emailVerified });
     },
     async count() {
       return byId.size;

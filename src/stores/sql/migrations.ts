@@ -164,11 +164,29 @@ function initial(dialect: SqlDialect): Migration {
 }
 
 /**
+ * 0002: whether a user's address is verified (docs/email.md), existing users unverified; and an
+ * index for the mail flows' case-insensitive lookup by address.
+ */
+const emailVerified: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .alterTable('gatehouse_users')
+      .addColumn('email_verified', 'integer', (c) => c.notNull().defaultTo(0))
+      .execute();
+    await db.schema
+      .createIndex('gatehouse_users_email_lower')
+      .on('gatehouse_users')
+      .expression(sql`lower(email)`)
+      .execute();
+  },
+};
+
+/**
  * Every migration, by name; names sort in the order they apply. Add the next as `0002_…`;
  * never edit one that has shipped.
  */
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
-  return { '0001_initial': initial(dialect) };
+  return { '0001_initial': initial(dialect), '0002_email_verified': emailVerified };
 }
 
 /** The in-code migration provider: no files to ship or find at run time. */

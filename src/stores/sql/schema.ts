@@ -21,6 +21,8 @@ export interface UsersTable {
   date_joined: Millis;
   last_login: Millis | null;
   tokens_valid_after: Millis | null;
+  /** Added by 0002 with a default (0), so an insert may leave it out. */
+  email_verified: ColumnType<number, number | undefined, number>;
 }
 
 export interface SessionsTable {

@@ -1,4 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
+import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { UserRecord, UserStore } from '../types.js';
 import { fromFlag, num, numOrNull, toFlag } from './codec.js';
 import { preparedQuery } from './prepared.js';
@@ -7,6 +7,8 @@ import { canBeId, canBeText } from './storable.js';
 import { guard } from './translate-errors.js';
 
 const T = 'gatehouse_users';
+/** Addresses need not be unique, but a reset mail goes to a bounded number of accounts. */
+const MAX_SAME_EMAIL = 20;
 
 export function toUser(row: Selectable<UsersTable>): UserRecord {
   return {
@@ -19,6 +21,7 @@ export function toUser(row: Selectable<UsersTable>): UserRecord {
     dateJoined: num(row.date_joined),
     lastLogin: numOrNull(row.last_login),
     tokensValidAfter: numOrNull(row.tokens_valid_after),
+    emailVerified: fromFlag(row.email_verified),
   };
 }
 
@@ -60,6 +63,7 @@ export function sqlUserStore(db: Kysely<Database>): UserStore {
           date_joined: user.dateJoined,
           last_login: null,
           tokens_valid_after: null,
+          email_verified: toFlag(user.emailVerified ?? false),
         })
         .returningAll()
         .executeTakeFirstOrThrow();
@@ -76,6 +80,21 @@ export function sqlUserStore(db: Kysely<Database>): UserStore {
     },
     async setTokensValidAfter(id, at) {
       await set(id, { tokens_valid_after: at });
+    },
+    async findByEmail(email) {
+      if (!canBeText(email) || email === '') return [];
+      // lower() on both sides, as the index is built (0002): SQLite and PostgreSQL agree on it.
+      const rows = await db
+        .selectFrom(T)
+        .selectAll()
+        .where(sql`lower(email)`, '=', email.toLowerCase())
+        .orderBy('id')
+        .limit(MAX_SAME_EMAIL)
+        .execute();
+      return rows.map(toUser);
+    },
+    async setEmail(id, email, verified) {
+      await set(id, { email, email_verified: toFlag(verified) });
     },
     async count() {
       const { n } = await db

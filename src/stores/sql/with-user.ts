@@ -15,6 +15,7 @@ const USER_COLUMNS = [
   'date_joined',
   'last_login',
   'tokens_valid_after',
+  'email_verified',
 ] as const satisfies readonly (keyof UsersTable)[];
 
 type UserColumn = (typeof USER_COLUMNS)[number];
@@ -72,5 +73,6 @@ function joinedUser(row: PrefixedUser): UserRecord | null {
     date_joined: row.u_date_joined as number | string,
     last_login: row.u_last_login,
     tokens_valid_after: row.u_tokens_valid_after,
+    email_verified: row.u_email_verified as number,
   });
 }
