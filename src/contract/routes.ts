@@ -1,3 +1,4 @@
+import { emailRoutes } from './account/email.js';
 import { meRoutes } from './account/me.js';
 import { passwordRoutes } from './account/password.js';
 import { accountRoutes } from './account/register.js';
@@ -11,6 +12,7 @@ export const CONTRACT: readonly RouteFactory[] = [
   meRoutes,
   accountRoutes,
   passwordRoutes,
+  emailRoutes,
   sessionRoutes,
   tokenRoutes,
   jwtRoutes,

@@ -16,7 +16,13 @@ export type AuditEventName =
   | 'password_changed'
   | 'user_created'
   | 'user_deactivated'
-  | 'user_activated';
+  | 'user_activated'
+  | 'password_reset_requested'
+  | 'password_reset'
+  | 'email_verification_sent'
+  | 'email_verified'
+  | 'email_change_requested'
+  | 'email_changed';
 
 export interface AuditInput {
   user?: Pick<UserRecord, 'id' | 'username'> | null;

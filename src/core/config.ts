@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ConfigError, type ConfigIssue } from './errors.js';
 import { auditSettings } from './settings/audit.js';
 import { csrfSettings } from './settings/csrf.js';
+import { emailSettings } from './settings/email.js';
 import { jwtSettings } from './settings/jwt.js';
 import { passwordSettings } from './settings/passwords.js';
 import { serverSettings } from './settings/server.js';
@@ -69,6 +70,7 @@ const configSchema = z
     csrf: csrfSettings.default(csrfSettings.parse({})),
     throttle: throttleSettings.default(throttleSettings.parse({})),
     audit: auditSettings.default(auditSettings.parse({})),
+    email: emailSettings.default(emailSettings.parse({})),
   })
   .strict();
 
@@ -136,6 +138,7 @@ export function resolveConfig(input: GatehouseConfigInput | GatehouseConfig): Ga
   config.authentication = order;
   checkHeaderKeywords(config);
   applyCors(config);
+  applyEmail(config);
   Object.defineProperty(config, RESOLVED, { value: true, enumerable: false });
   return config;
 }
@@ -189,4 +192,28 @@ function applyCors(config: GatehouseConfig): void {
   const trusted = new Set(config.csrf.trustedOrigins);
   for (const origin of origins) trusted.add(origin);
   config.csrf.trustedOrigins = [...trusted];
+}
+
+/**
+ * The mail flows are on when a transport is configured or in development (the outbox folder).
+ * In production they need a real transport and a link origin: a reset mail that never leaves
+ * the server, or whose link is built from a request's Host header, is a broken or forged one.
+ */
+function applyEmail(config: GatehouseConfig): void {
+  const email = config.email;
+  email.flows ??= email.url !== undefined || !config.production;
+  if (!config.production || !email.flows) return;
+  const issues: ConfigIssue[] = [];
+  if (email.url === undefined)
+    issues.push({
+      path: 'email.url',
+      message:
+        'required in production when the mail flows are on: "smtp://user:pass@host:587" (or set email.flows: false)',
+    });
+  if (email.baseUrl === undefined)
+    issues.push({
+      path: 'email.baseUrl',
+      message: 'required in production when the mail flows are on: the origin of the links in mails',
+    });
+  if (issues.length) throw new ConfigError(issues);
 }

@@ -83,6 +83,7 @@ describe('every error has a stable code', () => {
     [new catalogue.ValidationError({}), 'invalid'],
     [new catalogue.Conflict('taken'), 'conflict'],
     [new catalogue.TokenLimitReached(3), 'token_limit_reached'],
+    [new catalogue.EmailNotVerified(), 'email_not_verified'],
     [new catalogue.ConfigError('bad'), 'invalid_config'],
     [new catalogue.StoreUnavailable('users'), 'store_unavailable'],
     [new catalogue.UniqueViolation('username'), 'unique_violation'],

@@ -178,6 +178,19 @@ export class TokenLimitReached extends PermissionDenied {
   }
 }
 
+/**
+ * 403 at sign-in when `email.requireVerified` is on and the user has not followed a verification
+ * link yet; only said after the right password, so it tells a stranger nothing.
+ */
+export class EmailNotVerified extends PermissionDenied {
+  constructor() {
+    super(
+      'Your email address is not verified. Follow the link in the verification mail, or ask for a new one at /api/auth/email/verify/resend/.',
+      'email_not_verified',
+    );
+  }
+}
+
 // The errors below are not answers to a client: they are thrown by the lower layers (stores,
 // crypto) and at start-up, and carry a stable `code` so callers match on it (or on the class),
 // never on a message or an `err.name` string. They live here, in a module that imports nothing,

@@ -28,11 +28,26 @@ export function emailProblem(email: string): string | null {
   return EMAIL.safeParse(email).success ? null : 'Enter a valid email address.';
 }
 
+/**
+ * An address as stored: trimmed, its domain lower-cased (Django's normalize_email; the local part
+ * is the mail server's business, so it keeps its case).
+ *
+ * @example
+ * normalizeEmail(' Ann@Example.COM '); // 'Ann@example.com'
+ */
+export function normalizeEmail(email: string): string {
+  const trimmed = email.trim();
+  const at = trimmed.lastIndexOf('@');
+  return at < 0 ? trimmed : `${trimmed.slice(0, at)}@${trimmed.slice(at + 1).toLowerCase()}`;
+}
+
 export interface CreateUserInput {
   username: string;
   password: string | null;
   email?: string;
   isAdmin?: boolean;
+  /** The address is known to be the user's (an operator's `createuser --verified`). */
+  emailVerified?: boolean;
 }
 
 /**
@@ -42,7 +57,11 @@ export interface CreateUserInput {
  */
 export async function createUser(ctx: Context, given: CreateUserInput, req: AuthRequest | null = null) {
   // Stored NFKC normalised, as Django's create_user does, so look-alikes collide with the original.
-  const input = { ...given, username: normalizeUsername(given.username) };
+  const input = {
+    ...given,
+    username: normalizeUsername(given.username),
+    email: normalizeEmail(given.email ?? ''),
+  };
   const errors: Record<string, string[]> = {};
   const usernameProblem = usernameInputProblem(input.username);
   if (usernameProblem !== null) errors.username = [usernameProblem];
@@ -70,6 +89,7 @@ export async function createUser(ctx: Context, given: CreateUserInput, req: Auth
       email: input.email ?? '',
       passwordHash,
       isAdmin: input.isAdmin ?? false,
+      emailVerified: input.email !== '' && input.emailVerified === true,
       dateJoined: ctx.clock.now(),
     });
     await audit(ctx, req, 'user_created', { user });

@@ -186,6 +186,8 @@ export const ENV_VARS: Record<string, Setter> = {
   GATEHOUSE_AUTHENTICATION: map(set('authentication'), list),
   GATEHOUSE_BASIC: map(set('basic'), bool),
   GATEHOUSE_SIGNUP: map(set('signup'), bool),
+  GATEHOUSE_EMAIL_URL: set('email', 'url'),
+  GATEHOUSE_EMAIL_FROM: set('email', 'from'),
   GATEHOUSE_LOG_LEVEL: set('logLevel'),
   [KEYS_FILE_ENV]: set('jwt', 'keysFile'),
 };

@@ -19,6 +19,11 @@ import { createJwtCookies } from '../schemes/jwt/cookies.js';
 import { createJwtTokens } from '../schemes/jwt/tokens.js';
 import { createSessionService } from '../schemes/session/service.js';
 import type { Stores } from '../stores/types.js';
+import { createEmailFlows } from './mail/flows.js';
+import { createMailer } from './mail/mailer.js';
+import { DEFAULT_MAIL_TEMPLATES, type MailTemplates } from './mail/templates.js';
+import { createMailTransport } from './mail/transport.js';
+import type { Mailer } from './mail/types.js';
 import { createSignIn } from './sign-in.js';
 import type { Services } from './types.js';
 
@@ -30,6 +35,10 @@ export interface ServicesOptions {
   /** Where errors and refusals are logged; default: errors and warnings to stderr with their stack. */
   logger?: Logger;
   passwords?: PasswordHasher;
+  /** Sends the flows' mails; default: over `email.url` (SMTP) or to the outbox folder, off the request path. */
+  mailer?: Mailer;
+  /** The wording of the mails, any of them replaced (docs/email.md). */
+  mailTemplates?: Partial<MailTemplates>;
 }
 
 /**
@@ -63,7 +72,32 @@ export function createServices(options: ServicesOptions): Services {
   const schemes = buildSchemes(ctx, shared);
   const pipeline = new Pipeline(config.authentication.map((name) => schemes[name]!));
   const signIn = createSignIn({ ctx, throttle: shared.throttle });
-  return { ctx, ...shared, signIn, schemes, pipeline, pipelineFor: pipelinesOver(schemes, pipeline) };
+  const mailer = options.mailer ?? defaultMailer(ctx);
+  const templates = { ...DEFAULT_MAIL_TEMPLATES, ...options.mailTemplates };
+  const emailFlows = createEmailFlows({ ctx, throttle: shared.throttle, mailer, templates });
+  return {
+    ctx,
+    ...shared,
+    signIn,
+    mailer,
+    mailTemplates: templates,
+    emailFlows,
+    schemes,
+    pipeline,
+    pipelineFor: pipelinesOver(schemes, pipeline),
+  };
+}
+
+/** SMTP when `email.url` is set; else the outbox folder, and the log says where it is. */
+function defaultMailer(ctx: Context): Mailer {
+  const { email } = ctx.config;
+  const transport = createMailTransport(email);
+  if (email.url === undefined && email.flows)
+    ctx.logger.info(
+      { outbox: transport.description },
+      `no email.url: mails are written to ${transport.description}`,
+    );
+  return createMailer({ transport, from: email.from, logger: ctx.logger, retries: email.retries });
 }
 
 function buildSchemes(ctx: Context, shared: SchemeServices): Partial<Record<SchemeName, Authenticator>> {

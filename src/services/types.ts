@@ -3,6 +3,9 @@ import type { Context } from '../core/context.js';
 import type { Pipeline } from '../core/pipeline.js';
 import type { Authenticator } from '../core/scheme.js';
 import type { SchemeServices } from '../schemes/index.js';
+import type { EmailFlows } from './mail/flows.js';
+import type { MailTemplates } from './mail/templates.js';
+import type { Mailer } from './mail/types.js';
 import type { SignIn } from './sign-in.js';
 
 /**
@@ -14,6 +17,12 @@ export interface Services extends SchemeServices {
   readonly ctx: Context;
   /** The one password sign-in every login route goes through. */
   readonly signIn: SignIn;
+  /** Sends mail off the request path (SMTP or the development outbox). */
+  readonly mailer: Mailer;
+  /** The mails' wording, the defaults with an app's overrides. */
+  readonly mailTemplates: MailTemplates;
+  /** Password reset, email verification and email change (docs/email.md). */
+  readonly emailFlows: EmailFlows;
   /** Every configured scheme by name (only those in config.authentication). */
   readonly schemes: Readonly<Partial<Record<SchemeName, Authenticator>>>;
   /** The pipeline over the configured schemes in their configured order. */

@@ -11,6 +11,7 @@ import { openStores } from '../../src/stores/open.js';
 import type { Stores, UserRecord } from '../../src/stores/types.js';
 import { FAST_HASHING, TEST_SECRET } from '../helpers/gatehouse.js';
 import { tempProject } from '../helpers/temp.js';
+import { freshPostgres } from '../stores/backends.js';
 import { startExpressApp } from './apps/express.js';
 import { startFastifyApp } from './apps/fastify.js';
 import { startHonoApp } from './apps/hono.js';
@@ -46,13 +47,16 @@ export interface Target {
 type Started = { origin: string; close: () => Promise<void> };
 type StoreKind = 'memory' | 'sqlite';
 
-function makeConfig(overrides: Partial<GatehouseConfigInput>, store: StoreKind) {
+function makeConfig(overrides: Partial<GatehouseConfigInput>, store: StoreKind, database?: string) {
+  const dir = tempProject();
   return resolveConfig({
     secretKey: TEST_SECRET,
     authentication: ['basic'],
     ...overrides,
-    database: store === 'sqlite' ? `sqlite:${join(tempProject(), 'gatehouse.db')}` : 'memory:',
+    database: database ?? (store === 'sqlite' ? `sqlite:${join(dir, 'gatehouse.db')}` : 'memory:'),
     passwords: { argon2: FAST_HASHING, ...overrides.passwords },
+    // A mail a test sends without SMTP lands in the test's own folder, never in the repository.
+    email: { outbox: join(dir, 'outbox'), ...overrides.email },
   } as GatehouseConfigInput);
 }
 
@@ -135,6 +139,28 @@ export const TARGETS: readonly Target[] = [
   adapterTarget('express', '/gh/v1', 'sqlite', startExpressApp),
   adapterTarget('hono', '/auth', 'memory', startHonoApp),
 ];
+
+/**
+ * The standalone server over a fresh PostgreSQL schema (dropped at close), for the suites that
+ * must run on both SQL dialects.
+ */
+export const POSTGRES_SERVER: Target = {
+  name: 'server',
+  async start(overrides = {}) {
+    const { url, drop } = await freshPostgres();
+    const config = makeConfig(overrides, 'sqlite', url);
+    const clock = new ManualClock(Date.now());
+    const stores = await openStores(config);
+    const { app, gh } = await buildServer({ config, stores, clock, logger: false });
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const origin = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    const close = async () => {
+      await app.close();
+      await drop();
+    };
+    return running('server', gh, clock, '', { origin, close }, stores);
+  },
+};
 
 /** The adapter targets: those that serve the test app's own guarded routes. */
 export const ADAPTER_TARGETS: readonly Target[] = TARGETS.filter((t) => t.name !== 'server');

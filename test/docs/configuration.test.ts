@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
 import { defineConfig } from '../../src/core/config.js';
 import { csrfSettings } from '../../src/core/settings/csrf.js';
+import { emailSettings } from '../../src/core/settings/email.js';
 import { jwtSettings } from '../../src/core/settings/jwt.js';
 import { passwordSettings } from '../../src/core/settings/passwords.js';
 import { serverSettings } from '../../src/core/settings/server.js';
@@ -43,6 +44,7 @@ describe('docs/configuration.md', () => {
       sessions: sessionSettings,
       csrf: csrfSettings,
       throttle: throttleSettings,
+      email: emailSettings,
     };
     const topLevel = [...Object.keys(defineConfig({ secretKey: TEST_SECRET })), 'redis'].filter(
       (k) => !(k in sections) && k !== 'stores',

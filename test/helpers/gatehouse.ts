@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { createGatehouse, type Gatehouse } from '../../src/contract/gatehouse.js';
 import { Router } from '../../src/contract/router.js';
 import type { HttpResponse } from '../../src/contract/types.js';
@@ -8,6 +9,7 @@ import { createAuthRequest } from '../../src/core/request.js';
 import { createPasswordHasher } from '../../src/crypto/passwords/hasher.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import type { Stores, UserRecord } from '../../src/stores/types.js';
+import { tempProject } from './temp.js';
 
 export const TEST_SECRET = 'test-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz';
 
@@ -53,6 +55,8 @@ export async function makeGatehouse(
     secretKey: TEST_SECRET,
     ...overrides,
     passwords: { argon2: FAST_HASHING, ...overrides.passwords },
+    // Mails without SMTP land in a folder of the test's own, never in the repository.
+    email: { outbox: join(tempProject(), 'outbox'), ...overrides.email },
   } as GatehouseConfigInput);
   const clock = opts.clock ?? new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
   const stores = opts.stores ?? createMemoryStores();

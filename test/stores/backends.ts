@@ -109,30 +109,37 @@ const sqlite = urlBackend('sqlite', null, async () => {
   };
 });
 
-const POSTGRES_URL = process.env['GATEHOUSE_TEST_POSTGRES_URL'];
-/** Each test gets its own schema, selected through the connection's search_path. */
+export const POSTGRES_URL = process.env['GATEHOUSE_TEST_POSTGRES_URL'];
+
+/**
+ * A fresh, empty PostgreSQL schema selected through the connection's search_path, and how to
+ * drop it (also for suites that open their own server over it, such as the contract suite).
+ */
+export async function freshPostgres(): Promise<{ url: string; drop(): Promise<void> }> {
+  const { default: pg } = await import('pg');
+  const schema = `gh_test_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  await admin.query(`create schema ${schema}`);
+  await admin.end();
+  const url = new URL(POSTGRES_URL as string);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return {
+    url: url.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: POSTGRES_URL });
+      await c.connect();
+      await c.query(`drop schema ${schema} cascade`);
+      await c.end();
+    },
+  };
+}
+
+/** Each test gets its own schema. */
 const postgres = urlBackend(
   'postgres',
   POSTGRES_URL ? null : 'GATEHOUSE_TEST_POSTGRES_URL is not set',
-  async () => {
-    const { default: pg } = await import('pg');
-    const schema = `gh_test_${randomBytes(6).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: POSTGRES_URL });
-    await admin.connect();
-    await admin.query(`create schema ${schema}`);
-    await admin.end();
-    const url = new URL(POSTGRES_URL as string);
-    url.searchParams.set('options', `-c search_path=${schema}`);
-    return {
-      url: url.toString(),
-      async drop() {
-        const c = new pg.Client({ connectionString: POSTGRES_URL });
-        await c.connect();
-        await c.query(`drop schema ${schema} cascade`);
-        await c.end();
-      },
-    };
-  },
+  freshPostgres,
 );
 
 const REDIS_URL = process.env['GATEHOUSE_TEST_REDIS_URL'];

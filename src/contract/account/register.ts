@@ -18,7 +18,14 @@ export const registerBody = z.object({
  * Account routes every scheme shares: sign-up (when enabled) and logout-everywhere, which ends
  * every session, API token and refresh family of the user, and every access token issued so far.
  */
-export const accountRoutes: RouteFactory = ({ ctx, throttle, schemes, sessions, jwtCookies }): Route[] => [
+export const accountRoutes: RouteFactory = ({
+  ctx,
+  throttle,
+  schemes,
+  sessions,
+  jwtCookies,
+  emailFlows,
+}): Route[] => [
   {
     method: 'POST',
     path: '/api/auth/register/',
@@ -37,6 +44,8 @@ export const accountRoutes: RouteFactory = ({ ctx, throttle, schemes, sessions, 
         { username: input.username, password: input.password, email: input.email ?? '' },
         req,
       );
+      // The mail goes off the request path; the answer is the same whether it is sent.
+      await emailFlows.sendVerification(req, user);
       return { status: 201, body: userView(user) };
     },
   },

@@ -72,6 +72,13 @@ export const throttleSettings = z
     register: rate.prefault('10/hour'),
     /** Per (client ip, user), on password change. */
     passwordChange: rate.prefault('10/hour'),
+    /** Per client ip, on password reset, verification resend and email change (docs/email.md). */
+    email: rate.prefault('20/hour'),
+    /**
+     * Per address, from every client together, on the same routes: mails past it are quietly not
+     * sent (the answer is the same 202), so nobody can flood an inbox or tell anything by it.
+     */
+    emailAddress: rate.prefault('5/hour'),
     /**
      * Consecutive failed passwords for one (client ip, username) before back-off starts; 0 turns
      * back-off off. A success resets the count.

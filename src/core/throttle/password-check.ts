@@ -2,6 +2,7 @@ import type { UserRecord } from '../../stores/types.js';
 import { audit } from '../audit.js';
 import type { Context } from '../context.js';
 import { checkCredentials } from '../credentials.js';
+import { EmailNotVerified } from '../errors.js';
 import type { AuthRequest } from '../request.js';
 import type { Throttle } from './throttle.js';
 
@@ -39,7 +40,17 @@ export async function checkPassword(
   const user = await checkCredentials(ctx, a.username, a.password);
   // An inactive user's right password is no failed guess: only a wrong one backs off.
   await (user ? gate.pass() : gate.fail());
-  if (user?.isActive) return { user, refusal: null };
+  if (user?.isActive) {
+    if (ctx.config.email.requireVerified && user.emailVerified !== true) {
+      await audit(ctx, a.req, 'login_failed', {
+        user,
+        scheme: a.scheme,
+        detail: { reason: 'email_not_verified' },
+      });
+      throw new EmailNotVerified();
+    }
+    return { user, refusal: null };
+  }
   const refusal = user ? 'inactive' : 'invalid_credentials';
   await audit(ctx, a.req, 'login_failed', {
     username: a.username,

@@ -8,7 +8,7 @@ import type { Rate, ThrottleSettings } from '../settings/throttle.js';
  * What is being throttled. `login` covers every endpoint that takes a username and password
  * (session login, API token obtain, JWT obtain), so an attacker cannot spread guesses over them.
  */
-export type ThrottleScope = 'login' | 'refresh' | 'register' | 'passwordChange';
+export type ThrottleScope = 'login' | 'refresh' | 'register' | 'passwordChange' | 'email';
 
 /** One attempt let through: report how it went, so failures back off and a success resets. */
 export interface ThrottleGate {
@@ -31,6 +31,11 @@ export interface Throttle {
    * queue was full, the store failed) stays one.
    */
   attempt(req: AuthRequest, scope: ThrottleScope, subject?: string): Promise<ThrottleGate>;
+  /**
+   * Counts one mail to `address` against `throttle.emailAddress`, whoever asks for it; false when
+   * over the rate. Never throws Throttled: the mail flows answer the same either way.
+   */
+  mailQuota(address: string): Promise<boolean>;
 }
 
 /** Consecutive failures are remembered this long after the first one (unless a success resets). */
@@ -51,6 +56,7 @@ function scopeRates(s: ThrottleSettings): Record<ThrottleScope, ScopeRates> {
     refresh: { ip: s.refresh, subject: null, backoff: false },
     register: { ip: s.register, subject: null, backoff: false },
     passwordChange: { ip: null, subject: s.passwordChange, backoff: true },
+    email: { ip: s.email, subject: null, backoff: false },
   };
 }
 
@@ -126,6 +132,17 @@ export function createThrottle(ctx: Context): Throttle {
       }
       // Counted last, so an attempt the windows refused is not also a failure.
       return base ? countAttempt(base, now) : NO_GATE;
+    },
+    async mailQuota(address) {
+      const rate = settings.emailAddress;
+      if (!rate) return true;
+      const now = ctx.clock.now();
+      const hit = await store.hit(
+        `throttle:emailAddress:${sha256Hex(address.toLowerCase())}`,
+        rate.windowMs,
+        now,
+      );
+      return hit.count <= rate.limit;
     },
   };
 }

@@ -6,6 +6,7 @@ export interface UserView {
   id: number;
   username: string;
   email: string;
+  email_verified: boolean;
   is_staff: boolean;
   is_active: boolean;
   date_joined: string;
@@ -17,6 +18,7 @@ export function userView(user: UserRecord): UserView {
     id: user.id,
     username: user.username,
     email: user.email,
+    email_verified: user.emailVerified === true,
     is_staff: user.isAdmin,
     is_active: user.isActive,
     date_joined: new Date(user.dateJoined).toISOString(),
@@ -29,6 +31,7 @@ export const userViewSchema = z.object({
   id: z.number().int(),
   username: z.string(),
   email: z.string(),
+  email_verified: z.boolean(),
   is_staff: z.boolean(),
   is_active: z.boolean(),
   date_joined: z.iso.datetime(),
