@@ -38,14 +38,14 @@ describe('gatehouse activate / deactivate', () => {
     expect(again.code, again.stderr).toBe(0);
     expect(again.stdout).toBe('"dora" is already inactive; nothing changed.\n');
     expect(await events('user_deactivated')).toBe(1);
-    expect((await cli('users', 'list')).stdout).toMatch(/\n1\s+dora\s+-\s+no\s+no\s/);
+    expect((await cli('users', 'list')).stdout).toMatch(/\n1\s+dora\s+-\s+-\s+no\s+no\s/);
 
     const on = await cli('activate', 'dora');
     expect(on.code, on.stderr).toBe(0);
     expect(on.stdout).toBe('Activated "dora": they can sign in again.\n');
     expect((await cli('activate', 'dora')).stdout).toContain('already active');
     expect(await events('user_activated')).toBe(1);
-    expect((await cli('users', 'list')).stdout).toMatch(/\n1\s+dora\s+-\s+yes\s+no\s/);
+    expect((await cli('users', 'list')).stdout).toMatch(/\n1\s+dora\s+-\s+-\s+yes\s+no\s/);
 
     const nobody = await cli('activate', 'nobody');
     expect(nobody.code).toBe(1);
@@ -80,11 +80,15 @@ describe('gatehouse users list', () => {
     expect(res.code, res.stderr).toBe(0);
     const lines = res.stdout.trimEnd().split('\n');
     expect(lines).toHaveLength(3);
-    expect(lines[0]).toMatch(/^ID\s+USERNAME\s+EMAIL\s+ACTIVE\s+STAFF\s+DATE JOINED\s+LAST LOGIN$/);
-    expect(lines[1]).toMatch(/^1\s+alice\s+alice@example\.com\s+yes\s+yes\s+\d{4}-\d\d-\d\dT[\d:]+Z\s+-$/);
-    expect(lines[2]).toMatch(/^2\s+bo\s+-\s+yes\s+no\s/);
+    expect(lines[0]).toMatch(
+      /^ID\s+USERNAME\s+EMAIL\s+VERIFIED\s+ACTIVE\s+STAFF\s+DATE JOINED\s+LAST LOGIN$/,
+    );
+    expect(lines[1]).toMatch(
+      /^1\s+alice\s+alice@example\.com\s+no\s+yes\s+yes\s+\d{4}-\d\d-\d\dT[\d:]+Z\s+-$/,
+    );
+    expect(lines[2]).toMatch(/^2\s+bo\s+-\s+-\s+yes\s+no\s/);
     // Aligned: every column starts at the same place on every line.
-    for (const header of ['USERNAME', 'EMAIL', 'ACTIVE', 'STAFF', 'DATE JOINED']) {
+    for (const header of ['USERNAME', 'EMAIL', 'VERIFIED', 'ACTIVE', 'STAFF', 'DATE JOINED']) {
       const at = lines[0]!.indexOf(header);
       for (const line of lines.slice(1)) expect(line[at - 1], `${header}: ${line}`).toBe(' ');
       for (const line of lines.slice(1)) expect(line[at], `${header}: ${line}`).not.toBe(' ');
@@ -97,6 +101,7 @@ describe('gatehouse users list', () => {
         id: 1,
         username: 'alice',
         email: 'alice@example.com',
+        email_verified: false,
         is_active: true,
         is_staff: true,
         date_joined: expect.stringMatching(/Z$/),

@@ -7,6 +7,7 @@ import { deactivateCommand } from './deactivate.js';
 import { flushExpiredCommand } from './flush-expired.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
+import { sendtestemailCommand } from './sendtestemail.js';
 import { serveCommand } from './serve.js';
 import { sessionsCommand } from './sessions.js';
 import { tokenCommand } from './token.js';
@@ -26,4 +27,5 @@ export const COMMANDS: readonly Command[] = [
   keysCommand,
   flushExpiredCommand,
   auditCommand,
+  sendtestemailCommand,
 ];

@@ -7,7 +7,16 @@ import { printable, safe, stamp, tableRow, widths } from '../text.js';
 /** Users read per store call: memory stays bounded however large the table. */
 export const USERS_PAGE_SIZE = 500;
 
-const HEADER = ['ID', 'USERNAME', 'EMAIL', 'ACTIVE', 'STAFF', 'DATE JOINED', 'LAST LOGIN'] as const;
+const HEADER = [
+  'ID',
+  'USERNAME',
+  'EMAIL',
+  'VERIFIED',
+  'ACTIVE',
+  'STAFF',
+  'DATE JOINED',
+  'LAST LOGIN',
+] as const;
 
 /**
  * `gatehouse users list [--json]`: every user, by id, read a page at a time. The table's columns
@@ -15,7 +24,7 @@ const HEADER = ['ID', 'USERNAME', 'EMAIL', 'ACTIVE', 'STAFF', 'DATE JOINED', 'LA
  */
 export const usersCommand: Command = {
   name: 'users',
-  summary: 'list users (id, username, email, active, staff, date joined, last login)',
+  summary: 'list users (id, username, email, verified, active, staff, date joined, last login)',
   usage: 'users list [--json]',
   flags: {
     json: { type: 'boolean', description: 'one JSON array of users instead of a table' },
@@ -74,6 +83,7 @@ function row(u: UserRecord): string[] {
     String(u.id),
     printable(u.username),
     printable(u.email) || '-',
+    u.email === '' ? '-' : yesNo(u.emailVerified === true),
     yesNo(u.isActive),
     yesNo(u.isAdmin),
     stamp(u.dateJoined),
