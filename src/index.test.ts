@@ -19,6 +19,8 @@ describe('public surface', () => {
         'openStores',
         'openAppStores',
         'buildOpenApi',
+        // the mails' default wording, to override one (docs/email.md)
+        'DEFAULT_MAIL_TEMPLATES',
         // node's own refusals in DRF's shape (server.on('clientError', …))
         'clientErrorHandler',
         // DRF's permissions

@@ -65,6 +65,16 @@ export type { SessionHandle, SessionValue } from './schemes/session/handle.js';
 export type { ApiTokenAuth } from './schemes/token/scheme.js';
 export { openAppStores, type StoresFactory } from './server/app-stores.js';
 export { createServices, type ServicesOptions } from './services/create.js';
+// Mail: the flows' service, the mailer an app may replace, and the templates it may override (docs/email.md).
+export type { EmailFlows } from './services/mail/flows.js';
+export {
+  DEFAULT_MAIL_TEMPLATES,
+  type MailTemplate,
+  type MailTemplateInput,
+  type MailTemplates,
+  type RenderedMail,
+} from './services/mail/templates.js';
+export type { Mailer, MailMessage, MailTransport } from './services/mail/types.js';
 export type { Services } from './services/types.js';
 export { openStores } from './stores/open.js';
 export type * from './stores/types.js';
