@@ -82,6 +82,8 @@ describe.each(ALL)('mail flows on $label', ({ target }) => {
     expect((await send('GET', `${t().base}/api/me/`, { headers: basic('ann', PASSWORD) })).status).toBe(401);
     const after = await t().gh.ctx.stores.users.findById(ann.id);
     expect(after?.tokensValidAfter).toBe(t().clock.now());
+    // Following the link proved the address is ann's.
+    expect(after?.emailVerified).toBe(true);
     const events = await t().gh.ctx.stores.audit.list({ userId: ann.id, limit: 50 });
     expect(events.map((e) => e.event)).toContain('password_reset');
 

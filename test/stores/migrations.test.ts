@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sql } from 'kysely';
+import { Migrator, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, openStores } from '../../src/stores/open.js';
 import { migrateToLatest, migrations } from '../../src/stores/sql/migrations.js';
@@ -47,6 +47,34 @@ describe('migrations on a new SQLite file', () => {
     expect(names).toEqual([...names].sort());
     expect(await migrate(url)).toEqual({ applied: names });
     expect(await migrate(url)).toEqual({ applied: [] });
+  });
+
+  it('0002 gives the users of an existing database email_verified, unverified, and finds them by address', async () => {
+    const url = `sqlite:${join(dir, 'old.db')}`;
+    const { db } = await openDatabase(url);
+    try {
+      // A database as 0001 left it, with a user in it.
+      const initial = migrations('sqlite')['0001_initial']!;
+      const migrator = new Migrator({
+        db,
+        provider: { getMigrations: async () => ({ '0001_initial': initial }) },
+        migrationTableName: 'gatehouse_migrations',
+        migrationLockTableName: 'gatehouse_migrations_lock',
+      });
+      expect((await migrator.migrateToLatest()).error).toBeUndefined();
+      await sql`insert into gatehouse_users (username, email, password_hash, date_joined)
+        values ('old', 'Old@example.com', '', ${T0})`.execute(db);
+    } finally {
+      await db.destroy();
+    }
+    expect(await migrate(url)).toEqual({ applied: ['0002_email_verified'] });
+    const stores = await openStores({ database: url });
+    try {
+      expect(await stores.users.findByUsername('old')).toMatchObject({ emailVerified: false });
+      expect((await stores.users.findByEmail!('old@EXAMPLE.com')).map((u) => u.username)).toEqual(['old']);
+    } finally {
+      await stores.close();
+    }
   });
 
   it('creates the tables and an index on every lookup column', async () => {

@@ -189,6 +189,11 @@ export function createEmailFlows({ ctx, throttle, mailer, templates }: EmailFlow
       const { user } = await linkUser(uid, token, () => 'reset');
       // The validators apply; the password hash changes, so this link (and every other) dies.
       await changePassword(ctx, user, newPassword, { endCredentials: true });
+      // The link reached the user at this address: that proves it is theirs, as a verification would.
+      if (user.emailVerified !== true) {
+        await mailUsers.setEmail(user.id, user.email, true);
+        user.emailVerified = true;
+      }
       await audit(ctx, req, 'password_reset', { user });
       return user;
     },
