@@ -10,6 +10,15 @@ const address = z.string().min(1).max(254);
 const uid = z.string().min(1).max(64);
 const token = z.string().min(1).max(600);
 const detailSchema = z.object({ detail: z.string() });
+const errorSchema = z.object({ detail: z.string(), code: z.string() });
+/** What every mail route may also answer, besides the shared 400/413/415/503. */
+const refusals = {
+  403: { description: 'The mail flows are off (`email_disabled`).', body: errorSchema },
+  429: {
+    description: 'Too many requests from this client (`throttled`, with Retry-After).',
+    body: errorSchema,
+  },
+} as const;
 
 /** One answer whether or not the address has an account: the point of these routes. */
 const RESET_SENT = 'If an account has this address, a mail with a link to reset its password is on its way.';
@@ -49,7 +58,10 @@ export const emailRoutes: RouteFactory = ({ ctx, throttle, emailFlows }): Route[
       schemes: [],
       summary: 'Mail a password reset link to the account with this address, if there is one (always 202).',
       body: resetBody,
-      responses: { 202: { description: 'The same answer for any address.', body: detailSchema } },
+      responses: {
+        202: { description: 'The same answer for any address.', body: detailSchema },
+        ...refusals,
+      },
       async handler({ req, body }) {
         await emailFlows.requestReset(req, validateBody(resetBody, body).email);
         return sent(RESET_SENT);
@@ -63,7 +75,10 @@ export const emailRoutes: RouteFactory = ({ ctx, throttle, emailFlows }): Route[
       summary:
         "Set a new password with a reset link's uid and token; every session, API token and refresh token of the user ends.",
       body: confirmBody,
-      responses: { 200: { description: 'Changed; sign in with the new password.', body: detailSchema } },
+      responses: {
+        200: { description: 'Changed; sign in with the new password.', body: detailSchema },
+        403: refusals[403],
+      },
       async handler({ req, body }) {
         const input = validateBody(confirmBody, body);
         await emailFlows.confirmReset(req, input.uid, input.token, input.new_password);
@@ -77,7 +92,10 @@ export const emailRoutes: RouteFactory = ({ ctx, throttle, emailFlows }): Route[
       schemes: [],
       summary: "Follow a verification or email-change link's uid and token: the address is verified.",
       body: verifyBody,
-      responses: { 200: { description: 'The user, with the verified address.', body: userViewSchema } },
+      responses: {
+        200: { description: 'The user, with the verified address.', body: userViewSchema },
+        403: refusals[403],
+      },
       async handler({ req, body }) {
         const input = validateBody(verifyBody, body);
         return { status: 200, body: userView(await emailFlows.verify(req, input.uid, input.token)) };
@@ -91,7 +109,10 @@ export const emailRoutes: RouteFactory = ({ ctx, throttle, emailFlows }): Route[
       summary:
         'Mail a new verification link to the unverified account with this address, if any (always 202).',
       body: resetBody,
-      responses: { 202: { description: 'The same answer for any address.', body: detailSchema } },
+      responses: {
+        202: { description: 'The same answer for any address.', body: detailSchema },
+        ...refusals,
+      },
       async handler({ req, body }) {
         await emailFlows.resendVerification(req, validateBody(resetBody, body).email);
         return sent(VERIFY_SENT);
@@ -104,7 +125,10 @@ export const emailRoutes: RouteFactory = ({ ctx, throttle, emailFlows }): Route[
       summary:
         'Change your address (with your password): it changes when the link mailed to the new address is followed; the old one gets a notice.',
       body: changeBody,
-      responses: { 202: { description: 'The confirmation mail is on its way.', body: detailSchema } },
+      responses: {
+        202: { description: 'The confirmation mail is on its way.', body: detailSchema },
+        429: refusals[429],
+      },
       async handler({ req, body, auth }) {
         const input = validateBody(changeBody, body);
         const user = auth!.user;
