@@ -72,8 +72,18 @@ export const jwtSettings = z
     jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** How long a fetched remote JWKS is used before it is fetched again. */
     jwksCacheLifetime: duration.default(600),
-    /** The least time between two fetches caused by unknown kids. */
+    /** After a failed fetch, how long the keys held are used before a stale set is fetched again. */
     jwksCooldown: duration.default(30),
+    /**
+     * Fetches of the set caused by tokens naming a kid it lacks, at most, in any minute across all
+     * kids: a new key of the issuer is fetched at once, a client spraying kids cannot make gatehouse
+     * hammer the issuer.
+     */
+    jwksFetchesPerMinute: z
+      .custom<number>((v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 600, {
+        error: (issue) => `expected a whole number from 1 to 600, got ${JSON.stringify(issue.input)}`,
+      })
+      .default(10),
     /** AUDIENCE */
     audience: z.string().optional(),
     /** ISSUER */
