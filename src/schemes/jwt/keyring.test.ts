@@ -1,6 +1,8 @@
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createVerifier } from 'fast-jwt';
 import { describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../../../test/helpers/gatehouse.js';
 import { decode, jwtGatehouse } from '../../../test/helpers/jwt.js';
@@ -153,5 +155,45 @@ describe('key rotation', () => {
     expect((await second.call('POST', '/api/token/verify/', { body: { token: old.refresh } })).status).toBe(
       401,
     );
+  });
+});
+
+describe('what docs/jwt.md tells a verifier of gatehouse tokens', () => {
+  it('a plain JWKS verifier accepts the refresh token too: only token_type tells it from an access token', async () => {
+    const t = await jwtGatehouse({
+      algorithm: 'ES256',
+      signingKey: KEYS.get('ES256')!,
+      audience: 'api',
+      issuer: 'https://auth.example',
+    });
+    const { access, refresh } = await t.login();
+    const [jwk] = ((await t.call('GET', '/.well-known/jwks.json')).body as { keys: JsonWebKey[] }).keys;
+    const key = createPublicKey({ key: jwk!, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+    const verify = createVerifier({
+      key: key as string,
+      algorithms: ['ES256'],
+      allowedAud: 'api',
+      allowedIss: 'https://auth.example',
+      clockTimestamp: t.clock.now(),
+    });
+    expect(verify(access)).toMatchObject({ token_type: 'access' });
+    expect(verify(refresh)).toMatchObject({ token_type: 'refresh', aud: 'api', iss: 'https://auth.example' });
+  });
+
+  it('an access token of a revoked family lives until it expires; the user lookup ends it at logout-everywhere', async () => {
+    const t = await jwtGatehouse();
+    const stolen = await t.login();
+    await t.call('POST', '/api/token/refresh/', { body: { refresh: stolen.refresh } });
+    // The spent token again: reuse, the family is revoked, but access tokens carry no family.
+    expect((await t.call('POST', '/api/token/refresh/', { body: { refresh: stolen.refresh } })).status).toBe(
+      401,
+    );
+    expect((await t.me(stolen.access)).status).toBe(200);
+    t.clock.advance('1s');
+    const all = await t.call('POST', '/api/auth/logout-all/', {
+      headers: { authorization: `Bearer ${stolen.access}` },
+    });
+    expect(all.status).toBe(204);
+    expect((await t.me(stolen.access)).status).toBe(401);
   });
 });
