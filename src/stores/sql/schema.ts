@@ -56,6 +56,10 @@ export interface JwtOutstandingTable {
   expires_at: Millis;
   /** Set once, by the one `spend` that wins. */
   spent_at: Millis | null;
+  /** The token `rotate` recorded in its place (migration 0002): its jti, issue and expiry. */
+  successor_jti: string | null;
+  successor_issued_at: Millis | null;
+  successor_expires_at: Millis | null;
 }
 
 export interface JwtBlacklistTable {
