@@ -152,25 +152,17 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     expect(refused.body.code).toBe('token_not_valid');
   });
 
-  it('50 concurrent refreshes of one refresh token spread over A and B: exactly one 200', async () => {
-    await register('racer');
-    const pair = await jwtPair(a, 'racer');
-    const replies = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => refresh(i % 2 ? b : a, pair.refresh)),
-    );
-    const statuses = replies.map((r) => r.status);
-    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
-    expect(statuses.filter((s) => s === 401)).toHaveLength(49);
-  });
-
   it('reuse detection seen on B revokes the family issued on A', async () => {
     await register('victim');
     const first = await jwtPair(a, 'victim');
     const second = await refresh(a, first.refresh);
     expect(second.status).toBe(200);
-    // The stolen first refresh token replayed on B: refused, and the whole family ends.
+    const third = await refresh(a, second.body.refresh as string);
+    expect(third.status).toBe(200);
+    // The stolen first refresh token replayed on B once its successor is spent (inside the grace
+    // window too): refused, and the whole family ends.
     expect((await refresh(b, first.refresh)).status).toBe(401);
-    expect((await refresh(a, second.body.refresh as string)).status).toBe(401);
+    expect((await refresh(a, third.body.refresh as string)).status).toBe(401);
   });
 
   it("logout-all on A ends, on B, the user's sessions, API tokens, access and refresh tokens", async () => {

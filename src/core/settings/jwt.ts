@@ -49,6 +49,17 @@ export const jwtSettings = z
      * family. false keeps simplejwt's looser behaviour (the old token refreshes until it expires).
      */
     blacklistAfterRotation: z.boolean().default(true),
+    /**
+     * A refresh token spent less than this many seconds ago, presented again while the successor
+     * it got is still unspent, gets that same successor (two tabs refreshing at once), not a
+     * revoked family. 0: every second presentation is reuse. At most 60: a longer window only
+     * widens what a thief may replay (see docs/jwt.md).
+     */
+    reuseGraceSeconds: z
+      .custom<number>((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 60, {
+        error: (issue) => `expected a number of seconds from 0 to 60, got ${JSON.stringify(issue.input)}`,
+      })
+      .default(10),
     /** UPDATE_LAST_LOGIN */
     updateLastLogin: z.boolean().default(false),
     /** ALGORITHM: the algorithm of the configured key (`signingKey`, or the secret key for HS*). */

@@ -17,10 +17,10 @@ import { KEEP_EXPIRED_MS, ttlMs } from './ttl.js';
 
 /**
  * A spend that starts running in Redis later than this after its client read Redis's clock is not
- * applied: the client gives up after COMMAND_TIMEOUT_MS (503), and the other half of the timeout
- * leaves the reply of a spend that did run time to arrive.
+ * applied: its client gave up on it after COMMAND_TIMEOUT_MS (503). One that ran just inside the
+ * timeout but whose reply came too late is the grace window's case: the retry gets its successor.
  */
-const SPEND_MAX_LAG_MS = COMMAND_TIMEOUT_MS / 2;
+const SPEND_MAX_LAG_MS = COMMAND_TIMEOUT_MS;
 
 /** A token of SPEND's and ROTATE's replies (jti, then userId, familyId, issuedAt, expiresAt). */
 function tokenOf(
