@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { buildOpenApi, type OpenApiDocument } from '../../src/contract/openapi.js';
 import type { GatehouseConfigInput } from '../../src/core/config.js';
+import { StoreUnavailable } from '../../src/core/errors.js';
+import type { Stores } from '../../src/stores/types.js';
 import { type Conformance, conformance } from './conformance.js';
 import { type Answer, basic, browse, Jar, send } from './http.js';
 import { PASSWORD, type RunningTarget, TARGETS, useTarget } from './targets.js';
@@ -428,6 +430,96 @@ async function throttlePhase(w: Walk): Promise<void> {
   );
 }
 
+/**
+ * Makes every call of every store fail as a backend that went away does (StoreUnavailable, which
+ * the stores' drivers raise; test/stores/outage.test.ts shows it through a real cut connection);
+ * returns the function that brings them back. Health is left alone: /readyz is not under test here.
+ */
+function storesDown(stores: Stores): () => void {
+  const undo: Array<() => void> = [];
+  const seen = new Set<object>();
+  // A store's methods, and those of the objects it hands out (the SQL stores' `withUser` lookup).
+  const cut = (name: string, store: Record<string, unknown>): void => {
+    if (seen.has(store)) return;
+    seen.add(store);
+    const keys = new Set<string>();
+    for (let o: object | null = store; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+      for (const key of Object.getOwnPropertyNames(o)) if (key !== 'constructor') keys.add(key);
+    }
+    for (const key of keys) {
+      const value = store[key];
+      // Plain objects only: never into a driver's own (a database handle, a client).
+      if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+        cut(name, value as Record<string, unknown>);
+      }
+      if (typeof value !== 'function') continue;
+      const own = Object.getOwnPropertyDescriptor(store, key);
+      store[key] = async () => {
+        throw new StoreUnavailable(name);
+      };
+      undo.push(() => (own ? Object.defineProperty(store, key, own) : delete store[key]));
+    }
+  };
+  for (const name of ['users', 'sessions', 'apiTokens', 'jwtState', 'rateLimits', 'audit'] as const) {
+    cut(name, stores[name] as unknown as Record<string, unknown>);
+  }
+  return () => {
+    for (const u of undo.reverse()) u();
+  };
+}
+
+/** With every store down, each operation that needs one answers 503, as the document says. */
+async function outagePhase(w: Walk): Promise<void> {
+  const name = await w.user();
+  const key = (
+    (
+      await expectStatus(
+        w.send('POST', '/api-token-auth/', { body: { username: name, password: PASSWORD } }),
+        200,
+      )
+    ).body as { token: string }
+  ).token;
+  const pair = (
+    await expectStatus(w.send('POST', '/api/token/', { body: { username: name, password: PASSWORD } }), 200)
+  ).body as { access: string; refresh?: string };
+  const jar = new Jar();
+  await w.browse(jar, 'GET', '/api/auth/csrf/');
+  const up = storesDown(w.t.gh.ctx.stores);
+  try {
+    const credentials = { username: name, password: PASSWORD };
+    await expectStatus(w.send('GET', '/api/me/', { headers: token(key) }), 503);
+    await expectStatus(w.browse(jar, 'POST', '/api/auth/login/', { body: credentials }), 503);
+    await expectStatus(w.send('POST', '/api-token-auth/', { body: credentials }), 503);
+    await expectStatus(w.send('POST', '/api/token/', { body: credentials }), 503);
+    if (pair.refresh) {
+      await expectStatus(w.send('POST', '/api/token/refresh/', { body: { refresh: pair.refresh } }), 503);
+      await expectStatus(w.send('POST', '/api/token/blacklist/', { body: { refresh: pair.refresh } }), 503);
+      await w.send('POST', '/api/token/verify/', { body: { token: pair.refresh } });
+    }
+    if (w.signup) {
+      await expectStatus(
+        w.send('POST', '/api/auth/register/', { body: { username: 'x', password: PASSWORD } }),
+        503,
+      );
+    }
+    // Every other operation, with a credential: whatever each answers, the document must say it.
+    for (const { route } of w.t.gh.routes) {
+      const path = route.path.replace(/:\w+/g, 'x');
+      await w.send(route.method, path, {
+        headers: token(key),
+        body: route.method === 'POST' ? {} : undefined,
+      });
+      await w.send(route.method, path, {
+        headers: bearer(pair.access),
+        body: route.method === 'POST' ? {} : undefined,
+      });
+    }
+  } finally {
+    up();
+  }
+  await expectStatus(w.send('GET', '/api/me/', { headers: token(key) }), 200);
+}
+
 /** The standalone server's own routes: the schema itself, and the health checks. */
 async function serverPhase(w: Walk): Promise<void> {
   if (w.t.name !== 'server') return;
@@ -475,6 +567,8 @@ describe.each(TARGETS)('OpenAPI conformance on $name', (target) => {
         if (w.sliding) await slidingPhase(w);
         await registerPhase(w);
         await serverPhase(w);
+        w.nextMinutes();
+        await outagePhase(w);
         await throttlePhase(w);
       } catch (err) {
         // A walk cut short still shows what it found so far.
