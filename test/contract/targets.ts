@@ -16,7 +16,7 @@ import { tempProject } from '../helpers/temp.js';
 import { startExpressApp } from './apps/express.js';
 import { startFastifyApp } from './apps/fastify.js';
 import { startHonoApp } from './apps/hono.js';
-import { type Conformance, conformance } from './conformance.js';
+import { type Conformance, conformance } from './conformance/check.js';
 
 export const PASSWORD = 'correct horse battery staple';
 

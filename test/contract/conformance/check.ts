@@ -1,7 +1,7 @@
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import addFormatsModule from 'ajv-formats';
-import type { OpenApiDocument, OpenApiOperation, OpenApiResponse } from '../../src/contract/openapi.js';
-import { type Answer, onAnswer } from './http.js';
+import type { OpenApiDocument, OpenApiOperation, OpenApiResponse } from '../../../src/contract/openapi.js';
+import { type Answer, onAnswer } from '../http.js';
 
 // ajv-formats is CommonJS: its default export is the plugin under ESM or the namespace under tsc.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (
