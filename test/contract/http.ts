@@ -6,7 +6,7 @@ export interface Answer {
   body: unknown;
 }
 
-/** Sees every answer `send` receives (the OpenAPI conformance check, conformance.ts). */
+/** Sees every answer `send` receives (the OpenAPI conformance check, conformance/check.ts). */
 export type AnswerListener = (method: string, url: string, answer: Answer) => void;
 const listeners = new Set<AnswerListener>();
 

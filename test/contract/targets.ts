@@ -146,7 +146,7 @@ export const ADAPTER_TARGETS: readonly Target[] = TARGETS.filter((t) => t.name !
  * Starts `target` with `config` before the tests of the enclosing describe and stops it after;
  * returns a getter for the running target. Every answer the tests receive from it by `send` is
  * checked against the target's own OpenAPI document (what the server serves at /api/schema/,
- * buildOpenApi on an adapter), so the document cannot drift from the wire (conformance.ts).
+ * buildOpenApi on an adapter), so the document cannot drift from the wire (conformance/check.ts).
  *
  * @example
  * const t = useTarget(target, { signup: true });
