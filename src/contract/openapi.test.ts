@@ -17,6 +17,8 @@ function structuralProblems(doc: OpenApiDocument): string[] {
   if (!doc.info.title || !doc.info.version) problems.push('info.title and info.version are required');
   const ids = new Set<string>();
   const ajv = new Ajv2020({ strict: true, allErrors: true, validateFormats: false });
+  // The document holds the schemas that local refs point to: not a keyword, a container.
+  ajv.addKeyword('components');
   ajv.addSchema({ $id: 'doc', components: doc.components }, 'doc');
   const refs: string[] = [];
   const walk = (node: unknown): void => {
@@ -118,6 +120,94 @@ describe('buildOpenApi', () => {
     const register = doc.paths['/api/auth/register/']?.post;
     expect(register?.security).toEqual([]);
     expect(register?.responses['401']).toBeUndefined();
+  });
+
+  it('says which bodies are optional: an absent body is read as {}', async () => {
+    const t = await makeGatehouse({ authentication: ['token', 'jwt'] });
+    const doc = buildOpenApi(t.gh);
+    const required = (path: string) => doc.paths[path]?.post?.requestBody?.required;
+    expect(required('/api/auth/tokens/')).toBe(false);
+    expect(required('/api/auth/tokens/{id}/rotate/')).toBe(false);
+    expect(required('/api/auth/logout/')).toBe(false);
+    expect(required('/api/token/refresh/')).toBe(true);
+    expect(required('/api/token/verify/')).toBe(true);
+    expect(required('/api-token-auth/')).toBe(true);
+  });
+
+  it('with jwt.cookie: no refresh in the pair, refresh without a body, and the CSRF 403s', async () => {
+    const t = await makeGatehouse({ authentication: ['jwt'], jwt: { cookie: true } });
+    const doc = buildOpenApi(t.gh);
+    const pair = doc.paths['/api/token/']?.post?.responses['200'];
+    expect(pair).toMatchObject({
+      content: { 'application/json': { schema: { required: ['access'] } } },
+    });
+    expect(JSON.stringify(pair)).not.toContain('refresh');
+    expect(JSON.stringify(doc.paths['/api/token/refresh/']?.post?.responses['200'])).not.toContain('refresh');
+    expect(doc.paths['/api/token/refresh/']?.post?.requestBody?.required).toBe(false);
+    for (const path of ['/api/token/', '/api/token/refresh/', '/api/token/blacklist/', '/api/auth/logout/']) {
+      expect(doc.paths[path]?.post?.responses['403'], path).toBeDefined();
+    }
+    // With refreshInBody, the body has it again, as without cookies.
+    const inBody = await makeGatehouse({ authentication: ['jwt'], jwt: { cookie: { refreshInBody: true } } });
+    expect(buildOpenApi(inBody.gh).paths['/api/token/']?.post?.responses['200']).toMatchObject({
+      content: { 'application/json': { schema: { required: ['refresh', 'access'] } } },
+    });
+  });
+
+  it('lists 429 with Retry-After where a throttle applies, Basic included', async () => {
+    const t = await makeGatehouse({ authentication: ['session', 'token', 'jwt'], signup: true });
+    const doc = buildOpenApi(t.gh);
+    expect(doc.components.responses.Throttled).toMatchObject({
+      headers: { 'Retry-After': { required: true } },
+    });
+    const throttled = [
+      '/api/auth/login/',
+      '/api-token-auth/',
+      '/api/token/',
+      '/api/token/refresh/',
+      '/api/auth/register/',
+      '/api/auth/password/',
+    ];
+    for (const path of throttled) {
+      expect(doc.paths[path]?.post?.responses['429'], path).toMatchObject({
+        headers: { 'Retry-After': { required: true } },
+      });
+    }
+    // Basic is on outside production: every route it authenticates may be throttled.
+    expect(doc.paths['/api/me/']?.get?.responses['429']).toEqual({
+      $ref: '#/components/responses/Throttled',
+    });
+    const noBasic = await makeGatehouse({ authentication: ['token'], basic: false });
+    expect(buildOpenApi(noBasic.gh).paths['/api/me/']?.get?.responses['429']).toBeUndefined();
+  });
+
+  it('lists the 403s of login (CSRF) and of sign-up when it is off, and 401s with the challenge', async () => {
+    const t = await makeGatehouse({ authentication: ['session', 'token', 'jwt'] });
+    const doc = buildOpenApi(t.gh);
+    expect(doc.paths['/api/auth/login/']?.post?.responses['403']).toMatchObject({
+      description: expect.stringContaining('CSRF'),
+    });
+    expect(doc.paths['/api/auth/register/']?.post?.responses['403']).toMatchObject({
+      description: expect.stringContaining('signup_disabled'),
+      content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },
+    });
+    expect(doc.paths['/api/auth/register/']?.post?.responses['429']).toBeUndefined();
+    // Logout takes anyone, but a refused credential is a 401 and a session cookie needs CSRF.
+    const logout = doc.paths['/api/auth/logout/']?.post?.responses;
+    expect(logout).toMatchObject({ '401': expect.anything(), '403': expect.anything() });
+    expect(doc.components.responses.Unauthorized).toMatchObject({
+      headers: { 'WWW-Authenticate': { required: true } },
+    });
+    expect(doc.components.schemas.Error).toMatchObject({
+      properties: { messages: { type: 'array' } },
+      additionalProperties: false,
+    });
+    // Path parameters: a broken escape is 400, an over-long segment 414.
+    expect(doc.paths['/api/auth/tokens/{id}/']?.delete?.responses).toMatchObject({
+      '400': expect.anything(),
+      '404': { content: { 'application/json': expect.anything() } },
+      '414': expect.anything(),
+    });
   });
 
   it('mounts the paths under the adapter’s prefix', async () => {

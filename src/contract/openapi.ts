@@ -13,7 +13,7 @@ export type OpenApiResponse =
   | { $ref: string }
   | {
       description: string;
-      headers?: Record<string, { description: string; schema: JsonSchema }>;
+      headers?: Record<string, { description: string; required?: boolean; schema: JsonSchema }>;
       content?: Record<string, { schema: JsonSchema }>;
     };
 
@@ -53,7 +53,17 @@ const SCHEMAS: Record<string, JsonSchema> = {
   Error: {
     type: 'object',
     required: ['detail', 'code'],
-    properties: { detail: { type: 'string' }, code: { type: 'string' } },
+    properties: {
+      detail: { type: 'string' },
+      code: { type: 'string', description: 'Stable: clients switch on it (docs/errors.md).' },
+      messages: {
+        type: 'array',
+        description:
+          "simplejwt's list on a 401 `token_not_valid`: each token class tried and why it refused the token.",
+        items: { type: 'object', additionalProperties: { type: 'string' } },
+      },
+    },
+    additionalProperties: false,
   },
   FieldErrors: {
     type: 'object',
@@ -64,9 +74,31 @@ const SCHEMAS: Record<string, JsonSchema> = {
 
 const ERROR = { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } };
 
+/** The challenge every 401 carries: the refusing scheme's, or the route's. */
+const CHALLENGE = {
+  'WWW-Authenticate': {
+    description: 'The challenge of the scheme that refused the credential, or of the route.',
+    required: true,
+    schema: { type: 'string' },
+  },
+};
+const RETRY_AFTER = {
+  'Retry-After': { description: 'Seconds to wait.', required: true, schema: { type: 'string' } },
+};
+/** The headers an error answer of this status always carries. */
+const ERROR_HEADERS: Record<
+  string,
+  Record<string, { description: string; required?: boolean; schema: JsonSchema }>
+> = {
+  '401': CHALLENGE,
+  '429': RETRY_AFTER,
+};
+
 const RESPONSES: Record<string, OpenApiResponse> = {
   BadRequest: {
-    description: 'Malformed body (`parse_error`) or field errors (DRF serializer shape).',
+    description:
+      'Malformed body (`parse_error`), field errors (DRF serializer shape), or a path that does not ' +
+      'decode (`malformed_url`).',
     content: {
       'application/json': {
         schema: {
@@ -76,17 +108,39 @@ const RESPONSES: Record<string, OpenApiResponse> = {
     },
   },
   Unauthorized: {
-    description: 'No or wrong credentials; the challenge of the first configured scheme.',
-    headers: { 'WWW-Authenticate': { description: 'The challenge', schema: { type: 'string' } } },
+    description:
+      'A credential was presented and refused (the challenge of the scheme that refused it; a JWT ' +
+      "refusal carries simplejwt's `messages`), or none came and the first scheme has a challenge.",
+    headers: CHALLENGE,
     content: ERROR,
   },
   Forbidden: {
-    description: 'Not allowed, a CSRF failure, or unauthenticated when the first scheme is session.',
+    description:
+      'Not allowed (`permission_denied`, a scope missing), a CSRF failure (`csrf_*`), or ' +
+      'unauthenticated when the first scheme is session (`not_authenticated`, as in DRF).',
     content: ERROR,
   },
   PayloadTooLarge: { description: 'The body is over `server.bodyLimit`.', content: ERROR },
-  UnsupportedMediaType: { description: 'The body is not JSON.', content: ERROR },
-  ServiceUnavailable: { description: 'A store is down; the request is refused.', content: ERROR },
+  UriTooLong: {
+    description: 'A path segment longer than the router accepts (`uri_too_long`; Fastify and the server).',
+    content: ERROR,
+  },
+  UnsupportedMediaType: {
+    description: 'The body is not JSON, a form or multipart (`unsupported_media_type`).',
+    content: ERROR,
+  },
+  Throttled: {
+    description:
+      'Too many requests (`throttled`): password checks, Basic included, are throttled per client and per username.',
+    headers: RETRY_AFTER,
+    content: ERROR,
+  },
+  ServiceUnavailable: {
+    description:
+      'A store is down or the password hashing queue is full (`service_unavailable`): refused, fail ' +
+      'closed. Hono without a client address answers `client_address_unknown`.',
+    content: ERROR,
+  },
 };
 
 /**
@@ -154,7 +208,8 @@ function operation(bound: BoundRoute, config: GatehouseConfig, path: string): Op
   if (route.body) {
     const schema = toSchema(route.body, 'input');
     op.requestBody = {
-      required: true,
+      // An absent body is read as {} (contract/validate.ts): required only when {} is refused.
+      required: !route.body.safeParse({}).success,
       content: {
         'application/json': { schema },
         // DRF's default parsers, on every route (contract/parse-body.ts).
@@ -169,21 +224,36 @@ function operation(bound: BoundRoute, config: GatehouseConfig, path: string): Op
           description: doc.description,
           content: { 'application/json': { schema: toSchema(doc.body, 'output') } },
         }
-      : { description: doc.description };
+      : status.startsWith('2')
+        ? { description: doc.description }
+        : // An error the route declares is answered like every other: {detail, code}.
+          { description: doc.description, ...withHeaders(status), content: ERROR };
   }
   if (!Object.keys(op.responses).some((s) => s.startsWith('2')))
     op.responses['2XX'] = { description: 'Success' };
   const ref = (name: string): OpenApiResponse => ({ $ref: `#/components/responses/${name}` });
+  if (hasBody || params.length) op.responses['400'] ??= ref('BadRequest');
   if (hasBody) {
-    op.responses['400'] ??= ref('BadRequest');
     op.responses['413'] ??= ref('PayloadTooLarge');
     op.responses['415'] ??= ref('UnsupportedMediaType');
   }
-  const needsAuth = route.permission !== allowAny && schemes.length > 0;
-  if (needsAuth || route.challenge) op.responses['401'] ??= ref('Unauthorized');
-  if (route.permission !== allowAny) op.responses['403'] ??= ref('Forbidden');
+  if (params.length) op.responses['414'] ??= ref('UriTooLong');
+  // A credential that is presented and refused is a 401 on any route that reads credentials.
+  if (schemes.length > 0 || route.challenge) op.responses['401'] ??= ref('Unauthorized');
+  // A cookie credential (a session, or a JWT cookie) must also pass CSRF on an unsafe method.
+  const cookieCredential =
+    schemes.includes('session') || (schemes.includes('jwt') && config.jwt.cookie !== null);
+  const unsafe = !['GET', 'HEAD', 'OPTIONS'].includes(route.method);
+  if (route.permission !== allowAny || (cookieCredential && unsafe)) op.responses['403'] ??= ref('Forbidden');
+  // Basic checks a password on every request: throttled like a login.
+  if (schemes.includes('basic')) op.responses['429'] ??= ref('Throttled');
   op.responses['503'] ??= ref('ServiceUnavailable');
   return op;
+}
+
+function withHeaders(status: string): Pick<Exclude<OpenApiResponse, { $ref: string }>, 'headers'> {
+  const headers = ERROR_HEADERS[status];
+  return headers ? { headers } : {};
 }
 
 function toSchema(schema: z.ZodType, io: 'input' | 'output'): JsonSchema {

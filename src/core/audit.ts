@@ -10,6 +10,7 @@ export type AuditEventName =
   | 'token_revoked'
   | 'refresh_rotated'
   | 'refresh_reuse_detected'
+  | 'refresh_replayed'
   | 'session_revoked'
   | 'logout'
   | 'logout_all'

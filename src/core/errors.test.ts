@@ -78,6 +78,8 @@ describe('every error has a stable code', () => {
     [new catalogue.NotFound(), 'not_found'],
     [new catalogue.MethodNotAllowed('PUT'), 'method_not_allowed'],
     [new catalogue.ParseError(), 'parse_error'],
+    [new catalogue.MalformedUrl(), 'malformed_url'],
+    [new catalogue.UriTooLong(), 'uri_too_long'],
     [new catalogue.PayloadTooLarge(10), 'payload_too_large'],
     [new catalogue.UnsupportedMediaType('text/plain'), 'unsupported_media_type'],
     [new catalogue.ValidationError({}), 'invalid'],

@@ -8,7 +8,6 @@ import {
   notFound,
 } from '../adapters/fastify.js';
 import { createGatehouse, type Gatehouse } from '../contract/gatehouse.js';
-import { buildOpenApi } from '../contract/openapi.js';
 import type { Clock } from '../core/clock.js';
 import { type GatehouseConfig, type GatehouseConfigInput, resolveConfig } from '../core/config.js';
 import type { PasswordHasher } from '../crypto/passwords/types.js';
@@ -17,6 +16,7 @@ import { serverBaseline } from '../edge/headers.js';
 import type { Stores } from '../stores/types.js';
 import { registerAccountPage } from './account-page.js';
 import { registerCors } from './cors.js';
+import { registerSchema } from './schema.js';
 
 export interface BuildServerOptions {
   /** The config as `defineConfig` returns it, or resolved (`resolveConfig`, the loader). */
@@ -95,12 +95,4 @@ function registerHealth(app: FastifyInstance, stores: Stores): void {
     reply.code(ready ? 200 : 503).header('cache-control', 'no-store');
     return { status: ready ? 'ok' : 'unavailable', stores: checks };
   });
-}
-
-/** The OpenAPI 3.1 description of the contract, built once (the routes are fixed at start-up). */
-function registerSchema(app: FastifyInstance, gh: Gatehouse): void {
-  const body = JSON.stringify(buildOpenApi(gh));
-  for (const url of ['/api/schema/', '/api/schema']) {
-    app.get(url, async (_req, reply) => reply.type('application/json; charset=utf-8').send(body));
-  }
 }

@@ -183,6 +183,30 @@ export type SpendResult =
   | { status: 'unknown' };
 
 /**
+ * The refresh token that replaces a spent one (rotation): enough to sign it again, identically.
+ * Its user and family are the spent token's.
+ */
+export interface RefreshSuccessor {
+  jti: string;
+  issuedAt: number;
+  expiresAt: number;
+}
+
+/** What rotating a refresh token found: `spend`'s answers, plus a replay inside the grace window. */
+export type RotateResult =
+  /** It was outstanding: it is now spent, and the successor passed in is recorded in its family. */
+  | { status: 'spent'; token: OutstandingRefresh }
+  /**
+   * It was spent less than `graceMs` ago and the successor then recorded is still the live head of
+   * the family (not spent, not blacklisted, family not revoked): hand that same successor out again.
+   */
+  | { status: 'replayed'; token: OutstandingRefresh; successor: OutstandingRefresh }
+  /** Spent before, outside the window or with its successor spent: reuse (theft detection). */
+  | { status: 'reused'; token: OutstandingRefresh }
+  | { status: 'revoked' }
+  | { status: 'unknown' };
+
+/**
  * A refresh token's state as `spend` would find it, read without spending it (the verify
  * endpoint asks whether a refresh token can still refresh): not spent yet, spent before,
  * blacklisted or of a revoked family, or never recorded here.
@@ -194,6 +218,16 @@ export interface JwtStateStore {
   recordOutstanding(token: OutstandingRefresh): Promise<void>;
   /** Atomically marks the token spent: of concurrent callers exactly one gets 'spent'. */
   spend(jti: string, now: number): Promise<SpendResult>;
+  /**
+   * Rotation in one atomic step: spends `jti` and records `successor` (in the spent token's
+   * family, remembered as its successor), or finds it spent less than `graceMs` ago with that
+   * successor still the live head and answers `replayed` with it. `graceMs` 0 never replays.
+   * Of concurrent callers exactly one gets 'spent'; the others get the same successor.
+   *
+   * Optional for an app's own store: without it, a refresh spends and records in two steps, and
+   * `jwt.reuseGraceSeconds` has no effect (a warning at start-up says so).
+   */
+  rotate?(jti: string, now: number, successor: RefreshSuccessor, graceMs: number): Promise<RotateResult>;
   /** The token's state, read without changing it; checked in `spend`'s order. */
   refreshState(jti: string): Promise<RefreshState>;
   /** Blacklists one token until its expiry (logout of one refresh token). */

@@ -6,6 +6,16 @@ export interface Answer {
   body: unknown;
 }
 
+/** Sees every answer `send` receives (the OpenAPI conformance check, conformance/check.ts). */
+export type AnswerListener = (method: string, url: string, answer: Answer) => void;
+const listeners = new Set<AnswerListener>();
+
+/** Calls `listener` with every answer `send` receives, until the returned function is called. */
+export function onAnswer(listener: AnswerListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 export interface SendOptions {
   headers?: Record<string, string>;
   /** An object is sent as JSON; a string or bytes as they are. */
@@ -32,7 +42,9 @@ export async function send(method: string, url: string, opts: SendOptions = {}):
   const text = await res.text();
   let parsed: unknown = text === '' ? undefined : text;
   if (text && (res.headers.get('content-type') ?? '').includes('json')) parsed = JSON.parse(text);
-  return { status: res.status, headers: res.headers, body: parsed };
+  const answer = { status: res.status, headers: res.headers, body: parsed };
+  for (const listener of listeners) listener(method, url, answer);
+  return answer;
 }
 
 /** An `Authorization: Basic …` header. */

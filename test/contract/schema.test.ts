@@ -34,6 +34,10 @@ describe('GET /api/schema/ on the standalone server', () => {
         const item = doc.paths[route.path.replace(/:(\w+)/g, '{$1}')];
         expect(item?.[route.method.toLowerCase() as 'get'], `${route.method} ${route.path}`).toBeDefined();
       }
+      // The server's own routes are in its document (not in an adapter user's buildOpenApi).
+      for (const path of ['/healthz', '/readyz', '/api/schema/'])
+        expect(doc.paths[path]?.get, path).toBeDefined();
+      expect(doc.paths['/readyz']?.get?.responses['503']).toBeDefined();
     }
   });
 });

@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { createGatehouse, type Gatehouse } from '../../src/contract/gatehouse.js';
+import { buildOpenApi } from '../../src/contract/openapi.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { type GatehouseConfigInput, resolveConfig } from '../../src/core/config.js';
 import { createPasswordHasher } from '../../src/crypto/passwords/hasher.js';
 import { buildServer } from '../../src/server/app.js';
+import { serverOpenApi } from '../../src/server/schema.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import { openStores } from '../../src/stores/open.js';
 import type { Stores, UserRecord } from '../../src/stores/types.js';
@@ -15,6 +17,7 @@ import { freshPostgres } from '../stores/backends.js';
 import { startExpressApp } from './apps/express.js';
 import { startFastifyApp } from './apps/fastify.js';
 import { startHonoApp } from './apps/hono.js';
+import { type Conformance, conformance } from './conformance/check.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -167,7 +170,9 @@ export const ADAPTER_TARGETS: readonly Target[] = TARGETS.filter((t) => t.name !
 
 /**
  * Starts `target` with `config` before the tests of the enclosing describe and stops it after;
- * returns a getter for the running target.
+ * returns a getter for the running target. Every answer the tests receive from it by `send` is
+ * checked against the target's own OpenAPI document (what the server serves at /api/schema/,
+ * buildOpenApi on an adapter), so the document cannot drift from the wire (conformance/check.ts).
  *
  * @example
  * const t = useTarget(target, { signup: true });
@@ -175,11 +180,20 @@ export const ADAPTER_TARGETS: readonly Target[] = TARGETS.filter((t) => t.name !
  */
 export function useTarget(target: Target, config: Partial<GatehouseConfigInput> = {}): () => RunningTarget {
   let running: RunningTarget | undefined;
+  let checked: Conformance | undefined;
   beforeAll(async () => {
     running = await target.start(config);
+    const doc =
+      running.name === 'server'
+        ? serverOpenApi(running.gh)
+        : buildOpenApi(running.gh, { prefix: running.prefix });
+    checked = conformance(doc, running.origin);
+    checked.listen();
   });
   afterAll(async () => {
+    checked?.stop();
     await running?.close();
+    expect(checked?.problems ?? [], 'answers unlike the OpenAPI document').toEqual([]);
   });
   return () => {
     if (!running) throw new Error(`${target.name} did not start`);

@@ -27,7 +27,12 @@ afterEach(() => {
 
 describe('audit trail', () => {
   it('records every security event with user, ip, user agent, scheme and time, to the log and the store', async () => {
-    const t = await sessionGatehouse({ authentication: ['session', 'token', 'jwt'], throttle: OFF });
+    // Grace 0: the replay below is reuse at once (this test's clock must not move).
+    const t = await sessionGatehouse({
+      authentication: ['session', 'token', 'jwt'],
+      throttle: OFF,
+      jwt: { reuseGraceSeconds: 0 },
+    });
     const logged: Array<{ audit: AuditEvent }> = [];
     vi.spyOn(t.gh.ctx.logger, 'info').mockImplementation((obj: object) => {
       if ('audit' in obj) logged.push(obj as { audit: AuditEvent });

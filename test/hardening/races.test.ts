@@ -174,8 +174,8 @@ describe('revoking a credential while a request made with it is in flight', () =
     const t = await setup();
     const key = await apiKey(t);
     const pair = (await t.call('POST', '/api/token/', { body: creds })).body as { refresh: string };
-    // The refresh has read alice (no cutoff yet) and is about to spend its token…
-    const refreshing = pauseNext(t.stores.jwtState, 'spend');
+    // The refresh has read alice (no cutoff yet) and is about to spend its token (rotate)…
+    const refreshing = pauseNext(t.stores.jwtState, 'rotate');
     const pending = t.call('POST', '/api/token/refresh/', { body: { refresh: pair.refresh } });
     await refreshing.arrived;
     t.clock.advance('1s');

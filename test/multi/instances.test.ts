@@ -152,25 +152,17 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
     expect(refused.body.code).toBe('token_not_valid');
   });
 
-  it('50 concurrent refreshes of one refresh token spread over A and B: exactly one 200', async () => {
-    await register('racer');
-    const pair = await jwtPair(a, 'racer');
-    const replies = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => refresh(i % 2 ? b : a, pair.refresh)),
-    );
-    const statuses = replies.map((r) => r.status);
-    expect(statuses.filter((s) => s === 200)).toHaveLength(1);
-    expect(statuses.filter((s) => s === 401)).toHaveLength(49);
-  });
-
   it('reuse detection seen on B revokes the family issued on A', async () => {
     await register('victim');
     const first = await jwtPair(a, 'victim');
     const second = await refresh(a, first.refresh);
     expect(second.status).toBe(200);
-    // The stolen first refresh token replayed on B: refused, and the whole family ends.
+    const third = await refresh(a, second.body.refresh as string);
+    expect(third.status).toBe(200);
+    // The stolen first refresh token replayed on B once its successor is spent (inside the grace
+    // window too): refused, and the whole family ends.
     expect((await refresh(b, first.refresh)).status).toBe(401);
-    expect((await refresh(a, second.body.refresh as string)).status).toBe(401);
+    expect((await refresh(a, third.body.refresh as string)).status).toBe(401);
   });
 
   it("logout-all on A ends, on B, the user's sessions, API tokens, access and refresh tokens", async () => {
@@ -222,11 +214,15 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
 
   it('throttling counts sign-ins on A and B together (the counters live in Redis)', async () => {
     await register('throttled');
-    const logins = await Promise.all(
-      Array.from({ length: LOGINS_PER_USER }, (_, i) =>
-        call(i % 2 ? b : a, 'POST', '/api/token/', { json: { username: 'throttled', password: PASSWORD } }),
-      ),
-    );
+    // One after another: sent together, attempts in flight count as failures until they pass
+    // (the back-off's rule, tested in test/hardening/concurrent-guesses.test.ts), which is not what this test is about.
+    const logins = [];
+    for (let i = 0; i < LOGINS_PER_USER; i++) {
+      const server = i % 2 ? b : a;
+      logins.push(
+        await call(server, 'POST', '/api/token/', { json: { username: 'throttled', password: PASSWORD } }),
+      );
+    }
     expect(logins.map((r) => r.status)).toEqual(Array(LOGINS_PER_USER).fill(200));
     for (const server of [a, b]) {
       const r = await call(server, 'POST', '/api/token/', {

@@ -1,9 +1,9 @@
-import { expect, it } from 'vitest';
-import type { SpendResult } from '../../src/stores/types.js';
+import { describe, expect, it } from 'vitest';
+import type { JwtStateStore, RotateResult, SpendResult } from '../../src/stores/types.js';
 import { describeBackends, holding, perTest } from './backends.js';
 import { DAY, drain, refresh, T0 } from './fixtures.js';
 
-const statuses = (results: SpendResult[]): Record<string, number> => {
+const statuses = (results: (SpendResult | RotateResult)[]): Record<string, number> => {
   const out: Record<string, number> = {};
   for (const r of results) out[r.status] = (out[r.status] ?? 0) + 1;
   return out;
@@ -33,6 +33,120 @@ describeBackends(
         Array.from({ length: 50 }, (_, i) => (i % 2 ? other : b.stores).jwtState.spend(t.jti, T0 + i)),
       );
       expect(statuses(results)).toEqual({ spent: 1, reused: 49 });
+    });
+
+    describe('rotate (the refresh endpoint’s spend, with the reuse grace window)', () => {
+      const GRACE = 10_000;
+      const rotate = (store: JwtStateStore, jti: string, now: number, graceMs = GRACE) => {
+        const successor = refresh({ issuedAt: now, expiresAt: now + DAY });
+        if (!store.rotate) throw new Error('every shipped store implements rotate');
+        return store.rotate(jti, now, { jti: successor.jti, issuedAt: now, expiresAt: now + DAY }, graceMs);
+      };
+      const successorOf = (r: RotateResult) => (r.status === 'replayed' ? r.successor : undefined);
+
+      it('spends the token and records the successor in its family, in one step', async () => {
+        const t = refresh();
+        await b.stores.jwtState.recordOutstanding(t);
+        const next = { jti: 'successor-1', issuedAt: T0 + 5, expiresAt: T0 + DAY + 5 };
+        expect(await b.stores.jwtState.rotate?.(t.jti, T0 + 5, next, GRACE)).toEqual({
+          status: 'spent',
+          token: t,
+        });
+        expect(await b.stores.jwtState.refreshState(t.jti)).toBe('spent');
+        expect(await b.stores.jwtState.refreshState(next.jti)).toBe('outstanding');
+        await b.stores.jwtState.revokeFamily(t.familyId, T0 + 6);
+        expect(await b.stores.jwtState.refreshState(next.jti)).toBe('revoked');
+      });
+
+      it('20 concurrent presentations across instances: one rotation, every other caller the same successor', async () => {
+        const t = refresh();
+        await b.stores.jwtState.recordOutstanding(t);
+        const other = await b.current.peer();
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => rotate((i % 2 ? other : b.stores).jwtState, t.jti, T0 + i)),
+        );
+        expect(statuses(results)).toEqual({ spent: 1, replayed: 19 });
+        const heads = new Set(results.map((r) => successorOf(r)?.jti).filter((j) => j !== undefined));
+        expect(heads.size).toBe(1);
+        const head = [...heads][0] as string;
+        const replayed = results.find((r) => r.status === 'replayed');
+        expect(successorOf(replayed as RotateResult)).toMatchObject({
+          jti: head,
+          userId: t.userId,
+          familyId: t.familyId,
+          expiresAt: expect.any(Number),
+        });
+        // The successor is the live head: it rotates once, like any outstanding token.
+        expect((await rotate(b.stores.jwtState, head, T0 + 30)).status).toBe('spent');
+      });
+
+      it('hands out the identical successor (jti, issue and expiry) to a replay inside the window', async () => {
+        const t = refresh();
+        await b.stores.jwtState.recordOutstanding(t);
+        const next = { jti: 'successor-2', issuedAt: T0 + 1, expiresAt: T0 + 1 + DAY };
+        await b.stores.jwtState.rotate?.(t.jti, T0 + 1, next, GRACE);
+        const replay = await rotate(b.stores.jwtState, t.jti, T0 + 1 + GRACE - 1);
+        expect(replay).toEqual({
+          status: 'replayed',
+          token: t,
+          successor: { ...next, userId: t.userId, familyId: t.familyId },
+        });
+        expect(await b.stores.jwtState.refreshState(next.jti)).toBe('outstanding');
+      });
+
+      it('is reuse once the window has passed', async () => {
+        const t = refresh();
+        await b.stores.jwtState.recordOutstanding(t);
+        expect((await rotate(b.stores.jwtState, t.jti, T0)).status).toBe('spent');
+        expect(await rotate(b.stores.jwtState, t.jti, T0 + GRACE)).toEqual({ status: 'reused', token: t });
+      });
+
+      it('is reuse once the successor has been spent itself, even inside the window', async () => {
+        const t = refresh();
+        await b.stores.jwtState.recordOutstanding(t);
+        await rotate(b.stores.jwtState, t.jti, T0);
+        const first = await rotate(b.stores.jwtState, t.jti, T0 + 1);
+        const head = successorOf(first)?.jti as string;
+        expect((await rotate(b.stores.jwtState, head, T0 + 2)).status).toBe('spent');
+        expect(await rotate(b.stores.jwtState, t.jti, T0 + 3)).toEqual({ status: 'reused', token: t });
+      });
+
+      it('is reuse when the successor was blacklisted, and revoked when the family was', async () => {
+        const t = refresh();
+        await b.stores.jwtState.recordOutstanding(t);
+        await rotate(b.stores.jwtState, t.jti, T0);
+        const head = successorOf(await rotate(b.stores.jwtState, t.jti, T0 + 1)) as {
+          jti: string;
+          expiresAt: number;
+        };
+        await b.stores.jwtState.blacklist(head.jti, head.expiresAt, T0 + 2);
+        expect((await rotate(b.stores.jwtState, t.jti, T0 + 3)).status).toBe('reused');
+        await b.stores.jwtState.revokeFamily(t.familyId, T0 + 4);
+        expect(await rotate(b.stores.jwtState, t.jti, T0 + 5)).toEqual({ status: 'revoked' });
+      });
+
+      it('grace 0 is plain spending: a second presentation is reuse at once', async () => {
+        const t = refresh();
+        await b.stores.jwtState.recordOutstanding(t);
+        expect((await rotate(b.stores.jwtState, t.jti, T0, 0)).status).toBe('spent');
+        expect(await rotate(b.stores.jwtState, t.jti, T0, 0)).toEqual({ status: 'reused', token: t });
+        const many = refresh();
+        await b.stores.jwtState.recordOutstanding(many);
+        const results = await Promise.all(
+          Array.from({ length: 20 }, (_, i) => rotate(b.stores.jwtState, many.jti, T0 + i, 0)),
+        );
+        expect(statuses(results)).toEqual({ spent: 1, reused: 19 });
+      });
+
+      it('reports unknown and blacklisted tokens as spend does, recording nothing', async () => {
+        const next = { jti: 'never-recorded', issuedAt: T0, expiresAt: T0 + DAY };
+        expect(await b.stores.jwtState.rotate?.('never-issued', T0, next, GRACE)).toEqual({
+          status: 'unknown',
+        });
+        await b.stores.jwtState.blacklist('foreign', T0 + DAY, T0);
+        expect(await b.stores.jwtState.rotate?.('foreign', T0, next, GRACE)).toEqual({ status: 'revoked' });
+        expect(await b.stores.jwtState.refreshState(next.jti)).toBe('unknown');
+      });
     });
 
     it('refuses a blacklisted token as revoked, even one it never recorded', async () => {

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Migrator, sql } from 'kysely';
+import { type Migration, Migrator, sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { migrate, openDatabase, openStores } from '../../src/stores/open.js';
 import { migrateToLatest, migrations } from '../../src/stores/sql/migrations.js';
@@ -49,7 +49,7 @@ describe('migrations on a new SQLite file', () => {
     expect(await migrate(url)).toEqual({ applied: [] });
   });
 
-  it('0002 gives the users of an existing database email_verified, unverified, and finds them by address', async () => {
+  it('0003 gives the users of an existing database email_verified, unverified, and finds them by address', async () => {
     const url = `sqlite:${join(dir, 'old.db')}`;
     const { db } = await openDatabase(url);
     try {
@@ -67,7 +67,7 @@ describe('migrations on a new SQLite file', () => {
     } finally {
       await db.destroy();
     }
-    expect(await migrate(url)).toEqual({ applied: ['0002_email_verified'] });
+    expect(await migrate(url)).toEqual({ applied: ['0002_refresh_successor', '0003_email_verified'] });
     const stores = await openStores({ database: url });
     try {
       expect(await stores.users.findByUsername('old')).toMatchObject({ emailVerified: false });
@@ -116,6 +116,47 @@ describe('migrations on a new SQLite file', () => {
     }
   });
 
+  it('0002 upgrades refresh state kept under 0001: a token spent then is reuse, never a replay', async () => {
+    const url = `sqlite:${join(dir, 'upgrade.db')}`;
+    const { db } = await openDatabase(url);
+    try {
+      const first = new Migrator({
+        db,
+        provider: {
+          getMigrations: async () => ({ '0001_initial': migrations('sqlite')['0001_initial'] as Migration }),
+        },
+        migrationTableName: 'gatehouse_migrations',
+        migrationLockTableName: 'gatehouse_migrations_lock',
+      });
+      expect((await first.migrateToLatest()).error).toBeUndefined();
+      const row = { user_id: 1, family_id: 'f', issued_at: T0, expires_at: T0 + 86_400_000 };
+      await db
+        .insertInto('gatehouse_jwt_outstanding')
+        .values({ ...row, jti: 'old-spent', spent_at: T0 })
+        .execute();
+      await db
+        .insertInto('gatehouse_jwt_outstanding')
+        .values({ ...row, jti: 'old-live', spent_at: null })
+        .execute();
+    } finally {
+      await db.destroy();
+    }
+    expect(await migrate(url)).toEqual({ applied: ['0002_refresh_successor', '0003_email_verified'] });
+    const stores = await openStores({ database: url });
+    try {
+      const next = (jti: string) => ({ jti, issuedAt: T0 + 1, expiresAt: T0 + 86_400_000 });
+      expect((await stores.jwtState.rotate?.('old-spent', T0 + 1, next('n1'), 10_000))?.status).toBe(
+        'reused',
+      );
+      expect((await stores.jwtState.rotate?.('old-live', T0 + 1, next('n2'), 10_000))?.status).toBe('spent');
+      expect((await stores.jwtState.rotate?.('old-live', T0 + 2, next('n3'), 10_000))?.status).toBe(
+        'replayed',
+      );
+    } finally {
+      await stores.close();
+    }
+  });
+
   it('leaves memory: alone and refuses redis: as a database to migrate', async () => {
     expect(await migrate('memory:')).toEqual({ applied: [] });
     await expect(migrate('redis://localhost:6379')).rejects.toThrow('redis: has no schema to migrate');
@@ -144,7 +185,7 @@ describeBackends(
       try {
         await sql.raw(`create schema ${schema}`).execute(db);
         url.searchParams.set('options', `-c search_path=${schema}`);
-        expect(await migrate(url.toString())).toEqual({ applied: ['0001_initial', '0002_email_verified'] });
+        expect(await migrate(url.toString())).toEqual({ applied: Object.keys(migrations('postgres')) });
         const second = await openStores({ database: url.toString() });
         expect(await second.users.count()).toBe(0);
         await second.close();

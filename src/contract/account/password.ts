@@ -3,6 +3,7 @@ import { ValidationError } from '../../core/errors.js';
 import { canManageAccount } from '../../core/permissions.js';
 import type { AuthResult } from '../../core/scheme.js';
 import { changePassword } from '../../core/users.js';
+import { THROTTLED } from '../responses.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
 
@@ -41,7 +42,7 @@ export const passwordRoutes: RouteFactory = ({ ctx, throttle }): Route[] => {
       permission: canManageAccount,
       summary: 'Change your password; your other sessions, API tokens and refresh tokens end.',
       body,
-      responses: { 200: { description: 'Changed.', body: changedSchema } },
+      responses: { 200: { description: 'Changed.', body: changedSchema }, 429: THROTTLED },
       async handler({ req, body: raw, auth }) {
         const input = validateBody(body, raw);
         const user = auth!.user;

@@ -4,6 +4,7 @@ import { PermissionDenied } from '../../core/errors.js';
 import { allowAny, canManageAccount } from '../../core/permissions.js';
 import { createUser, endAllCredentials } from '../../core/users.js';
 import { userView, userViewSchema } from '../../core/views/user.js';
+import { THROTTLED } from '../responses.js';
 import { clearCredentialHeaders } from '../sessions/clear-credentials.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
@@ -33,7 +34,13 @@ export const accountRoutes: RouteFactory = ({
     schemes: [],
     summary: 'Sign up (when `signup` is on); the password validators apply.',
     body: registerBody,
-    responses: { 201: { description: 'The new user.', body: userViewSchema } },
+    responses: {
+      201: { description: 'The new user.', body: userViewSchema },
+      // Off, every sign-up is refused before anything is counted.
+      ...(ctx.config.signup
+        ? { 429: THROTTLED }
+        : { 403: { description: 'Sign-up is disabled (`signup_disabled`).' } }),
+    },
     async handler({ req, body }) {
       if (!ctx.config.signup) throw new PermissionDenied('Sign-up is disabled.', 'signup_disabled');
       const input = validateBody(registerBody, body);

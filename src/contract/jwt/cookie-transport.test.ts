@@ -146,7 +146,8 @@ describe('JWTs in HttpOnly cookies', () => {
     expect(Object.keys(res.body as object)).toEqual(['access']);
     expect(jar.get('jwt-refresh')).not.toBe(first);
     expect(line(res, 'jwt-access')).toBeDefined();
-    // The spent one, replayed, is reuse: refused, and its family revoked.
+    // The spent one, replayed past jwt.reuseGraceSeconds, is reuse: refused, and its family revoked.
+    t.clock.advance('10s');
     const replay = await t.call('POST', '/api/token/refresh/', { body: { refresh: first } });
     expect(replay.status).toBe(401);
     expect((await t.browser(jar, 'POST', '/api/token/refresh/')).status).toBe(401);

@@ -7,7 +7,8 @@ import { MESSAGES } from '../../schemes/jwt/claims.js';
 import type { JwtTokens } from '../../schemes/jwt/tokens.js';
 import { noActiveAccount } from '../../services/sign-in.js';
 import type { UserRecord } from '../../stores/types.js';
-import type { Route, RouteFactory } from '../types.js';
+import { CSRF_FAILED, THROTTLED } from '../responses.js';
+import type { Route, RouteFactory, RouteResponseDoc } from '../types.js';
 import { validateBody } from '../validate.js';
 import { jwtTransport } from './cookie-transport.js';
 
@@ -20,6 +21,8 @@ const refreshedSchema = z.object({
   access: z.string(),
   refresh: z.string().optional().describe('With rotateRefreshTokens (the default): the next refresh token.'),
 });
+// With jwt.cookie (and refreshInBody off) the refresh token is in its HttpOnly cookie only.
+const cookiePairSchema = z.object({ access: z.string() });
 const emptySchema = z.object({});
 const jwksSchema = z.object({ keys: z.array(z.record(z.string(), z.unknown())) });
 
@@ -40,6 +43,9 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
   // Bodies, and with jwt.cookie also HttpOnly cookies (refresh and blacklist read either).
   const transport = jwtTransport(services.jwtCookies, services.csrf);
   const challenge = `${jwt.authHeaderTypes[0]} realm="api"`;
+  // What the document says of the cookie transport: bodies without the refresh token, and CSRF.
+  const refreshOutOfBody = services.jwtCookies !== null && !services.jwtCookies.settings.refreshInBody;
+  const csrfChecked: Record<number, RouteResponseDoc> = services.jwtCookies ? { 403: CSRF_FAILED } : {};
   const post = (
     path: string,
     doc: Pick<Route, 'summary' | 'body' | 'responses'>,
@@ -96,7 +102,7 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
       {
         summary: 'Log out one login: its refresh token and every token of its family end now.',
         body: transport.refreshBody,
-        responses: { 200: { description: 'Blacklisted.', body: emptySchema } },
+        responses: { 200: { description: 'Blacklisted.', body: emptySchema }, ...csrfChecked },
       },
       async ({ req, body }) => {
         await tokens.blacklist(transport.refreshToken(req, body), req);
@@ -129,7 +135,11 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
         summary:
           'Obtain an access/refresh pair with a username and password (simplejwt TokenObtainPairView).',
         body: credentials,
-        responses: { 200: { description: 'A new pair.', body: pairSchema } },
+        responses: {
+          200: { description: 'A new pair.', body: refreshOutOfBody ? cookiePairSchema : pairSchema },
+          ...csrfChecked,
+          429: THROTTLED,
+        },
       },
       async ({ req, body }) => {
         transport.checkObtain(req);
@@ -143,7 +153,11 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
       {
         summary: 'Spend a refresh token for a new access token (and the next refresh token).',
         body: transport.refreshBody,
-        responses: { 200: { description: 'Refreshed.', body: refreshedSchema } },
+        responses: {
+          200: { description: 'Refreshed.', body: refreshOutOfBody ? cookiePairSchema : refreshedSchema },
+          ...csrfChecked,
+          429: THROTTLED,
+        },
       },
       async ({ req, body }) => {
         const refresh = transport.refreshToken(req, body);
@@ -159,7 +173,10 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
         {
           summary: 'Obtain a sliding token (simplejwt TokenObtainSlidingView).',
           body: credentials,
-          responses: { 200: { description: 'A new sliding token.', body: z.object({ token: z.string() }) } },
+          responses: {
+            200: { description: 'A new sliding token.', body: z.object({ token: z.string() }) },
+            429: THROTTLED,
+          },
         },
         async ({ req, body }) => {
           const input = validateBody(credentials, body);
@@ -172,7 +189,10 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
         {
           summary: 'Renew a sliding token while its refresh window is open.',
           body: tokenBody,
-          responses: { 200: { description: 'The renewed token.', body: z.object({ token: z.string() }) } },
+          responses: {
+            200: { description: 'The renewed token.', body: z.object({ token: z.string() }) },
+            429: THROTTLED,
+          },
         },
         async ({ req, body }) => {
           const input = validateBody(tokenBody, body);

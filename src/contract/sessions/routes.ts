@@ -7,6 +7,7 @@ import { sessionView, sessionViewSchema } from '../../core/views/session.js';
 import { userView, userViewSchema } from '../../core/views/user.js';
 import { type Issued, loginFailed } from '../../services/sign-in.js';
 import type { UserRecord } from '../../stores/types.js';
+import { CSRF_FAILED, THROTTLED } from '../responses.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
 import { logoutRoute } from './logout.js';
@@ -59,7 +60,11 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
       schemes: [],
       summary: 'Sign in with a username and password: a new session cookie (and a new CSRF secret).',
       body: loginBody,
-      responses: { 200: { description: 'Signed in.', body: userViewSchema } },
+      responses: {
+        200: { description: 'Signed in.', body: userViewSchema },
+        403: CSRF_FAILED,
+        429: THROTTLED,
+      },
       async handler({ req, body }) {
         csrf.enforce(req);
         const input = validateBody(loginBody, body);

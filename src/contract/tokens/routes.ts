@@ -18,7 +18,8 @@ import {
 import { hasExpired } from '../../schemes/token/usage.js';
 import { type Issued, loginFailed } from '../../services/sign-in.js';
 import type { ApiTokenRecord, UserRecord } from '../../stores/types.js';
-import type { Route, RouteFactory } from '../types.js';
+import { THROTTLED } from '../responses.js';
+import type { Route, RouteFactory, RouteResponseDoc } from '../types.js';
 import { validateBody } from '../validate.js';
 
 /** With no `tokens.maxAge`, `expires_in` still has a ceiling: ten years. */
@@ -153,6 +154,11 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
       .optional(),
   });
   const rotateBody = z.object({ expires_in: expiresInField(ctx) });
+  // With tokens.atLimit 'refuse', an obtain at the limit is knox's 403 (else the oldest retires).
+  const atLimitRefused: Record<number, RouteResponseDoc> =
+    ctx.config.tokens.atLimit === 'refuse'
+      ? { 403: { description: 'The user holds `tokens.maxPerUser` tokens (`token_limit_reached`).' } }
+      : {};
 
   return [
     {
@@ -162,7 +168,11 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
       schemes: [],
       summary: 'Obtain an API token with a username and password (DRF obtain_auth_token).',
       body: obtainTokenBody,
-      responses: { 200: { description: 'A new device token.', body: obtainResponseSchema } },
+      responses: {
+        200: { description: 'A new device token.', body: obtainResponseSchema },
+        ...atLimitRefused,
+        429: THROTTLED,
+      },
       async handler({ req, body }) {
         const input = validateBody(obtainTokenBody, body);
         const name = input.name || req.headers['user-agent'] || 'api-token-auth';

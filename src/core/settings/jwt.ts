@@ -49,6 +49,17 @@ export const jwtSettings = z
      * family. false keeps simplejwt's looser behaviour (the old token refreshes until it expires).
      */
     blacklistAfterRotation: z.boolean().default(true),
+    /**
+     * A refresh token spent less than this many seconds ago, presented again while the successor
+     * it got is still unspent, gets that same successor (two tabs refreshing at once), not a
+     * revoked family. 0: every second presentation is reuse. At most 60: a longer window only
+     * widens what a thief may replay (see docs/jwt.md).
+     */
+    reuseGraceSeconds: z
+      .custom<number>((v) => typeof v === 'number' && Number.isFinite(v) && v >= 0 && v <= 60, {
+        error: (issue) => `expected a number of seconds from 0 to 60, got ${JSON.stringify(issue.input)}`,
+      })
+      .default(10),
     /** UPDATE_LAST_LOGIN */
     updateLastLogin: z.boolean().default(false),
     /** ALGORITHM: the algorithm of the configured key (`signingKey`, or the secret key for HS*). */
@@ -72,8 +83,18 @@ export const jwtSettings = z
     jwksUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** How long a fetched remote JWKS is used before it is fetched again. */
     jwksCacheLifetime: duration.default(600),
-    /** The least time between two fetches caused by unknown kids. */
+    /** After a failed fetch, how long the keys held are used before a stale set is fetched again. */
     jwksCooldown: duration.default(30),
+    /**
+     * Fetches of the set caused by tokens naming a kid it lacks, at most, in any minute across all
+     * kids: a new key of the issuer is fetched at once, a client spraying kids cannot make gatehouse
+     * hammer the issuer.
+     */
+    jwksFetchesPerMinute: z
+      .custom<number>((v) => Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 600, {
+        error: (issue) => `expected a whole number from 1 to 600, got ${JSON.stringify(issue.input)}`,
+      })
+      .default(10),
     /** AUDIENCE */
     audience: z.string().optional(),
     /** ISSUER */

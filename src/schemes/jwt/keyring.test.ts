@@ -1,10 +1,9 @@
+import { createPublicKey, type JsonWebKey } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSigner } from 'fast-jwt';
-import { afterAll, describe, expect, it } from 'vitest';
+import { createVerifier } from 'fast-jwt';
+import { describe, expect, it } from 'vitest';
 import { TEST_SECRET } from '../../../test/helpers/gatehouse.js';
 import { decode, jwtGatehouse } from '../../../test/helpers/jwt.js';
 import { ManualClock } from '../../core/clock.js';
@@ -159,47 +158,41 @@ describe('key rotation', () => {
   });
 });
 
-describe('jwksUrl: tokens issued by another service', () => {
-  const state = { keys: [] as object[], hits: 0 };
-  const server = createServer((_req, res) => {
-    state.hits++;
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ keys: state.keys }));
+describe('what docs/jwt.md tells a verifier of gatehouse tokens', () => {
+  it('a plain JWKS verifier accepts the refresh token too: only token_type tells it from an access token', async () => {
+    const t = await jwtGatehouse({
+      algorithm: 'ES256',
+      signingKey: KEYS.get('ES256')!,
+      audience: 'api',
+      issuer: 'https://auth.example',
+    });
+    const { access, refresh } = await t.login();
+    const [jwk] = ((await t.call('GET', '/.well-known/jwks.json')).body as { keys: JsonWebKey[] }).keys;
+    const key = createPublicKey({ key: jwk!, format: 'jwk' }).export({ type: 'spki', format: 'pem' });
+    const verify = createVerifier({
+      key: key as string,
+      algorithms: ['ES256'],
+      allowedAud: 'api',
+      allowedIss: 'https://auth.example',
+      clockTimestamp: t.clock.now(),
+    });
+    expect(verify(access)).toMatchObject({ token_type: 'access' });
+    expect(verify(refresh)).toMatchObject({ token_type: 'refresh', aud: 'api', iss: 'https://auth.example' });
   });
-  const listening = new Promise<string>((resolve) =>
-    server.listen(0, '127.0.0.1', () =>
-      resolve(`http://127.0.0.1:${(server.address() as AddressInfo).port}/jwks`),
-    ),
-  );
-  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
-  const mint = (jwk: ReturnType<typeof generateJwk>, userId: number, now: number) => {
-    const key = importKey(jwk, jwk.alg, jwk.kid);
-    const sign = createSigner({ key: key.privateKey as string, algorithm: jwk.alg, kid: jwk.kid });
-    const iat = Math.floor(now / 1000);
-    return sign({ token_type: 'access', exp: iat + 300, iat, jti: 'remote', user_id: userId });
-  };
-
-  it('verifies from the fetched set, refetches on an unknown kid (after the cooldown), never takes oct keys', async () => {
-    const url = await listening;
-    const one = generateJwk('ES256');
-    const two = generateJwk('RS256');
-    const hs = generateJwk('HS256');
-    const publicOf = (jwk: ReturnType<typeof generateJwk>) => importKey(jwk, jwk.alg, jwk.kid).publicJwk!;
-    state.keys = [publicOf(one), hs];
-    const t = await jwtGatehouse({ jwksUrl: url, jwksCooldown: 30 });
-    const now = t.clock.now();
-    expect((await t.me(mint(one, t.alice.id, now))).status).toBe(200);
-    expect((await t.me(mint(one, t.alice.id, now))).status).toBe(200);
-    expect(state.hits).toBe(1);
-    // A key published as oct is never trusted from a URL.
-    expect(await t.me(mint(hs, t.alice.id, now))).toMatchObject({ status: 401 });
-    state.keys = [publicOf(one), publicOf(two)];
-    // Within the cooldown an unknown kid does not cause a fetch.
-    expect((await t.me(mint(two, t.alice.id, now))).status).toBe(401);
-    expect(state.hits).toBe(1);
-    t.clock.advance('31s');
-    expect((await t.me(mint(two, t.alice.id, t.clock.now()))).status).toBe(200);
-    expect(state.hits).toBe(2);
+  it('an access token of a revoked family lives until it expires; the user lookup ends it at logout-everywhere', async () => {
+    const t = await jwtGatehouse();
+    const login = await t.login();
+    // Logging out of that login revokes its family, but access tokens carry no family.
+    const out = await t.call('POST', '/api/token/blacklist/', { body: { refresh: login.refresh } });
+    expect(out.status).toBe(200);
+    expect((await t.call('POST', '/api/token/verify/', { body: { token: login.refresh } })).status).toBe(401);
+    expect((await t.me(login.access)).status).toBe(200);
+    t.clock.advance('1s');
+    const all = await t.call('POST', '/api/auth/logout-all/', {
+      headers: { authorization: `Bearer ${login.access}` },
+    });
+    expect(all.status).toBe(204);
+    expect((await t.me(login.access)).status).toBe(401);
   });
 });

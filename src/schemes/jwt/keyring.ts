@@ -2,10 +2,10 @@ import type { JsonWebKey } from 'node:crypto';
 import { createSigner, createVerifier } from 'fast-jwt';
 import type { Context } from '../../core/context.js';
 import { TokenNotValid } from '../../core/errors.js';
-import { remoteJwks } from '../../crypto/jwt/jwks-remote.js';
 import type { JwtAlgorithm, JwtKeyMaterial } from '../../crypto/jwt/keys.js';
 import { collectKeys } from './key-sources.js';
 import type { JwtPayload } from './payload.js';
+import { remoteKeySet } from './remote-key-set.js';
 import { VerifiedTokenCache } from './verified-cache.js';
 
 export type { JwtPayload };
@@ -43,6 +43,7 @@ export interface Keyring {
 }
 
 const INVALID = 'Token is invalid or expired';
+const AMBIGUOUS = 'Token has no kid, and the key set of its issuer holds several keys of its algorithm';
 const MAX_HEADER = 2048;
 
 /**
@@ -71,10 +72,11 @@ export function buildKeyring(ctx: Context): Keyring {
   }
 
   const remote = jwt.jwksUrl
-    ? remoteJwks({
+    ? remoteKeySet({
         url: jwt.jwksUrl,
         ttlMs: jwt.jwksCacheLifetime * 1000,
-        cooldownMs: jwt.jwksCooldown * 1000,
+        retryMs: jwt.jwksCooldown * 1000,
+        fetchesPerMinute: jwt.jwksFetchesPerMinute,
         now: () => ctx.clock.now(),
         onError: (err) => ctx.logger.warn({ err, url: jwt.jwksUrl }, 'JWKS fetch failed'),
       })
@@ -102,15 +104,30 @@ export function buildKeyring(ctx: Context): Keyring {
     return payload;
   };
 
-  const verifyRemote = async (kid: string, alg: unknown, token: string, now: number) => {
-    const material = await remote!.get(kid);
-    if (!material) throw new TokenNotValid(INVALID);
+  const remoteEntry = (material: JwtKeyMaterial): Entry => {
     let entry = remoteVerifiers.get(material);
     if (!entry) {
-      entry = { kid, alg: material.alg, retireAt: null, verify: makeVerifier(material) };
+      entry = { kid: material.kid, alg: material.alg, retireAt: null, verify: makeVerifier(material) };
       remoteVerifiers.set(material, entry);
     }
-    return check(entry, alg, token, now);
+    return entry;
+  };
+
+  const verifyRemote = async (kid: string, alg: unknown, token: string, now: number) => {
+    const material = await remote!.key(kid);
+    if (!material) throw new TokenNotValid(INVALID);
+    return check(remoteEntry(material), alg, token, now);
+  };
+
+  // A token without a kid (simplejwt never writes one) is verified by the issuer's key only when
+  // its set holds exactly one key of the token's algorithm. Trying several is not done: the set
+  // is another party's, up to 100 keys, so a forged kid-less token would cost up to 100 signature
+  // checks; and an issuer publishing several keys names the signer in `kid` anyway.
+  const verifyRemoteKidless = async (alg: string, token: string, now: number) => {
+    const candidates = await remote!.keysFor(alg);
+    if (candidates.length > 1) throw new TokenNotValid(AMBIGUOUS);
+    if (!candidates.length) throw new TokenNotValid(INVALID);
+    return check(remoteEntry(candidates[0]!), alg, token, now);
   };
 
   return {
@@ -132,7 +149,8 @@ export function buildKeyring(ctx: Context): Keyring {
         if (remote) return verifyRemote(header.kid, header.alg, token, now);
         throw new TokenNotValid(INVALID);
       }
-      // No kid (tokens simplejwt minted): the local keys of that algorithm, signer first.
+      // No kid (tokens simplejwt minted): the local keys of that algorithm, signer first (a few,
+      // all configured here), then the issuer's at jwksUrl.
       for (const entry of byAlg.get(header.alg) ?? []) {
         try {
           return check(entry, header.alg, token, now);
@@ -140,6 +158,7 @@ export function buildKeyring(ctx: Context): Keyring {
           // try the next key
         }
       }
+      if (remote) return verifyRemoteKidless(header.alg, token, now);
       throw new TokenNotValid(INVALID);
     },
     publicJwks(now) {

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { audit } from '../../core/audit.js';
 import type { Context } from '../../core/context.js';
 import { issuedBeforeCutoff } from '../../core/credentials.js';
@@ -6,7 +7,7 @@ import { AuthenticationFailed, TokenNotValid } from '../../core/errors.js';
 import type { AuthRequest } from '../../core/request.js';
 import type { JwtTokenType } from '../../core/settings/jwt.js';
 import { randomId } from '../../crypto/random.js';
-import type { UserRecord } from '../../stores/types.js';
+import type { RefreshSuccessor, UserRecord } from '../../stores/types.js';
 import { checkClaims, issuedAtMs, MESSAGES, newPayload, userIdOf, type VerifiedToken } from './claims.js';
 import { buildKeyring, type Keyring } from './keyring.js';
 
@@ -38,7 +39,11 @@ export interface JwtTokens {
    * token is spent for good (rotation with `blacklistAfterRotation`). Reads, spends nothing.
    */
   refreshable(token: VerifiedToken): Promise<boolean>;
-  /** Spends a refresh token: the next pair (or only an access token when not rotating). */
+  /**
+   * Spends a refresh token: the next pair (or only an access token when not rotating). Inside
+   * `jwt.reuseGraceSeconds` of its rotation, while the successor is unspent, a presentation of
+   * the spent token gets that same successor again with a fresh access token (see docs/jwt.md).
+   */
   refresh(token: string, req: AuthRequest): Promise<{ access: string; refresh?: string }>;
   /** Renews a sliding token whose refresh window is still open. */
   refreshSliding(token: string): Promise<string>;
@@ -61,6 +66,13 @@ export function createJwtTokens(ctx: Context): JwtTokens {
   const keyring = buildKeyring(ctx);
   // Spent once, and a replay revokes the family; otherwise simplejwt's looser rotation.
   const strict = jwt.rotateRefreshTokens && jwt.blacklistAfterRotation;
+  const graceMs = jwt.reuseGraceSeconds * 1000;
+  if (jwt.rotateRefreshTokens && graceMs > 0 && !stores.jwtState.rotate) {
+    ctx.logger.warn(
+      { setting: 'jwt.reuseGraceSeconds' },
+      'the JwtStateStore has no rotate(): refresh tokens rotate without the reuse grace window (two tabs refreshing at once end their login); implement rotate() or set jwt.reuseGraceSeconds: 0',
+    );
+  }
 
   const sign = async (user: UserRecord, type: JwtTokenType, lifetime: number, now: number, extra = {}) => {
     if (!keyring.signer) throw new Error('JWT: no signing key is configured (verify-only)');
@@ -81,6 +93,19 @@ export function createJwtTokens(ctx: Context): JwtTokens {
     });
     return { refresh: refresh.token, access: access.token };
   };
+
+  /** The refresh token a successor record names, signed: the same claims every time it is signed. */
+  const signRefresh = async (user: UserRecord, next: RefreshSuccessor): Promise<string> => {
+    const extra = { exp: Math.floor(next.expiresAt / 1000), [jwt.jtiClaim]: next.jti };
+    return (await sign(user, 'refresh', jwt.refreshTokenLifetime, next.issuedAt, extra)).token;
+  };
+
+  /** The successor a rotation at `now` records before it is signed (newPayload's jti and exp). */
+  const successorAt = (now: number): RefreshSuccessor => ({
+    jti: randomUUID().replaceAll('-', ''),
+    issuedAt: now,
+    expiresAt: Math.floor((now + jwt.refreshTokenLifetime * 1000) / 1000) * 1000,
+  });
 
   const verify = async (token: string, types: readonly string[] | null): Promise<VerifiedToken> => {
     const now = clock.now();
@@ -106,6 +131,37 @@ export function createJwtTokens(ctx: Context): JwtTokens {
       detail: { jti: row.jti, familyId: row.familyId },
     });
     return new TokenNotValid(MESSAGES.blacklisted);
+  };
+
+  /**
+   * Rotation through the store's one atomic step: the winner of concurrent presentations records
+   * the successor, and every other presentation inside the grace window is handed that same one.
+   */
+  const rotateRefresh = async (user: UserRecord, jti: string, now: number, req: AuthRequest) => {
+    const next = successorAt(now);
+    const rotated = await stores.jwtState.rotate?.(jti, now, next, graceMs);
+    if (!rotated) throw new Error('JWT: rotateRefresh needs a JwtStateStore with rotate()');
+    if (rotated.status === 'unknown') throw new TokenNotValid(MESSAGES.invalid);
+    if (rotated.status === 'revoked') throw new TokenNotValid(MESSAGES.blacklisted);
+    if (rotated.status === 'reused' && strict) throw await reuseDetected(rotated.token, req);
+    const row = rotated.token;
+    if (row.userId !== user.id) throw new TokenNotValid(MESSAGES.invalid);
+    if (issuedBeforeCutoff(user, row.issuedAt)) throw new TokenNotValid(MESSAGES.blacklisted);
+    // Without blacklistAfterRotation a spent token outside the window still refreshes (simplejwt):
+    // into a new successor of the same family, as before.
+    const pair =
+      rotated.status === 'reused'
+        ? await issuePair(user, row.familyId, now)
+        : {
+            refresh: await signRefresh(user, rotated.status === 'replayed' ? rotated.successor : next),
+            access: (await sign(user, 'access', jwt.accessTokenLifetime, now)).token,
+          };
+    // A logout-everywhere that landed after the user was read cut nothing issued at or after
+    // its instant: what this refresh made must not be handed out (its family is revoked).
+    if (await endedSince(ctx, user)) throw new TokenNotValid(MESSAGES.blacklisted);
+    const event = rotated.status === 'replayed' ? 'refresh_replayed' : 'refresh_rotated';
+    await audit(ctx, req, event, { user, scheme: 'jwt', detail: { familyId: row.familyId } });
+    return { access: pair.access, refresh: pair.refresh };
   };
 
   return {
@@ -139,6 +195,8 @@ export function createJwtTokens(ctx: Context): JwtTokens {
       // replay and end its login.
       const user = await activeUser(userIdOf(jwt, verified.payload));
       const now = clock.now();
+      if (jwt.rotateRefreshTokens && stores.jwtState.rotate)
+        return rotateRefresh(user, verified.jti, now, req);
       const spent = await stores.jwtState.spend(verified.jti, now);
       if (spent.status === 'unknown') throw new TokenNotValid(MESSAGES.invalid);
       if (spent.status === 'revoked') throw new TokenNotValid(MESSAGES.blacklisted);

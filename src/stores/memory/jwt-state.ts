@@ -1,15 +1,23 @@
 import { UniqueViolation } from '../errors.js';
-import type { JwtStateStore, OutstandingRefresh, SpendResult } from '../types.js';
+import type {
+  JwtStateStore,
+  OutstandingRefresh,
+  RefreshSuccessor,
+  RotateResult,
+  SpendResult,
+} from '../types.js';
 
 interface Row {
   token: OutstandingRefresh;
   spentAt: number | null;
+  /** The token that replaced this one, when `rotate` spent it. */
+  successor: RefreshSuccessor | null;
 }
 
 /**
  * A JwtStateStore held in process memory: outstanding refresh tokens, the blacklist and revoked
  * families. `spend` runs without an `await` between its read and its write, so of concurrent
- * callers exactly one sees the token unspent.
+ * callers exactly one sees the token unspent (and `rotate` records its successor in the same step).
  *
  * @example
  * const jwt = memoryJwtStateStore();
@@ -26,7 +34,7 @@ export function memoryJwtStateStore(): JwtStateStore {
   return {
     async recordOutstanding(token) {
       if (outstanding.has(token.jti)) throw new UniqueViolation('jti');
-      outstanding.set(token.jti, { token: { ...token }, spentAt: null });
+      outstanding.set(token.jti, { token: { ...token }, spentAt: null, successor: null });
     },
     async spend(jti, now): Promise<SpendResult> {
       const row = outstanding.get(jti);
@@ -36,6 +44,27 @@ export function memoryJwtStateStore(): JwtStateStore {
       if (row.spentAt !== null) return { status: 'reused', token: { ...row.token } };
       row.spentAt = now;
       return { status: 'spent', token: { ...row.token } };
+    },
+    async rotate(jti, now, successor, graceMs): Promise<RotateResult> {
+      const row = outstanding.get(jti);
+      if (blacklist.has(jti) || (row && revokedFamilies.has(row.token.familyId)))
+        return { status: 'revoked' };
+      if (!row) return { status: 'unknown' };
+      const token = { ...row.token };
+      if (row.spentAt === null) {
+        if (outstanding.has(successor.jti)) throw new UniqueViolation('jti');
+        row.spentAt = now;
+        row.successor = { ...successor };
+        const next = { ...successor, userId: token.userId, familyId: token.familyId };
+        outstanding.set(successor.jti, { token: next, spentAt: null, successor: null });
+        return { status: 'spent', token };
+      }
+      const head = row.successor ? outstanding.get(row.successor.jti) : undefined;
+      const live = head !== undefined && head.spentAt === null && !blacklist.has(head.token.jti);
+      if (graceMs > 0 && now - row.spentAt < graceMs && live) {
+        return { status: 'replayed', token, successor: { ...head.token } };
+      }
+      return { status: 'reused', token };
     },
     async refreshState(jti) {
       const row = outstanding.get(jti);

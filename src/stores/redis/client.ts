@@ -4,7 +4,7 @@ import { importOptional } from '../optional-package.js';
 
 /** How long one connection attempt, and one command, may take before it counts as down. */
 const CONNECT_TIMEOUT_MS = 2_000;
-const COMMAND_TIMEOUT_MS = 2_000;
+export const COMMAND_TIMEOUT_MS = 2_000;
 /** Reconnect backoff: 100 ms, 200 ms, 400 ms … capped at 2 s, forever (service resumes by itself). */
 const MAX_BACKOFF_MS = 2_000;
 

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import { UniqueViolation } from '../errors.js';
-import type { JwtStateStore, OutstandingRefresh, RefreshState, SpendResult } from '../types.js';
+import { StoreUnavailable, UniqueViolation } from '../errors.js';
+import type { JwtStateStore, OutstandingRefresh, RefreshState, RotateResult, SpendResult } from '../types.js';
+import { COMMAND_TIMEOUT_MS } from './client.js';
 import {
   BLACKLIST,
   DELETE_EXPIRED,
@@ -8,33 +9,58 @@ import {
   REFRESH_STATE,
   REVOKE_ALL_FOR_USER,
   REVOKE_FAMILY,
+  ROTATE,
   SPEND,
 } from './lua/jwt-state.js';
 import { redisGuard } from './translate-errors.js';
 import { KEEP_EXPIRED_MS, ttlMs } from './ttl.js';
 
-/** SPEND's reply to a SpendResult. */
-function toSpendResult(jti: string, reply: readonly string[]): SpendResult {
-  const [status, userId, familyId, issuedAt, expiresAt] = reply;
-  if (status === 'spent' || status === 'reused') {
-    const token: OutstandingRefresh = {
-      jti,
-      userId: Number(userId),
-      familyId: familyId as string,
-      issuedAt: Number(issuedAt),
-      expiresAt: Number(expiresAt),
-    };
-    return { status, token };
+/**
+ * A spend that starts running in Redis later than this after its client read Redis's clock is not
+ * applied: its client gave up on it after COMMAND_TIMEOUT_MS (503). One that ran just inside the
+ * timeout but whose reply came too late is the grace window's case: the retry gets its successor.
+ */
+const SPEND_MAX_LAG_MS = COMMAND_TIMEOUT_MS;
+
+/** A token of SPEND's and ROTATE's replies (jti, then userId, familyId, issuedAt, expiresAt). */
+function tokenOf(
+  jti: string,
+  [userId, familyId, issuedAt, expiresAt]: readonly string[],
+): OutstandingRefresh {
+  return {
+    jti,
+    userId: Number(userId),
+    familyId: familyId as string,
+    issuedAt: Number(issuedAt),
+    expiresAt: Number(expiresAt),
+  };
+}
+
+/** SPEND's and ROTATE's replies to a RotateResult (a SpendResult when no successor was asked). */
+function toRotateResult(jti: string, reply: readonly string[]): RotateResult {
+  const [status, ...rest] = reply;
+  if (status === 'spent' || status === 'reused') return { status, token: tokenOf(jti, rest) };
+  if (status === 'replayed') {
+    const token = tokenOf(jti, rest);
+    const [next, issuedAt, expiresAt] = rest.slice(4);
+    const successor = tokenOf(next as string, [rest[0], rest[1], issuedAt, expiresAt] as string[]);
+    return { status, token, successor };
   }
   if (status === 'revoked') return { status };
+  // The client gave up on this command long ago (503); nothing was changed.
+  if (status === 'late') throw new StoreUnavailable('jwtState');
+  if (status === 'jti') throw new UniqueViolation('jti');
   return { status: 'unknown' };
 }
 
 /**
  * The JwtStateStore in Redis: outstanding refresh tokens, the blacklist and revoked families,
  * each kept until its expiry by a TTL. `spend` is one Lua script that checks the blacklist, the
- * family and the spent mark and sets the mark, so of concurrent refreshes on any number of
- * instances exactly one wins, and a replay seen anywhere is reported as `reused`.
+ * family and the spent mark and sets the mark (ROTATE also records the successor), so of
+ * concurrent refreshes on any number of instances exactly one wins, and a replay seen anywhere is
+ * reported as `reused` (or `replayed` inside the grace window). Spending reads Redis's clock first
+ * and the script refuses to run late (see SPEND_MAX_LAG_MS): a spend whose client already answered
+ * 503 cannot land afterwards and make the client's retry look like theft.
  *
  * @example
  * const jwt = redisJwtStateStore(client, 'gatehouse:');
@@ -42,6 +68,11 @@ function toSpendResult(jti: string, reply: readonly string[]): SpendResult {
  * if (result.status === 'reused') await jwt.revokeFamily(result.token.familyId, now);
  */
 export function redisJwtStateStore(client: Redis, prefix: string): JwtStateStore {
+  /** Redis's clock now (ms): what a spend's script measures its own lateness against. */
+  const redisNow = async (): Promise<number> => {
+    const [seconds, micros] = await client.time();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
+  };
   return redisGuard('jwtState', {
     async recordOutstanding(t) {
       const reply = await RECORD.run(
@@ -61,7 +92,26 @@ export function redisJwtStateStore(client: Redis, prefix: string): JwtStateStore
       if (reply !== 'ok') throw new UniqueViolation(String(reply));
     },
     async spend(jti, now) {
-      return toSpendResult(jti, (await SPEND.run(client, [], [prefix, jti, now])) as string[]);
+      const sent = await redisNow();
+      const reply = await SPEND.run(client, [], [prefix, jti, now, sent, SPEND_MAX_LAG_MS]);
+      return toRotateResult(jti, reply as string[]) as SpendResult;
+    },
+    async rotate(jti, now, next, graceMs) {
+      const sent = await redisNow();
+      const ttl = ttlMs(next.expiresAt, next.issuedAt);
+      const args = [
+        prefix,
+        jti,
+        now,
+        sent,
+        SPEND_MAX_LAG_MS,
+        next.jti,
+        next.issuedAt,
+        next.expiresAt,
+        ttl,
+        graceMs,
+      ];
+      return toRotateResult(jti, (await ROTATE.run(client, [], args)) as string[]);
     },
     async refreshState(jti) {
       return (await REFRESH_STATE.run(client, [], [prefix, jti])) as RefreshState;

@@ -1,5 +1,11 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { JwtStateStore, OutstandingRefresh, SpendResult } from '../types.js';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import type {
+  JwtStateStore,
+  OutstandingRefresh,
+  RefreshSuccessor,
+  RotateResult,
+  SpendResult,
+} from '../types.js';
 import { num } from './codec.js';
 import { deleteExpiredBatch } from './delete-expired.js';
 import type { Database, JwtOutstandingTable } from './schema.js';
@@ -17,6 +23,20 @@ function toOutstanding(row: Selectable<JwtOutstandingTable>): OutstandingRefresh
     familyId: row.family_id,
     issuedAt: num(row.issued_at),
     expiresAt: num(row.expires_at),
+  };
+}
+
+/** The successor a spent row names, as an outstanding token of the row's user and family. */
+function successorOf(row: Selectable<JwtOutstandingTable>): OutstandingRefresh | null {
+  if (row.successor_jti === null || row.successor_issued_at === null || row.successor_expires_at === null) {
+    return null;
+  }
+  return {
+    jti: row.successor_jti,
+    userId: row.user_id,
+    familyId: row.family_id,
+    issuedAt: num(row.successor_issued_at),
+    expiresAt: num(row.successor_expires_at),
   };
 }
 
@@ -52,6 +72,58 @@ export function sqlJwtStateStore(db: Kysely<Database>): JwtStateStore {
     return { status: 'reused', token: toOutstanding(row) };
   };
 
+  /** Spends `jti` if it is outstanding, blacklisted nowhere and of a live family (one UPDATE). */
+  const spendRow = (jti: string, set: Updateable<JwtOutstandingTable>) =>
+    db
+      .updateTable(O)
+      .set(set)
+      .where('jti', '=', jti)
+      .where('spent_at', 'is', null)
+      .where((eb) => eb.not(eb.exists(eb.selectFrom(B).select(`${B}.jti`).where(`${B}.jti`, '=', jti))))
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb.selectFrom(F).select(`${F}.family_id`).whereRef(`${F}.family_id`, '=', `${O}.family_id`),
+          ),
+        ),
+      )
+      .returningAll()
+      .executeTakeFirst();
+  /**
+   * Records the successor's outstanding row. The winning rotation and every replay write it (the
+   * same values, first one wins): a replay can then run before the winner's second statement, and
+   * a crash between the winner's two statements leaves nothing missing.
+   */
+  const recordSuccessor = async (next: OutstandingRefresh): Promise<void> => {
+    await db
+      .insertInto(O)
+      .values({
+        jti: next.jti,
+        user_id: next.userId,
+        family_id: next.familyId,
+        issued_at: next.issuedAt,
+        expires_at: next.expiresAt,
+        spent_at: null,
+      })
+      .onConflict((oc) => oc.column('jti').doNothing())
+      .execute();
+  };
+  /** A spent row's successor when it may be handed out again at `now`; else null (reuse). */
+  const replayable = async (
+    row: Selectable<JwtOutstandingTable>,
+    now: number,
+    graceMs: number,
+  ): Promise<OutstandingRefresh | null> => {
+    const next = successorOf(row);
+    if (next === null || row.spent_at === null || graceMs <= 0 || now - num(row.spent_at) >= graceMs)
+      return null;
+    await recordSuccessor(next);
+    const head = await inspect(next.jti);
+    if (head === 'revoked' || head === undefined || head.spent_at !== null) return null;
+    // A jti collision with another user's token would be a bug, never a replay.
+    return head.user_id === row.user_id && head.family_id === row.family_id ? next : null;
+  };
+
   return guard('jwtState', {
     async recordOutstanding(t) {
       await db
@@ -68,23 +140,31 @@ export function sqlJwtStateStore(db: Kysely<Database>): JwtStateStore {
     },
     async spend(jti, now) {
       if (!canBeText(jti)) return { status: 'unknown' };
-      const spent = await db
-        .updateTable(O)
-        .set({ spent_at: now })
-        .where('jti', '=', jti)
-        .where('spent_at', 'is', null)
-        .where((eb) => eb.not(eb.exists(eb.selectFrom(B).select(`${B}.jti`).where(`${B}.jti`, '=', jti))))
-        .where((eb) =>
-          eb.not(
-            eb.exists(
-              eb.selectFrom(F).select(`${F}.family_id`).whereRef(`${F}.family_id`, '=', `${O}.family_id`),
-            ),
-          ),
-        )
-        .returningAll()
-        .executeTakeFirst();
+      const spent = await spendRow(jti, { spent_at: now });
       if (spent) return { status: 'spent', token: toOutstanding(spent) };
       return explain(jti);
+    },
+    async rotate(jti, now, successor: RefreshSuccessor, graceMs): Promise<RotateResult> {
+      if (!canBeText(jti)) return { status: 'unknown' };
+      // The spend and the successor's name are one UPDATE: the database picks the one winner, and
+      // every loser reads the successor that winner recorded.
+      const spent = await spendRow(jti, {
+        spent_at: now,
+        successor_jti: successor.jti,
+        successor_issued_at: successor.issuedAt,
+        successor_expires_at: successor.expiresAt,
+      });
+      if (spent) {
+        const token = toOutstanding(spent);
+        await recordSuccessor({ ...successor, userId: token.userId, familyId: token.familyId });
+        return { status: 'spent', token };
+      }
+      const row = await inspect(jti);
+      if (row === 'revoked') return { status: 'revoked' };
+      if (!row) return { status: 'unknown' };
+      const token = toOutstanding(row);
+      const next = await replayable(row, now, graceMs);
+      return next ? { status: 'replayed', token, successor: next } : { status: 'reused', token };
     },
     async refreshState(jti) {
       if (!canBeText(jti)) return 'unknown';

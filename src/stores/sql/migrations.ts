@@ -164,7 +164,26 @@ function initial(dialect: SqlDialect): Migration {
 }
 
 /**
- * 0002: whether a user's address is verified (docs/email.md), existing users unverified; and an
+ * 0002: a spent refresh token remembers the successor `rotate` recorded with it, so a presentation
+ * inside `jwt.reuseGraceSeconds` gets that same successor again. Nullable columns: rows from before
+ * (and tokens spent without rotation) have none, and are never replayed.
+ */
+const refreshSuccessor: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    const columns = [
+      ['successor_jti', 'text'],
+      ['successor_issued_at', 'bigint'],
+      ['successor_expires_at', 'bigint'],
+    ] as const;
+    // One statement per column: SQLite's ALTER TABLE adds one column at a time.
+    for (const [name, type] of columns) {
+      await db.schema.alterTable('gatehouse_jwt_outstanding').addColumn(name, type).execute();
+    }
+  },
+};
+
+/**
+ * 0003: whether a user's address is verified (docs/email.md), existing users unverified; and an
  * index for the mail flows' case-insensitive lookup by address.
  */
 const emailVerified: Migration = {
@@ -182,11 +201,15 @@ const emailVerified: Migration = {
 };
 
 /**
- * Every migration, by name; names sort in the order they apply. Add the next as `0002_…`;
+ * Every migration, by name; names sort in the order they apply. Add the next as `0004_…`;
  * never edit one that has shipped.
  */
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
-  return { '0001_initial': initial(dialect), '0002_email_verified': emailVerified };
+  return {
+    '0001_initial': initial(dialect),
+    '0002_refresh_successor': refreshSuccessor,
+    '0003_email_verified': emailVerified,
+  };
 }
 
 /** The in-code migration provider: no files to ship or find at run time. */
@@ -200,7 +223,7 @@ export function migrationProvider(dialect: SqlDialect): MigrationProvider {
  * not both migrate.
  *
  * @example
- * const applied = await migrateToLatest(db, 'sqlite'); // ['0001_initial'] the first time, [] after
+ * const applied = await migrateToLatest(db, 'sqlite'); // every name the first time, [] after
  */
 export async function migrateToLatest<DB>(db: Kysely<DB>, dialect: SqlDialect): Promise<string[]> {
   const schema = dialect === 'postgres' ? await currentSchema(db) : null;

@@ -21,7 +21,7 @@ export interface UsersTable {
   date_joined: Millis;
   last_login: Millis | null;
   tokens_valid_after: Millis | null;
-  /** Added by 0002 with a default (0), so an insert may leave it out. */
+  /** Added by 0003 with a default (0), so an insert may leave it out. */
   email_verified: ColumnType<number, number | undefined, number>;
 }
 
@@ -58,6 +58,10 @@ export interface JwtOutstandingTable {
   expires_at: Millis;
   /** Set once, by the one `spend` that wins. */
   spent_at: Millis | null;
+  /** The token `rotate` recorded in its place (migration 0002): its jti, issue and expiry. */
+  successor_jti: string | null;
+  successor_issued_at: Millis | null;
+  successor_expires_at: Millis | null;
 }
 
 export interface JwtBlacklistTable {

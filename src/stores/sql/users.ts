@@ -83,7 +83,7 @@ export function sqlUserStore(db: Kysely<Database>): UserStore {
     },
     async findByEmail(email) {
       if (!canBeText(email) || email === '') return [];
-      // lower() on both sides, as the index is built (0002): SQLite and PostgreSQL agree on it.
+      // lower() on both sides, as the index is built (0003): SQLite and PostgreSQL agree on it.
       const rows = await db
         .selectFrom(T)
         .selectAll()

@@ -1,7 +1,8 @@
 /**
  * The refresh-token state scripts. Keys, under the prefix P (ARGV[1]):
  * - `P refresh:<jti>`: hash of an outstanding token (userId, familyId, issuedAt, expiresAt,
- *   spentAt once spent); TTL = its remaining lifetime;
+ *   spentAt once spent, successor: the jti ROTATE recorded in its place); TTL = its remaining
+ *   lifetime;
  * - `P family:<familyId>`: hash of a family: `live` (its outstanding tokens here), `maxExp` (the
  *   latest expiry among them) and `revokedAt` once revoked; lives as long as its longest token;
  * - `P user-families:<userId>`: set of the user's families, for logout-all;
@@ -41,6 +42,27 @@ local function dropBlacklisted(j)
   redis.call('DEL', bkey(j))
   redis.call('ZREM', BEXP, j)
 end
+-- Records outstanding token j of user u in family f (issuedAt, expiresAt, ttl in ms).
+local function record(j, u, f, iat, exp, ttl)
+  redis.call('HSET', rkey(j), 'userId', u, 'familyId', f, 'issuedAt', iat, 'expiresAt', exp)
+  redis.call('PEXPIRE', rkey(j), ttl)
+  redis.call('ZADD', REXP, exp, j)
+  redis.call('HINCRBY', fkey(f), 'live', 1)
+  local maxExp = redis.call('HGET', fkey(f), 'maxExp')
+  if not maxExp or tonumber(exp) > tonumber(maxExp) then redis.call('HSET', fkey(f), 'maxExp', exp) end
+  extend(fkey(f), ttl)
+  redis.call('SREM', ORPHANS, f)
+  redis.call('SADD', ukey(u), f)
+  extend(ukey(u), ttl)
+end
+-- Whether this script runs more than maxLag ms (Redis's clock) after \`sent\`, the Redis time the
+-- client read just before sending it: a Redis that stalled (or a network that held the command)
+-- past the client's command timeout. The client has answered 503 by then, so a spend must not
+-- happen behind its back: its retry would read as a replay.
+local function late(sent, maxLag)
+  local t = redis.call('TIME')
+  return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) - tonumber(sent) > tonumber(maxLag)
+end
 `;
 
 /**
@@ -50,16 +72,7 @@ end
 export const RECORD = luaScript(`${PRELUDE}
 local j, u, f = ARGV[2], ARGV[3], ARGV[4]
 if redis.call('EXISTS', rkey(j)) == 1 then return 'jti' end
-redis.call('HSET', rkey(j), 'userId', u, 'familyId', f, 'issuedAt', ARGV[5], 'expiresAt', ARGV[6])
-redis.call('PEXPIRE', rkey(j), ARGV[7])
-redis.call('ZADD', REXP, ARGV[6], j)
-redis.call('HINCRBY', fkey(f), 'live', 1)
-local maxExp = redis.call('HGET', fkey(f), 'maxExp')
-if not maxExp or tonumber(ARGV[6]) > tonumber(maxExp) then redis.call('HSET', fkey(f), 'maxExp', ARGV[6]) end
-extend(fkey(f), ARGV[7])
-redis.call('SREM', ORPHANS, f)
-redis.call('SADD', ukey(u), f)
-extend(ukey(u), ARGV[7])
+record(j, u, f, ARGV[5], ARGV[6], ARGV[7])
 -- Bounded cleanup per call, so the indexes stay small where flush-expired never runs.
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', REXP, '-inf', ARGV[8], 'LIMIT', 0, 2)) do dropToken(m) end
 for _, m in ipairs(redis.call('ZRANGEBYSCORE', BEXP, '-inf', ARGV[8], 'LIMIT', 0, 2)) do dropBlacklisted(m) end
@@ -70,12 +83,14 @@ return 'ok'
 `);
 
 /**
- * ARGV: P, jti, now. The whole decision is one script, so of concurrent spends on any number of
- * instances exactly one finds the token unspent. Returns {'spent'|'reused', userId, familyId,
- * issuedAt, expiresAt}, {'revoked'} or {'unknown'}, checked in the SQL store's order.
+ * ARGV: P, jti, now, sent, maxLag. The whole decision is one script, so of concurrent spends on any
+ * number of instances exactly one finds the token unspent. Returns {'spent'|'reused', userId,
+ * familyId, issuedAt, expiresAt}, {'revoked'} or {'unknown'}, checked in the SQL store's order;
+ * {'late'}, changing nothing, when it ran after its client stopped waiting (see `late`).
  */
 export const SPEND = luaScript(`${PRELUDE}
 local j = ARGV[2]
+if late(ARGV[4], ARGV[5]) then return {'late'} end
 if redis.call('EXISTS', bkey(j)) == 1 then return {'revoked'} end
 local t = redis.call('HMGET', rkey(j), 'userId', 'familyId', 'issuedAt', 'expiresAt', 'spentAt')
 if not t[1] then return {'unknown'} end
@@ -83,6 +98,35 @@ if redis.call('HEXISTS', fkey(t[2]), 'revokedAt') == 1 then return {'revoked'} e
 if t[5] then return {'reused', t[1], t[2], t[3], t[4]} end
 redis.call('HSET', rkey(j), 'spentAt', ARGV[3])
 return {'spent', t[1], t[2], t[3], t[4]}
+`);
+
+/**
+ * ARGV: P, jti, now, sent, maxLag, successor jti, its issuedAt, its expiresAt, its ttl, graceMs.
+ * SPEND that also records the successor, or finds the token spent less than graceMs ago with its
+ * successor unspent and not blacklisted (the family's revocation is checked first). Returns
+ * SPEND's replies, {'replayed', userId, familyId, issuedAt, expiresAt, successor jti, its
+ * issuedAt, its expiresAt}, or {'jti'} when the successor's jti is taken.
+ */
+export const ROTATE = luaScript(`${PRELUDE}
+local j = ARGV[2]
+if late(ARGV[4], ARGV[5]) then return {'late'} end
+if redis.call('EXISTS', bkey(j)) == 1 then return {'revoked'} end
+local t = redis.call('HMGET', rkey(j), 'userId', 'familyId', 'issuedAt', 'expiresAt', 'spentAt', 'successor')
+if not t[1] then return {'unknown'} end
+if redis.call('HEXISTS', fkey(t[2]), 'revokedAt') == 1 then return {'revoked'} end
+if not t[5] then
+  local n = ARGV[6]
+  if redis.call('EXISTS', rkey(n)) == 1 then return {'jti'} end
+  redis.call('HSET', rkey(j), 'spentAt', ARGV[3], 'successor', n)
+  record(n, t[1], t[2], ARGV[7], ARGV[8], ARGV[9])
+  return {'spent', t[1], t[2], t[3], t[4]}
+end
+local grace = tonumber(ARGV[10])
+if t[6] and grace > 0 and tonumber(ARGV[3]) - tonumber(t[5]) < grace and redis.call('EXISTS', bkey(t[6])) == 0 then
+  local s = redis.call('HMGET', rkey(t[6]), 'issuedAt', 'expiresAt', 'spentAt')
+  if s[1] and not s[3] then return {'replayed', t[1], t[2], t[3], t[4], t[6], s[1], s[2]} end
+end
+return {'reused', t[1], t[2], t[3], t[4]}
 `);
 
 /**
