@@ -218,6 +218,35 @@ describe.each(TARGETS)('email.requireVerified on $name', (target) => {
   });
 });
 
+describe.each(ALL)('login.fields on $label', ({ target }) => {
+  const { t } = withSmtp(target, { login: { fields: ['username', 'email'] } });
+
+  it('signs in with the address, ignoring case, or the username; an address two accounts share signs in neither', async () => {
+    await t().user('jo', { email: 'jo@example.com' });
+    for (const name of ['jo', 'JO@Example.com']) {
+      const res = await send('GET', `${t().base}/api/me/`, { headers: basic(name, PASSWORD) });
+      expect(res.status, name).toBe(200);
+      expect(res.body).toMatchObject({ username: 'jo' });
+    }
+    await t().user('kim', { email: 'shared@example.com' });
+    await t().user('kit', { email: 'shared@example.com' });
+    const shared = await send('GET', `${t().base}/api/me/`, {
+      headers: basic('shared@example.com', PASSWORD),
+    });
+    expect(shared.status).toBe(401);
+  });
+});
+
+describe.each(TARGETS.filter((x) => x.name === 'server'))('login.fields by default on $name', (target) => {
+  const { t } = withSmtp(target);
+
+  it('takes the username only, as Django does', async () => {
+    await t().user('lou', { email: 'lou@example.com' });
+    const res = await send('GET', `${t().base}/api/me/`, { headers: basic('lou@example.com', PASSWORD) });
+    expect(res.status).toBe(401);
+  });
+});
+
 describe('mail flow throttles', () => {
   const { t, smtp } = withSmtp(TARGETS[0]!, { throttle: { email: '4/hour', emailAddress: '1/hour' } });
 
