@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatehouseConfigInput } from '../../src/core/config.js';
+import { EMAIL_TAKEN } from '../../src/core/users.js';
 import { BAD_LINK } from '../../src/services/mail/flows.js';
 import { describeUnavailable } from '../helpers/required.js';
 import { linkIn, SMTP_USER, startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -197,6 +198,49 @@ describe.each(ALL)('mail flows on $label', ({ target }) => {
     expect(bad).toMatchObject({ status: 400, body: { email: ['Enter a valid email address.'] } });
     const garbage = await post(t(), '/api/auth/email/verify/', { uid: '!!', token: 'x' });
     expect(garbage).toMatchObject({ status: 400, body: { token: [BAD_LINK] } });
+  });
+});
+
+describe.each(ALL)('email.unique on $label', ({ target }) => {
+  const { t, smtp } = withSmtp(target, { throttle: { email: '1000/hour' } });
+
+  it('refuses an address another user has at sign-up, and at the confirmation of an email change', async () => {
+    await t().user('max', { email: 'max@example.com' });
+    const taken = await post(t(), '/api/auth/register/', {
+      username: 'mia',
+      password: PASSWORD,
+      email: 'MAX@example.com',
+    });
+    expect(taken).toMatchObject({ status: 400, body: { email: [EMAIL_TAKEN] } });
+
+    await t().user('ned', { email: 'ned@example.com' });
+    // Asking says nothing about the address; only the link's holder learns it is taken.
+    const asked = await post(
+      t(),
+      '/api/auth/email/change/',
+      { email: 'max@example.com', password: PASSWORD },
+      basic('ned', PASSWORD),
+    );
+    expect(asked.status).toBe(202);
+    const { uid, token } = linkIn(
+      await smtp().waitFor('max@example.com', (m) => m.subject.includes('new email')),
+    );
+    const refused = await post(t(), '/api/auth/email/verify/', { uid, token });
+    expect(refused).toMatchObject({ status: 400, body: { email: [EMAIL_TAKEN] } });
+  });
+});
+
+describe.each(TARGETS.filter((x) => x.name === 'server'))('email.unique off on $name', (target) => {
+  const { t } = withSmtp(target, { email: { unique: false } });
+
+  it('lets two users share an address', async () => {
+    await t().user('ora', { email: 'ora@example.com' });
+    const res = await post(t(), '/api/auth/register/', {
+      username: 'oz',
+      password: PASSWORD,
+      email: 'ora@example.com',
+    });
+    expect(res.status).toBe(201);
   });
 });
 
