@@ -1,13 +1,14 @@
 import { ApiError, api, pageConfig } from './api.js';
 import { confirmInline } from './confirm.js';
 import { busy, byId, showOnly } from './dom.js';
+import { type EmailPage, type MeEmail, openFromLink, showEmail, wireEmailFlows } from './email.js';
 import { clearFieldErrors, clearOnEdit, missingFields, showFieldErrors } from './fields.js';
 import { fill, revokeButton, type SessionView, sessionItem, type TokenView, tokenItem } from './lists.js';
 import { fail, say } from './status.js';
 import { wireTokenForm } from './token-form.js';
 
 /** GET /api/me/ */
-interface Me {
+interface Me extends MeEmail {
   username: string;
   is_staff: boolean;
   auth: string;
@@ -24,6 +25,8 @@ const sections = {
   loading: byId('loading'),
   signin: byId('signin'),
   signup: byId('signup'),
+  forgot: byId('forgot'),
+  reset: byId('reset'),
   account: byId('account'),
 };
 const all = Object.values(sections);
@@ -70,6 +73,7 @@ async function loadAccount(): Promise<void> {
   byId('me-username').textContent = me.username;
   byId('me-scheme').textContent = SCHEME_NAMES[me.auth] ?? me.auth;
   byId('me-staff').hidden = !me.is_staff;
+  showEmail(me);
   await Promise.all([loadSessions(), loadTokens()]);
   if (sections.account.hidden) show(sections.account);
 }
@@ -196,11 +200,14 @@ function wireLogout(): void {
 }
 
 async function start(): Promise<void> {
+  const emailPage: EmailPage = { onSubmit, show, showSignin, attempt };
   wireSignInAndUp();
   wireLogout();
   wireTokenForm({ onSubmit, loadTokens });
+  wireEmailFlows(emailPage);
   try {
     await api('GET', '/api/auth/csrf/');
+    if (await openFromLink(emailPage)) return;
     await loadAccount();
   } catch (err) {
     showSignin();

@@ -8,6 +8,11 @@ export interface PageConfig {
   signup: boolean;
   csrfCookie: string;
   csrfHeader: string;
+  /** Whether the mail flows (reset, verification, email change) are on. */
+  mail: boolean;
+  /** The paths a mail's links open (email.paths). */
+  resetPath: string;
+  verifyPath: string;
 }
 
 export function pageConfig(): PageConfig {
@@ -16,6 +21,9 @@ export function pageConfig(): PageConfig {
     signup: data.signup === 'true',
     csrfCookie: data.csrfCookie || 'csrftoken',
     csrfHeader: data.csrfHeader || 'X-CSRFToken',
+    mail: data.mail === 'true',
+    resetPath: data.resetPath || '/reset-password',
+    verifyPath: data.verifyPath || '/verify-email',
   };
 }
 

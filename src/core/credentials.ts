@@ -1,6 +1,7 @@
 import type { UserRecord } from '../stores/types.js';
 import type { Context } from './context.js';
 import { normalizeUsername, usernameInputProblem } from './username.js';
+import { normalizeEmail } from './users.js';
 
 /**
  * Django's authenticate(): the user whose password matches, or null. An unknown username costs
@@ -16,7 +17,7 @@ export async function checkCredentials(
 ): Promise<UserRecord | null> {
   const name = normalizeUsername(username);
   // A name no user can have (too long, NUL) is not looked up: it costs the dummy verify only.
-  const user = usernameInputProblem(name) === null ? await ctx.stores.users.findByUsername(name) : null;
+  const user = usernameInputProblem(name) === null ? await findLoginUser(ctx, name) : null;
   if (!user) {
     await ctx.passwords.dummyVerify(password);
     return null;
@@ -25,6 +26,20 @@ export async function checkCredentials(
   if (!result.ok) return null;
   if (result.needsRehash) await upgradeHash(ctx, user, password);
   return user;
+}
+
+/**
+ * The user a login name names, by `login.fields`: the username first, then (with `email` listed)
+ * a name holding `@` as an address. An address two accounts share names neither: a password
+ * must not pick between them.
+ */
+async function findLoginUser(ctx: Context, name: string): Promise<UserRecord | null> {
+  const { fields } = ctx.config.login;
+  const users = ctx.stores.users;
+  const byName = fields.includes('username') ? await users.findByUsername(name) : null;
+  if (byName || !fields.includes('email') || !name.includes('@') || !users.findByEmail) return byName;
+  const matches = await users.findByEmail(normalizeEmail(name));
+  return matches.length === 1 ? matches[0]! : null;
 }
 
 async function upgradeHash(ctx: Context, user: UserRecord, password: string): Promise<void> {

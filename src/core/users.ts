@@ -82,6 +82,7 @@ export async function createUser(ctx: Context, given: CreateUserInput, req: Auth
   }
   if (Object.keys(errors).length) throw new ValidationError(errors);
   if (await ctx.stores.users.findByUsername(input.username)) throw usernameTaken();
+  if (await emailTaken(ctx, input.email)) throw new ValidationError({ email: [EMAIL_TAKEN] });
   const passwordHash = input.password === null ? '' : await ctx.passwords.hash(input.password);
   try {
     const user = await ctx.stores.users.create({
@@ -98,6 +99,20 @@ export async function createUser(ctx: Context, given: CreateUserInput, req: Auth
     if (err instanceof UniqueViolation) throw usernameTaken();
     throw err;
   }
+}
+
+/** allauth's (and dj-rest-auth's) wording for an address another account has. */
+export const EMAIL_TAKEN = 'A user is already registered with this e-mail address.';
+
+/**
+ * Whether `email.unique` is on and another user than `exceptId` has `email` (ignoring case).
+ * Checked before the write; two sign-ups racing with one address can both pass, and are then
+ * reported like any address shared before the setting (docs/email.md).
+ */
+export async function emailTaken(ctx: Context, email: string, exceptId?: number): Promise<boolean> {
+  const { users } = ctx.stores;
+  if (!ctx.config.email.unique || email === '' || !users.findByEmail) return false;
+  return (await users.findByEmail(email)).some((u) => u.id !== exceptId);
 }
 
 function usernameTaken(): ValidationError {

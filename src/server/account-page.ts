@@ -75,18 +75,33 @@ export function registerAccountPage(app: FastifyInstance, opts: AccountPageOptio
   }
   const assets = loadAssets(dir, {
     signup: String(config.signup),
+    mail: String(config.email.flows === true),
+    resetPath: config.email.paths.reset,
+    verifyPath: config.email.paths.verify,
     csrfCookie: config.csrf.cookieName,
     csrfHeader: config.csrf.headerName,
   });
   for (const [name, asset] of assets) {
-    const url = name === 'index.html' ? '/' : `/${name}`;
-    app.get(url, async (request, reply) => {
-      reply.headers(HEADERS).header('etag', asset.etag).type(asset.type);
-      if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
-      return reply.send(asset.body);
-    });
+    for (const url of assetUrls(name, config)) {
+      app.get(url, async (request, reply) => {
+        reply.headers(HEADERS).header('etag', asset.etag).type(asset.type);
+        if (request.headers['if-none-match'] === asset.etag) return reply.code(304).send();
+        return reply.send(asset.body);
+      });
+    }
   }
   return true;
+}
+
+/**
+ * Where an asset is served: the page at `/`, and also at the paths a mail's links open, so a link
+ * to this server (`email.baseUrl` unset, or its own origin) lands on its form here.
+ */
+function assetUrls(name: string, config: GatehouseConfig): string[] {
+  if (name !== 'index.html') return [`/${name}`];
+  const { flows, paths } = config.email;
+  const links = flows ? [paths.reset, paths.verify] : [];
+  return [...new Set(['/', ...links])];
 }
 
 /** dist/public beside the compiled server, or the repository's dist/public when run from src/. */

@@ -59,6 +59,23 @@ export default defineConfig({
     expect(config.signup).toBe(true);
   });
 
+  it('takes the mail transport, sender and link origin from the environment, enough for production', async () => {
+    const env = {
+      NODE_ENV: 'production',
+      GATEHOUSE_SECRET_KEY: secret,
+      GATEHOUSE_EMAIL_URL: 'smtp://u:p@mail.example.com:587',
+      GATEHOUSE_EMAIL_FROM: 'Example <no-reply@example.com>',
+      GATEHOUSE_EMAIL_BASE_URL: 'https://app.example.com',
+    };
+    const config = await loadConfig({ cwd: tempProject(), env });
+    expect(config.email).toMatchObject({
+      url: env.GATEHOUSE_EMAIL_URL,
+      from: env.GATEHOUSE_EMAIL_FROM,
+      baseUrl: env.GATEHOUSE_EMAIL_BASE_URL,
+      flows: true,
+    });
+  });
+
   it('returns the stores a config file exports, and refuses a stores export that is not a function', async () => {
     const cwd = tempProject();
     writeFileSync(

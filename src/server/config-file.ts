@@ -188,6 +188,7 @@ export const ENV_VARS: Record<string, Setter> = {
   GATEHOUSE_SIGNUP: map(set('signup'), bool),
   GATEHOUSE_EMAIL_URL: set('email', 'url'),
   GATEHOUSE_EMAIL_FROM: set('email', 'from'),
+  GATEHOUSE_EMAIL_BASE_URL: set('email', 'baseUrl'),
   GATEHOUSE_LOG_LEVEL: set('logLevel'),
   [KEYS_FILE_ENV]: set('jwt', 'keysFile'),
 };

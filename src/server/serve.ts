@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { GatehouseConfig } from '../core/config.js';
 import { loadCommonPasswords } from '../core/password-validators.js';
+import { sharedEmailsReport } from '../core/shared-emails.js';
 import { buildServer, type Server } from './app.js';
 import { openAppStores, type StoresFactory } from './app-stores.js';
 import { ensureAdmin } from './bootstrap.js';
@@ -42,6 +43,8 @@ export async function startServer(opts: StartOptions): Promise<Server> {
     throw err;
   }
   const { app, gh } = server;
+  const shared = await sharedEmailsReport(stores.users, config.email.unique);
+  if (shared) notice(shared);
   const admin = await ensureAdmin(gh.ctx, opts.env);
   if (admin?.password) notice(adminPasswordBlock(admin.password));
   else if (admin)

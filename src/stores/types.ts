@@ -58,11 +58,21 @@ export interface UserStore {
   /** Sets the address and whether it is verified, together (an email change verifies the new one). */
   setEmail?(id: UserId, email: string, verified: boolean): Promise<void>;
   /**
+   * Up to `limit` addresses (lower-cased) that several users share, with their ids: reported when
+   * `email.unique` is on. Optional: without it nothing is reported.
+   */
+  sharedEmails?(limit: number): Promise<SharedEmail[]>;
+  /**
    * One page of users by ascending id, after `afterId` (keyset paging, so an operator's listing
    * never loads the whole table). Optional: an application's own UserStore may not offer it, and
    * then `gatehouse users list` says so.
    */
   list?(page: UserPage): Promise<UserRecord[]>;
+}
+
+export interface SharedEmail {
+  email: string;
+  ids: UserId[];
 }
 
 export interface UserPage {

@@ -7,6 +7,7 @@ import { createPasswordHasher } from '../../src/crypto/passwords/hasher.js';
 import { buildServer, type Server } from '../../src/server/app.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import { FAST_HASHING, TEST_SECRET } from '../helpers/gatehouse.js';
+import { tempProject } from '../helpers/temp.js';
 
 /** Debian's chromium, installed by .ci/run with apt. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -81,6 +82,8 @@ export async function startGatehouse(
     logLevel: 'silent',
     ...overrides,
     passwords: { argon2: FAST_HASHING },
+    // A sign-up's verification mail lands in the test's own folder, never in the repository.
+    email: { outbox: join(tempProject(), 'outbox'), ...overrides.email },
   });
   const server = await buildServer({
     config,

@@ -1,6 +1,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openStores } from '../../src/stores/open.js';
 import { runCli, tempProject } from '../helpers/cli.js';
 import { SMTP_USER, startSmtp, type TestSmtp } from '../helpers/smtp.js';
 
@@ -47,6 +48,32 @@ describe('gatehouse sendtestemail', () => {
     const bad = await runCli(['sendtestemail', 'nope'], { cwd });
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('Enter a valid email address.');
+  });
+});
+
+describe('gatehouse migrate with email.unique', () => {
+  it('names the addresses several users already share, rather than failing or saying nothing', {
+    timeout: SLOW,
+  }, async () => {
+    const cwd = tempProject();
+    expect((await runCli(['migrate'], { cwd })).code).toBe(0);
+    const stores = await openStores({ database: `sqlite:${join(cwd, 'gatehouse.db')}` });
+    try {
+      for (const [username, email] of [
+        ['pia', 'pat@example.com'],
+        ['pat', 'Pat@example.com'],
+        ['quinn', ''],
+      ]) {
+        await stores.users.create({ username: username!, email, passwordHash: '', dateJoined: Date.now() });
+      }
+    } finally {
+      await stores.close();
+    }
+    const res = await runCli(['migrate'], { cwd });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stdout).toBe('No migrations to apply.\n');
+    expect(res.stderr).toContain('email.unique is on, but these addresses belong to several users');
+    expect(res.stderr).toContain('  pat@example.com: users 1, 2');
   });
 });
 

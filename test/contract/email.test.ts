@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GatehouseConfigInput } from '../../src/core/config.js';
+import { EMAIL_TAKEN } from '../../src/core/users.js';
 import { BAD_LINK } from '../../src/services/mail/flows.js';
 import { describeUnavailable } from '../helpers/required.js';
 import { linkIn, SMTP_USER, startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -200,6 +201,49 @@ describe.each(ALL)('mail flows on $label', ({ target }) => {
   });
 });
 
+describe.each(ALL)('email.unique on $label', ({ target }) => {
+  const { t, smtp } = withSmtp(target, { throttle: { email: '1000/hour' } });
+
+  it('refuses an address another user has at sign-up, and at the confirmation of an email change', async () => {
+    await t().user('max', { email: 'max@example.com' });
+    const taken = await post(t(), '/api/auth/register/', {
+      username: 'mia',
+      password: PASSWORD,
+      email: 'MAX@example.com',
+    });
+    expect(taken).toMatchObject({ status: 400, body: { email: [EMAIL_TAKEN] } });
+
+    await t().user('ned', { email: 'ned@example.com' });
+    // Asking says nothing about the address; only the link's holder learns it is taken.
+    const asked = await post(
+      t(),
+      '/api/auth/email/change/',
+      { email: 'max@example.com', password: PASSWORD },
+      basic('ned', PASSWORD),
+    );
+    expect(asked.status).toBe(202);
+    const { uid, token } = linkIn(
+      await smtp().waitFor('max@example.com', (m) => m.subject.includes('new email')),
+    );
+    const refused = await post(t(), '/api/auth/email/verify/', { uid, token });
+    expect(refused).toMatchObject({ status: 400, body: { email: [EMAIL_TAKEN] } });
+  });
+});
+
+describe.each(TARGETS.filter((x) => x.name === 'server'))('email.unique off on $name', (target) => {
+  const { t } = withSmtp(target, { email: { unique: false } });
+
+  it('lets two users share an address', async () => {
+    await t().user('ora', { email: 'ora@example.com' });
+    const res = await post(t(), '/api/auth/register/', {
+      username: 'oz',
+      password: PASSWORD,
+      email: 'ora@example.com',
+    });
+    expect(res.status).toBe(201);
+  });
+});
+
 describe.each(TARGETS)('email.requireVerified on $name', (target) => {
   const { t, smtp } = withSmtp(target, { email: { requireVerified: true } });
 
@@ -215,6 +259,35 @@ describe.each(TARGETS)('email.requireVerified on $name', (target) => {
     const { uid, token } = linkIn(await smtp().waitFor('gus@example.com'));
     expect((await post(t(), '/api/auth/email/verify/', { uid, token })).status).toBe(200);
     expect((await send('GET', `${t().base}/api/me/`, { headers: basic('gus', PASSWORD) })).status).toBe(200);
+  });
+});
+
+describe.each(ALL)('login.fields on $label', ({ target }) => {
+  const { t } = withSmtp(target, { login: { fields: ['username', 'email'] } });
+
+  it('signs in with the address, ignoring case, or the username; an address two accounts share signs in neither', async () => {
+    await t().user('jo', { email: 'jo@example.com' });
+    for (const name of ['jo', 'JO@Example.com']) {
+      const res = await send('GET', `${t().base}/api/me/`, { headers: basic(name, PASSWORD) });
+      expect(res.status, name).toBe(200);
+      expect(res.body).toMatchObject({ username: 'jo' });
+    }
+    await t().user('kim', { email: 'shared@example.com' });
+    await t().user('kit', { email: 'shared@example.com' });
+    const shared = await send('GET', `${t().base}/api/me/`, {
+      headers: basic('shared@example.com', PASSWORD),
+    });
+    expect(shared.status).toBe(401);
+  });
+});
+
+describe.each(TARGETS.filter((x) => x.name === 'server'))('login.fields by default on $name', (target) => {
+  const { t } = withSmtp(target);
+
+  it('takes the username only, as Django does', async () => {
+    await t().user('lou', { email: 'lou@example.com' });
+    const res = await send('GET', `${t().base}/api/me/`, { headers: basic('lou@example.com', PASSWORD) });
+    expect(res.status).toBe(401);
   });
 });
 

@@ -39,6 +39,8 @@ export async function startHardeningServer(
     ...overrides,
     database: overrides.database ?? `sqlite:${join(tempProject(), 'gatehouse.db')}`,
     passwords: { argon2: FAST_HASHING, ...overrides.passwords },
+    // A sign-up's verification mail lands in the test's own folder, never in the repository.
+    email: { outbox: join(tempProject(), 'outbox'), ...overrides.email },
   } as GatehouseConfigInput);
   const stores = await openStores(config);
   const chunks: string[] = [];

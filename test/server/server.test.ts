@@ -12,9 +12,11 @@ let server: Server;
 let base: string;
 
 beforeAll(async () => {
+  const dir = tempProject();
   const config = defineConfig({
     secretKey: TEST_SECRET,
-    database: `sqlite:${join(tempProject(), 'gh.db')}`,
+    database: `sqlite:${join(dir, 'gh.db')}`,
+    email: { outbox: join(dir, 'outbox') },
     authentication: ['basic'],
     signup: true,
     passwords: { argon2: FAST_HASHING },

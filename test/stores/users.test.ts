@@ -60,6 +60,17 @@ describeBackends(
       expect((await users.findByEmail!('ann@example.com')).map((u) => u.id)).toEqual([ann.id]);
     });
 
+    it('lists the addresses several users share, ignoring case, with their ids', async () => {
+      const users = b.stores.users;
+      const a = await users.create({ ...newUser('a1'), email: 'Same@example.com' });
+      const c = await users.create({ ...newUser('a2'), email: 'same@EXAMPLE.com' });
+      await users.create({ ...newUser('a3'), email: 'own@example.com' });
+      await users.create({ ...newUser('a4') });
+      await users.create({ ...newUser('a5') });
+      expect(await users.sharedEmails!(10)).toEqual([{ email: 'same@example.com', ids: [a.id, c.id] }]);
+      expect(await users.sharedEmails!(0)).toEqual([]);
+    });
+
     it('gives each user a distinct id', async () => {
       const ids = new Set<number>();
       for (const name of ['a', 'b', 'c', 'd']) ids.add((await b.stores.users.create(newUser(name))).id);

@@ -1,5 +1,6 @@
+import { sharedEmailsReport } from '../../core/shared-emails.js';
 import { loadConfig } from '../../server/config-file.js';
-import { migrate } from '../../stores/open.js';
+import { migrate, openStores } from '../../stores/open.js';
 import { noArguments, stringFlag } from '../args.js';
 import type { Command } from '../command.js';
 
@@ -18,6 +19,14 @@ export const migrateCommand: Command = {
         ? `Applied ${applied.length} migration(s): ${applied.join(', ')}`
         : 'No migrations to apply.',
     );
+    // The users table the migrations just brought up to date (not Redis, not an app's own stores).
+    const stores = await openStores({ database: config.database });
+    try {
+      const shared = await sharedEmailsReport(stores.users, config.email.unique);
+      if (shared) io.stderr.write(`${shared}\n`);
+    } finally {
+      await stores.close();
+    }
     return 0;
   },
 };

@@ -47,6 +47,12 @@ export const emailSettings = z
     resetTimeout: duration.default(3600),
     /** How long a verification or email-change link works. */
     verifyTimeout: duration.default(3 * 86400),
+    /**
+     * An address belongs to one user at most (ignoring case): sign-up, `createuser` and an email
+     * change refuse one another user has. Addresses shared before it was on stay shared, and
+     * `gatehouse migrate` and `serve` name them.
+     */
+    unique: z.boolean().default(true),
     /** Refuse sign-in (403 `email_not_verified`) until the user's address is verified. */
     requireVerified: z.boolean().default(false),
     /** Further tries of a mail whose send failed (logged each time), with a growing pause. */

@@ -36,7 +36,9 @@ export async function checkPassword(
   throttle: Throttle,
   a: PasswordCheck,
 ): Promise<PasswordOutcome> {
-  const gate = await throttle.attempt(a.req, 'login', a.username);
+  // An address is one subject whatever its case (the lookup ignores it), or case would dodge the limit.
+  const byEmail = ctx.config.login.fields.includes('email') && a.username.includes('@');
+  const gate = await throttle.attempt(a.req, 'login', byEmail ? a.username.toLowerCase() : a.username);
   const user = await checkCredentials(ctx, a.username, a.password);
   // An inactive user's right password is no failed guess: only a wrong one backs off.
   await (user ? gate.pass() : gate.fail());

@@ -11,7 +11,7 @@ import {
 import { ConfigError, PermissionDenied, ValidationError } from '../../core/errors.js';
 import type { AuthRequest } from '../../core/request.js';
 import type { Throttle } from '../../core/throttle/throttle.js';
-import { changePassword, emailProblem, normalizeEmail } from '../../core/users.js';
+import { changePassword, EMAIL_TAKEN, emailProblem, emailTaken, normalizeEmail } from '../../core/users.js';
 import type { UserRecord, UserStore } from '../../stores/types.js';
 import type { MailTemplate, MailTemplates } from './templates.js';
 import type { Mailer } from './types.js';
@@ -219,6 +219,9 @@ export function createEmailFlows({ ctx, throttle, mailer, templates }: EmailFlow
         e === null ? 'verify' : 'change',
       );
       const email = purpose === 'change' ? normalizeEmail(newEmail!) : user.email;
+      // Said only to whoever holds the link: they proved the address is theirs to ask about.
+      if (purpose === 'change' && (await emailTaken(ctx, email, user.id)))
+        throw new ValidationError({ email: [EMAIL_TAKEN] });
       await mailUsers.setEmail(user.id, email, true);
       const previous = user.email;
       user.email = email;

@@ -70,6 +70,19 @@ export function memoryUserStore(): UserStore {
     async setEmail(id, email, emailVerified) {
       update(id, { email, emailVerified });
     },
+    async sharedEmails(limit) {
+      const ids = new Map<string, number[]>();
+      for (const row of byId.values()) {
+        if (row.email === '') continue;
+        const key = row.email.toLowerCase();
+        ids.set(key, [...(ids.get(key) ?? []), row.id]);
+      }
+      return [...ids]
+        .filter(([, list]) => list.length > 1)
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .slice(0, limit)
+        .map(([email, list]) => ({ email, ids: list }));
+    },
     async count() {
       return byId.size;
     },

@@ -96,6 +96,32 @@ export function sqlUserStore(db: Kysely<Database>): UserStore {
     async setEmail(id, email, verified) {
       await set(id, { email, email_verified: toFlag(verified) });
     },
+    async sharedEmails(limit) {
+      const shared = await db
+        .selectFrom(T)
+        .select(sql<string>`lower(email)`.as('email'))
+        .where('email', '<>', '')
+        .groupBy(sql`lower(email)`)
+        .having((eb) => eb.fn.countAll(), '>', 1)
+        .orderBy(sql`lower(email)`)
+        .limit(limit)
+        .execute();
+      if (!shared.length) return [];
+      const rows = await db
+        .selectFrom(T)
+        .select(['id', sql<string>`lower(email)`.as('email')])
+        .where(
+          sql`lower(email)`,
+          'in',
+          shared.map((s) => s.email),
+        )
+        .orderBy('id')
+        .execute();
+      return shared.map(({ email }) => ({
+        email,
+        ids: rows.filter((r) => r.email === email).map((r) => r.id),
+      }));
+    },
     async count() {
       const { n } = await db
         .selectFrom(T)
