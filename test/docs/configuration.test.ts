@@ -6,6 +6,7 @@ import { defineConfig } from '../../src/core/config.js';
 import { csrfSettings } from '../../src/core/settings/csrf.js';
 import { emailSettings } from '../../src/core/settings/email.js';
 import { jwtSettings } from '../../src/core/settings/jwt.js';
+import { metricsSettings } from '../../src/core/settings/metrics.js';
 import { passwordSettings } from '../../src/core/settings/passwords.js';
 import { serverSettings } from '../../src/core/settings/server.js';
 import { sessionSettings } from '../../src/core/settings/sessions.js';
@@ -45,6 +46,7 @@ describe('docs/configuration.md', () => {
       csrf: csrfSettings,
       throttle: throttleSettings,
       email: emailSettings,
+      metrics: metricsSettings,
     };
     const topLevel = [...Object.keys(defineConfig({ secretKey: TEST_SECRET })), 'redis'].filter(
       (k) => !(k in sections) && k !== 'stores',
