@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { createRequire } from 'node:module';
+import type { Counter, Registry } from 'prom-client';
 import type { Metrics } from '../../core/metrics.js';
 
 /** Seconds: store round trips are sub-millisecond on a good day, seconds on a bad one. */
@@ -44,6 +45,11 @@ export interface GatehouseMetrics extends Metrics {
  * (await metrics.scrape()).body; // '# HELP gatehouse_authentications_total …'
  */
 export function createMetrics(queueDepth: () => number): GatehouseMetrics {
+  // Loaded here, on first use, not at import: a gatehouse without metrics (every CLI command, most
+  // apps) does not pay the ~60 ms prom-client takes to load. It is CommonJS, so require is sync.
+  const { Counter, Gauge, Histogram, Registry } = createRequire(import.meta.url)(
+    'prom-client',
+  ) as typeof import('prom-client');
   const registry = new Registry();
   const registers = [registry];
   const authentications = new Counter({
