@@ -19,6 +19,8 @@ describe('public surface', () => {
         'openStores',
         'openAppStores',
         'buildOpenApi',
+        // Prometheus metrics an app serves itself (docs/metrics.md)
+        'gatehouseMetrics',
         // the mails' default wording, to override one (docs/email.md)
         'DEFAULT_MAIL_TEMPLATES',
         // node's own refusals in DRF's shape (server.on('clientError', …))

@@ -75,6 +75,9 @@ export {
   type RenderedMail,
 } from './services/mail/templates.js';
 export type { Mailer, MailMessage, MailTransport } from './services/mail/types.js';
+// Prometheus metrics an app serves itself (docs/metrics.md).
+export { gatehouseMetrics } from './services/metrics/of.js';
+export type { GatehouseMetrics } from './services/metrics/registry.js';
 export type { Services } from './services/types.js';
 export { openStores } from './stores/open.js';
 export type * from './stores/types.js';

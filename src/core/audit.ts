@@ -57,6 +57,7 @@ export async function audit(
     detail: input.detail ?? {},
   };
   ctx.logger.info({ audit: record }, event);
+  ctx.metrics?.event(event, record.scheme);
   try {
     await ctx.stores.audit.append(record);
   } catch (err) {

@@ -5,6 +5,7 @@ import { csrfSettings } from './settings/csrf.js';
 import { emailSettings } from './settings/email.js';
 import { jwtSettings } from './settings/jwt.js';
 import { loginSettings } from './settings/login.js';
+import { metricsSettings } from './settings/metrics.js';
 import { passwordSettings } from './settings/passwords.js';
 import { serverSettings } from './settings/server.js';
 import { sessionSettings } from './settings/sessions.js';
@@ -73,6 +74,7 @@ const configSchema = z
     audit: auditSettings.default(auditSettings.parse({})),
     email: emailSettings.default(emailSettings.parse({})),
     login: loginSettings.default(loginSettings.parse({})),
+    metrics: metricsSettings.default(metricsSettings.parse({})),
   })
   .strict();
 

@@ -1,4 +1,11 @@
-import { AuthenticationFailed, NotAuthenticated, PermissionDenied } from './errors.js';
+import {
+  AuthenticationFailed,
+  GatehouseError,
+  NotAuthenticated,
+  PermissionDenied,
+  StoreUnavailable,
+} from './errors.js';
+import { type Metrics, NO_METRICS } from './metrics.js';
 import type { Permission } from './permissions.js';
 import type { AuthRequest } from './request.js';
 import type { Authenticator, AuthResult } from './scheme.js';
@@ -9,8 +16,10 @@ import type { Authenticator, AuthResult } from './scheme.js';
  */
 export class Pipeline {
   readonly schemes: readonly Authenticator[];
-  constructor(schemes: readonly Authenticator[]) {
+  private readonly metrics: Metrics;
+  constructor(schemes: readonly Authenticator[], metrics: Metrics = NO_METRICS) {
     this.schemes = schemes;
+    this.metrics = metrics;
   }
 
   /**
@@ -26,10 +35,15 @@ export class Pipeline {
         result = await scheme.authenticate(req);
       } catch (err) {
         if (err instanceof AuthenticationFailed) rejectedBy(err, scheme.challenge(req));
+        this.metrics.authentication(scheme.name, outcomeOf(err));
         throw err;
       }
-      if (result) return result;
+      if (result) {
+        this.metrics.authentication(result.scheme, 'ok');
+        return result;
+      }
     }
+    this.metrics.authentication('none', 'anonymous');
     return null;
   }
 
@@ -88,6 +102,12 @@ export class Pipeline {
   unauthenticated(req: AuthRequest, error: NotAuthenticated | AuthenticationFailed = new NotAuthenticated()) {
     return withChallenge(error, this.challenge(req));
   }
+}
+
+/** A failure as a metrics label: a code of the catalogue (a closed set), or one bounded value. */
+function outcomeOf(err: unknown): string {
+  if (err instanceof GatehouseError) return err.code;
+  return err instanceof StoreUnavailable ? 'service_unavailable' : 'error';
 }
 
 /**

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, type Server as HttpServer } from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import {
   coalesceWrites,
@@ -16,6 +16,7 @@ import { serverBaseline } from '../edge/headers.js';
 import type { Stores } from '../stores/types.js';
 import { registerAccountPage } from './account-page.js';
 import { registerCors } from './cors.js';
+import { registerMetrics } from './metrics.js';
 import { registerSchema } from './schema.js';
 
 export interface BuildServerOptions {
@@ -31,6 +32,8 @@ export interface BuildServerOptions {
 export interface Server {
   app: FastifyInstance;
   gh: Gatehouse;
+  /** The metrics' own listener (`metrics.port`), listening once the app is; else null. */
+  metricsListener: HttpServer | null;
 }
 
 /**
@@ -72,6 +75,8 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
   registerHealth(app, stores);
   registerSchema(app, gh);
   registerAccountPage(app, { config });
+  const metrics = gh.services.metrics;
+  const metricsListener = metrics ? registerMetrics(app, metrics, config.metrics) : null;
   // Fastify's own errors (body limit, content type, malformed request) and unknown paths in
   // DRF's shape, by the same rules as the contract's routes and the adapters.
   app.setNotFoundHandler(notFound);
@@ -84,7 +89,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
     for (const name in baseline) if (!reply.hasHeader(name)) reply.header(name, baseline[name]);
     done(null, payload);
   });
-  return { app, gh };
+  return { app, gh, metricsListener };
 }
 
 function registerHealth(app: FastifyInstance, stores: Stores): void {

@@ -190,6 +190,9 @@ export const ENV_VARS: Record<string, Setter> = {
   GATEHOUSE_EMAIL_FROM: set('email', 'from'),
   GATEHOUSE_EMAIL_BASE_URL: set('email', 'baseUrl'),
   GATEHOUSE_LOG_LEVEL: set('logLevel'),
+  GATEHOUSE_METRICS: map(set('metrics', 'enabled'), bool),
+  GATEHOUSE_METRICS_TOKEN: set('metrics', 'token'),
+  GATEHOUSE_METRICS_PORT: map(set('metrics', 'port'), int),
   [KEYS_FILE_ENV]: set('jwt', 'keysFile'),
 };
 

@@ -66,6 +66,23 @@ const SERVER_PATHS: Record<string, OpenApiOperation> = {
   },
 };
 
+const errorBody = json({ $ref: '#/components/schemas/Error' });
+
+/** `GET /metrics` on the server's port (docs/metrics.md): documented only where it is served. */
+const METRICS_PATH: OpenApiOperation = {
+  operationId: 'get_metrics',
+  summary: 'Prometheus metrics: to loopback clients, or with the metrics.token bearer secret.',
+  security: [],
+  responses: {
+    '200': {
+      description: 'The Prometheus text exposition format.',
+      content: { 'text/plain': { schema: { type: 'string' } } },
+    },
+    '401': { description: 'metrics.token is set and was not presented, or is wrong.', content: errorBody },
+    '403': { description: 'Not a loopback client (no metrics.token is set).', content: errorBody },
+  },
+};
+
 /**
  * The document the standalone server serves: the contract's (`buildOpenApi`) and the server's
  * own routes, the health checks and the schema itself, which adapter users do not have.
@@ -76,6 +93,8 @@ const SERVER_PATHS: Record<string, OpenApiOperation> = {
 export function serverOpenApi(gh: Pick<Gatehouse, 'routes' | 'ctx'>): OpenApiDocument {
   const doc = buildOpenApi(gh);
   for (const [path, get] of Object.entries(SERVER_PATHS)) doc.paths[path] = { get };
+  const { metrics } = gh.ctx.config;
+  if (metrics.enabled && metrics.port === undefined) doc.paths['/metrics'] = { get: METRICS_PATH };
   return doc;
 }
 

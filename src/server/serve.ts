@@ -5,6 +5,7 @@ import { sharedEmailsReport } from '../core/shared-emails.js';
 import { buildServer, type Server } from './app.js';
 import { openAppStores, type StoresFactory } from './app-stores.js';
 import { ensureAdmin } from './bootstrap.js';
+import { diagnose } from './doctor.js';
 import { adminPasswordBlock, reachableUrl, startupHint } from './first-run.js';
 import { serverLogger } from './logger.js';
 
@@ -45,6 +46,14 @@ export async function startServer(opts: StartOptions): Promise<Server> {
   const { app, gh } = server;
   const shared = await sharedEmailsReport(stores.users, config.email.unique);
   if (shared) notice(shared);
+  // `gatehouse doctor`'s checks, logged once: a risky setting is said where the operator looks.
+  for (const f of diagnose(config)) {
+    const level = f.severity === 'info' ? 'info' : 'warn';
+    app.log[level](
+      { doctor: { rule: f.rule, severity: f.severity, path: f.path, fix: f.fix } },
+      `doctor: ${f.message}`,
+    );
+  }
   const admin = await ensureAdmin(gh.ctx, opts.env);
   if (admin?.password) notice(adminPasswordBlock(admin.password));
   else if (admin)

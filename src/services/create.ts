@@ -9,6 +9,7 @@ import type { Context } from '../core/context.js';
 import { createCsrf } from '../core/csrf/csrf.js';
 import { ConfigError } from '../core/errors.js';
 import { type Logger, stderrLogger } from '../core/logger.js';
+import { type Metrics, NO_METRICS } from '../core/metrics.js';
 import { Pipeline } from '../core/pipeline.js';
 import type { Authenticator } from '../core/scheme.js';
 import { createThrottle } from '../core/throttle/throttle.js';
@@ -18,12 +19,15 @@ import { SCHEME_FACTORIES, type SchemeServices } from '../schemes/index.js';
 import { createJwtCookies } from '../schemes/jwt/cookies.js';
 import { createJwtTokens } from '../schemes/jwt/tokens.js';
 import { createSessionService } from '../schemes/session/service.js';
+import { storeBackends } from '../stores/open.js';
 import type { Stores } from '../stores/types.js';
 import { createEmailFlows } from './mail/flows.js';
 import { createMailer } from './mail/mailer.js';
 import { DEFAULT_MAIL_TEMPLATES, type MailTemplates } from './mail/templates.js';
 import { createMailTransport } from './mail/transport.js';
 import type { Mailer } from './mail/types.js';
+import { createMetrics } from './metrics/registry.js';
+import { instrumentStores } from './metrics/stores.js';
 import { createSignIn } from './sign-in.js';
 import type { Services } from './types.js';
 
@@ -52,12 +56,17 @@ export interface ServicesOptions {
  */
 export function createServices(options: ServicesOptions): Services {
   const config = resolveConfig(options.config);
+  // Built first when on: the stores and the hashing pool report into it from the start.
+  let passwords = options.passwords;
+  const metrics = config.metrics.enabled ? createMetrics(() => passwords?.queued ?? 0) : null;
+  passwords ??= createPasswordHasher(config.passwords, metrics?.hashWait);
   const ctx: Context = {
     config,
-    stores: options.stores,
+    stores: metrics ? instrumentStores(options.stores, storeBackends(config), metrics) : options.stores,
     clock: options.clock ?? systemClock,
     logger: options.logger ?? stderrLogger,
-    passwords: options.passwords ?? createPasswordHasher(config.passwords),
+    passwords,
+    ...(metrics && { metrics }),
   };
   const configured = new Set<SchemeName>(config.authentication);
   // The JWT service parses keys and may fetch a JWKS: only built when jwt is configured.
@@ -70,7 +79,10 @@ export function createServices(options: ServicesOptions): Services {
     jwtCookies: jwt ? createJwtCookies(ctx) : null,
   };
   const schemes = buildSchemes(ctx, shared);
-  const pipeline = new Pipeline(config.authentication.map((name) => schemes[name]!));
+  const pipeline = new Pipeline(
+    config.authentication.map((name) => schemes[name]!),
+    metrics ?? NO_METRICS,
+  );
   const signIn = createSignIn({ ctx, throttle: shared.throttle });
   const mailer = options.mailer ?? defaultMailer(ctx);
   const templates = { ...DEFAULT_MAIL_TEMPLATES, ...options.mailTemplates };
@@ -84,7 +96,8 @@ export function createServices(options: ServicesOptions): Services {
     emailFlows,
     schemes,
     pipeline,
-    pipelineFor: pipelinesOver(schemes, pipeline),
+    pipelineFor: pipelinesOver(schemes, pipeline, metrics ?? NO_METRICS),
+    metrics,
   };
 }
 
@@ -118,6 +131,7 @@ function buildSchemes(ctx: Context, shared: SchemeServices): Partial<Record<Sche
 function pipelinesOver(
   schemes: Partial<Record<SchemeName, Authenticator>>,
   all: Pipeline,
+  metrics: Metrics,
 ): (names?: readonly SchemeName[]) => Pipeline {
   const made = new Map<string, Pipeline>();
   return (names) => {
@@ -125,7 +139,10 @@ function pipelinesOver(
     const key = names.join(',');
     let pipeline = made.get(key);
     if (!pipeline) {
-      pipeline = new Pipeline(names.filter((n) => schemes[n]).map((n) => schemes[n]!));
+      pipeline = new Pipeline(
+        names.filter((n) => schemes[n]).map((n) => schemes[n]!),
+        metrics,
+      );
       made.set(key, pipeline);
     }
     return pipeline;

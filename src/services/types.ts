@@ -6,6 +6,7 @@ import type { SchemeServices } from '../schemes/index.js';
 import type { EmailFlows } from './mail/flows.js';
 import type { MailTemplates } from './mail/templates.js';
 import type { Mailer } from './mail/types.js';
+import type { GatehouseMetrics } from './metrics/registry.js';
 import type { SignIn } from './sign-in.js';
 
 /**
@@ -29,4 +30,6 @@ export interface Services extends SchemeServices {
   readonly pipeline: Pipeline;
   /** A pipeline over some schemes in that order (per-route authentication), made once per list. */
   pipelineFor(schemes?: readonly SchemeName[]): Pipeline;
+  /** The Prometheus metrics (docs/metrics.md) when `metrics.enabled`, else null. */
+  readonly metrics: GatehouseMetrics | null;
 }

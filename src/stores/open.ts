@@ -143,11 +143,7 @@ type Backend = Pick<Stores, 'health' | 'close'> & Partial<Omit<Stores, 'health' 
  * const stores = await openStores({ database: 'postgres://gatehouse@db/gatehouse', redis: 'redis://cache:6379' });
  */
 export async function openStores(options: StoreOptions): Promise<Stores> {
-  const database = options.database ?? DEFAULT_DATABASE;
-  const urlOf = (name: StoreName): string =>
-    options.stores?.[name] ??
-    (options.redis !== undefined && REDIS_STORES.has(name) ? options.redis : database);
-  const urls = new Map<StoreName, string>(STORE_NAMES.map((name) => [name, urlOf(name)]));
+  const urls = new Map<StoreName, string>(STORE_NAMES.map((name) => [name, storeUrlOf(options, name)]));
   // Check every URL before opening anything, so a bad one leaves nothing half-open.
   const parsed = new Map<string, StoreUrl>();
   for (const [name, url] of urls) {
@@ -193,6 +189,28 @@ export async function openStores(options: StoreOptions): Promise<Stores> {
       await Promise.all(backends.map((b) => b.close()));
     },
   };
+}
+
+/** The URL a store opens from: its own override, else Redis for the three it holds, else the database. */
+function storeUrlOf(options: StoreOptions, name: StoreName): string {
+  return (
+    options.stores?.[name] ??
+    (options.redis !== undefined && REDIS_STORES.has(name) ? options.redis : options.database) ??
+    DEFAULT_DATABASE
+  );
+}
+
+/**
+ * Which backend each store runs on (`sqlite`, `postgres`, `redis`, `memory`), as
+ * {@link openStores} would place it: the metrics' `backend` label.
+ *
+ * @example
+ * storeBackends({ database: 'postgres://db/gh', redis: 'redis://cache' }).sessions; // 'redis'
+ */
+export function storeBackends(options: StoreOptions): Record<StoreName, string> {
+  const out = {} as Record<StoreName, string>;
+  for (const name of STORE_NAMES) out[name] = parseStoreUrl(storeUrlOf(options, name)).kind;
+  return out;
 }
 
 async function openBackend(url: string, parsed: StoreUrl): Promise<Backend> {

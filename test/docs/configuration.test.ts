@@ -7,6 +7,7 @@ import { csrfSettings } from '../../src/core/settings/csrf.js';
 import { emailSettings } from '../../src/core/settings/email.js';
 import { jwtSettings } from '../../src/core/settings/jwt.js';
 import { loginSettings } from '../../src/core/settings/login.js';
+import { metricsSettings } from '../../src/core/settings/metrics.js';
 import { passwordSettings } from '../../src/core/settings/passwords.js';
 import { serverSettings } from '../../src/core/settings/server.js';
 import { sessionSettings } from '../../src/core/settings/sessions.js';
@@ -47,6 +48,7 @@ describe('docs/configuration.md', () => {
       throttle: throttleSettings,
       email: emailSettings,
       login: loginSettings,
+      metrics: metricsSettings,
     };
     const topLevel = [...Object.keys(defineConfig({ secretKey: TEST_SECRET })), 'redis'].filter(
       (k) => !(k in sections) && k !== 'stores',

@@ -4,6 +4,7 @@ import { auditCommand } from './audit.js';
 import { changepasswordCommand } from './changepassword.js';
 import { createuserCommand } from './createuser.js';
 import { deactivateCommand } from './deactivate.js';
+import { doctorCommand } from './doctor.js';
 import { flushExpiredCommand } from './flush-expired.js';
 import { keysCommand } from './keys.js';
 import { migrateCommand } from './migrate.js';
@@ -28,4 +29,5 @@ export const COMMANDS: readonly Command[] = [
   flushExpiredCommand,
   auditCommand,
   sendtestemailCommand,
+  doctorCommand,
 ];

@@ -119,19 +119,28 @@ export function createThrottle(ctx: Context): Throttle {
     };
   };
 
+  const attempt = async (req: AuthRequest, scope: ThrottleScope, subject?: string): Promise<ThrottleGate> => {
+    const r = rates[scope];
+    const now = ctx.clock.now();
+    const base = subject !== undefined && r.backoff && backoffOn ? backoffKey(req, scope, subject) : null;
+    if (base) await refuseIfBlocked(base, now);
+    // The ip's window first: a spray over many usernames from one address stops here.
+    if (r.ip) await count(`throttle:${scope}:${ipKey(req.ip)}`, r.ip, now);
+    if (r.subject && subject !== undefined) {
+      await count(`throttle:${scope}:${ipKey(req.ip)}:${sha256Hex(subject)}:n`, r.subject, now);
+    }
+    // Counted last, so an attempt the windows refused is not also a failure.
+    return base ? countAttempt(base, now) : NO_GATE;
+  };
+
   return {
     async attempt(req, scope, subject) {
-      const r = rates[scope];
-      const now = ctx.clock.now();
-      const base = subject !== undefined && r.backoff && backoffOn ? backoffKey(req, scope, subject) : null;
-      if (base) await refuseIfBlocked(base, now);
-      // The ip's window first: a spray over many usernames from one address stops here.
-      if (r.ip) await count(`throttle:${scope}:${ipKey(req.ip)}`, r.ip, now);
-      if (r.subject && subject !== undefined) {
-        await count(`throttle:${scope}:${ipKey(req.ip)}:${sha256Hex(subject)}:n`, r.subject, now);
+      try {
+        return await attempt(req, scope, subject);
+      } catch (err) {
+        if (err instanceof Throttled) ctx.metrics?.throttled(scope);
+        throw err;
       }
-      // Counted last, so an attempt the windows refused is not also a failure.
-      return base ? countAttempt(base, now) : NO_GATE;
     },
     async mailQuota(address) {
       const rate = settings.emailAddress;

@@ -21,8 +21,15 @@ export interface HashLimiter {
  * @example
  * const limiter = createHashLimiter(4, 64);
  * const digest = await limiter.run(() => argon2.hash(password));
+ *
+ * `onWait` hears how long each task waited for its slot (0 when one was free): the metrics' view
+ * of the pool.
  */
-export function createHashLimiter(maxConcurrent: number, maxQueued: number): HashLimiter {
+export function createHashLimiter(
+  maxConcurrent: number,
+  maxQueued: number,
+  onWait?: (seconds: number) => void,
+): HashLimiter {
   if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) {
     throw new RangeError(`maxConcurrentHashes must be an integer >= 1, got ${maxConcurrent}`);
   }
@@ -43,9 +50,12 @@ export function createHashLimiter(maxConcurrent: number, maxQueued: number): Has
   async function run<T>(task: () => Promise<T>): Promise<T> {
     if (active < maxConcurrent) {
       active++;
+      onWait?.(0);
     } else {
       if (waiting.length >= maxQueued) throw new HashingBusy();
+      const queuedAt = performance.now();
       await new Promise<void>((resolve) => waiting.push(resolve));
+      onWait?.((performance.now() - queuedAt) / 1000);
     }
     try {
       return await task();

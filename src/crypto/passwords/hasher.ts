@@ -44,7 +44,10 @@ const MISS: PasswordVerification = { ok: false, needsRehash: false };
  * const { ok, needsRehash } = await hasher.verify(password, stored);
  * if (ok && needsRehash) await users.setPassword(user.id, await hasher.hash(password));
  */
-export function createPasswordHasher(options: PasswordHashingOptions): PasswordHasher {
+export function createPasswordHasher(
+  options: PasswordHashingOptions,
+  onWait?: (seconds: number) => void,
+): PasswordHasher {
   const { memoryCost, timeCost, parallelism } = options.argon2;
   checkInteger('argon2.parallelism', parallelism, 1, 255);
   // argon2 needs at least 8 KiB per lane.
@@ -52,7 +55,7 @@ export function createPasswordHasher(options: PasswordHashingOptions): PasswordH
   checkInteger('argon2.timeCost', timeCost, 1, 2 ** 32 - 1);
   checkInteger('maxLength', options.maxLength, 1, Number.MAX_SAFE_INTEGER);
   const maxLength = options.maxLength;
-  const limiter = createHashLimiter(options.maxConcurrentHashes, options.maxQueuedHashes);
+  const limiter = createHashLimiter(options.maxConcurrentHashes, options.maxQueuedHashes, onWait);
   const argon2Options = { algorithm: ARGON2ID, memoryCost, timeCost, parallelism, outputLen: OWN_TAG_BYTES };
   // Ceilings for argon2 hashes read back from the store (ours under an older config, or Django's,
   // whose default was 100 MiB with 8 lanes): a corrupted row must not claim gigabytes.
@@ -169,6 +172,10 @@ export function createPasswordHasher(options: PasswordHashingOptions): PasswordH
     async dummyVerify(password: string): Promise<void> {
       if (typeof password !== 'string' || password.length > maxLength) return;
       await limiter.run(() => checkEvenly(password, null));
+    },
+
+    get queued() {
+      return limiter.queued;
     },
   };
 }

@@ -15,4 +15,6 @@ export interface PasswordHasher {
   verify(password: string, encoded: string): Promise<PasswordVerification>;
   /** Costs what a real verify costs, for an unknown username (no user enumeration by timing). */
   dummyVerify(password: string): Promise<void>;
+  /** Hashes waiting for a slot now (the metrics' queue depth); absent on an app's own hasher. */
+  readonly queued?: number;
 }
