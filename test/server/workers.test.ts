@@ -2,12 +2,15 @@
  * `gatehouse serve --workers N`: N processes on node:cluster share one port over one SQLite file
  * (WAL); a killed worker is replaced while the others keep serving; SIGTERM drains them all.
  */
+import { writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningServer, runCli, startServe, tempProject } from '../helpers/cli.js';
 
 const ADMIN_PASSWORD = 'workers-admin-password-42';
+const RELAXED = { login: '1000/min', loginUsername: '1000/min', refresh: '1000/min' };
 const BASIC = `Basic ${Buffer.from(`admin:${ADMIN_PASSWORD}`).toString('base64')}`;
 
 interface Answer {
@@ -34,6 +37,26 @@ function fresh(url: string, path: string, headers: Record<string, string> = {}):
   });
 }
 
+/** A JSON POST on a connection of its own. */
+function freshPost(url: string, path: string, json: unknown): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = request(
+      `${url}${path}`,
+      { method: 'POST', agent: false, headers: { 'content-type': 'application/json' }, timeout: 30_000 },
+      (res) => {
+        let text = '';
+        res.on('data', (d) => {
+          text += d;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : {} }));
+      },
+    );
+    req.on('timeout', () => req.destroy(new Error(`${path}: no answer within 30 s`)));
+    req.on('error', reject);
+    req.end(JSON.stringify(json));
+  });
+}
+
 /** The worker ids that answered `count` fresh /readyz requests; each answer must be 200. */
 async function readyWorkers(url: string, count: number): Promise<Set<number>> {
   const seen = new Set<number>();
@@ -45,9 +68,11 @@ async function readyWorkers(url: string, count: number): Promise<Set<number>> {
   return seen;
 }
 
-/** The pids of the workers the primary announced as serving, in order. */
-const servingPids = (stderr: string): number[] =>
-  [...stderr.matchAll(/worker \d+ \(pid (\d+)\) serving/g)].map((m) => Number(m[1]));
+/** The pid of each worker the primary announced as serving, by worker id (in the order they listened). */
+const servingPids = (stderr: string): Map<number, number> =>
+  new Map(
+    [...stderr.matchAll(/worker (\d+) \(pid (\d+)\) serving/g)].map((m) => [Number(m[1]), Number(m[2])]),
+  );
 
 const alive = (pid: number): boolean => {
   try {
@@ -61,15 +86,19 @@ const alive = (pid: number): boolean => {
 describe('gatehouse serve --workers', () => {
   let server: RunningServer | undefined;
   afterEach(async () => {
-    const pids = server ? servingPids(server.stderr()) : [];
+    const pids = server ? [...servingPids(server.stderr()).values()] : [];
     await server?.stop('SIGKILL');
     // A primary killed outright takes its workers' IPC channel with it; they exit on their own.
     for (const pid of pids) await expect.poll(() => alive(pid), { timeout: 10_000 }).toBe(false);
     server = undefined;
   });
 
-  const start = (args: string[] = ['--workers', '2']) =>
-    startServe({ cwd: tempProject(), args, env: { GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+  const start = (args: string[] = ['--workers', '2']) => {
+    const cwd = tempProject();
+    // Sign-ins far above the default rates: this test signs in many times a minute.
+    writeFileSync(join(cwd, 'gatehouse.config.json'), JSON.stringify({ throttle: RELAXED }));
+    return startServe({ cwd, args, env: { GATEHOUSE_ADMIN_PASSWORD: ADMIN_PASSWORD } });
+  };
 
   it('serves on one port from two workers over one SQLite file, and stops cleanly on SIGTERM', async () => {
     server = await start();
@@ -77,26 +106,15 @@ describe('gatehouse serve --workers', () => {
     // Migrations and the first admin happened once, in the primary: one notice, one address.
     expect(stderr.match(/created the user "admin"/g)).toHaveLength(1);
     expect(stderr.match(/listening on/g)).toHaveLength(1);
-    const pids = servingPids(stderr);
+    const pids = [...servingPids(stderr).values()];
     expect(pids).toHaveLength(2);
     // Round-robin over fresh connections: both workers answer, each over its own stores.
     await expect.poll(() => readyWorkers(server!.url, 4), { timeout: 20_000 }).toEqual(new Set([1, 2]));
 
     // What one worker writes to the file, the other reads: a token made on one works on every one.
-    const made = await new Promise<Answer>((resolve, reject) => {
-      const req = request(
-        `${server!.url}/api-token-auth/`,
-        { method: 'POST', agent: false, headers: { 'content-type': 'application/json' } },
-        (res) => {
-          let text = '';
-          res.on('data', (d) => {
-            text += d;
-          });
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
-        },
-      );
-      req.on('error', reject);
-      req.end(JSON.stringify({ username: 'admin', password: ADMIN_PASSWORD }));
+    const made = await freshPost(server.url, '/api-token-auth/', {
+      username: 'admin',
+      password: ADMIN_PASSWORD,
     });
     expect(made.status, JSON.stringify(made.body)).toBe(200);
     for (let i = 0; i < 6; i++) {
@@ -105,16 +123,32 @@ describe('gatehouse serve --workers', () => {
       expect(me.body).toMatchObject({ username: 'admin', auth: 'token' });
     }
 
+    // Both workers writing the file at once (spending refresh rows, recording successors and
+    // audit events): WAL and the busy timeout let each wait its turn, so none gets a 503 for a
+    // locked database. (Sign-ins of one account run one at a time by design: obtained in turn.)
+    const pairs: Answer[] = [];
+    for (let i = 0; i < 8; i++)
+      pairs.push(await freshPost(server.url, '/api/token/', { username: 'admin', password: ADMIN_PASSWORD }));
+    expect(pairs.map((p) => p.status)).toEqual(Array(8).fill(200));
+    const refreshed = await Promise.all(
+      pairs.map((p) => freshPost(server!.url, '/api/token/refresh/', { refresh: p.body.refresh })),
+    );
+    expect(
+      refreshed.map((r) => r.status),
+      JSON.stringify(refreshed.map((r) => r.body.code)),
+    ).toEqual(Array(8).fill(200));
+
     const code = await server.stop('SIGTERM');
     expect(code, server.stderr()).toBe(0);
     expect(server.stderr()).toContain('SIGTERM received, stopping the workers');
     for (const pid of pids) expect(alive(pid)).toBe(false);
     server = undefined;
-  });
+  }, 90_000);
 
   it('replaces a worker killed with SIGKILL while the other keeps serving', async () => {
     server = await start();
-    const [victim, survivor] = servingPids(server.stderr()) as [number, number];
+    const pids = servingPids(server.stderr());
+    const [victim, survivor] = [pids.get(1), pids.get(2)] as [number, number];
     await expect.poll(() => readyWorkers(server!.url, 4), { timeout: 20_000 }).toEqual(new Set([1, 2]));
 
     process.kill(victim, 'SIGKILL');
@@ -138,7 +172,7 @@ describe('gatehouse serve --workers', () => {
     expect(await server.stop('SIGTERM'), server.stderr()).toBe(0);
     for (const pid of [survivor, replacement]) expect(alive(pid)).toBe(false);
     server = undefined;
-  });
+  }, 90_000);
 
   it('fails the whole start, exit 1, when the workers cannot listen', async () => {
     const taken: Server = createServer();
@@ -155,7 +189,7 @@ describe('gatehouse serve --workers', () => {
     } finally {
       taken.close();
     }
-  });
+  }, 60_000);
 
   it.each([
     [['--workers', '0'], {}, '--workers: expected a whole number from 1 to 256, or auto'],
