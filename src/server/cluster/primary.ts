@@ -114,7 +114,8 @@ class Supervisor {
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     const who = `gatehouse: worker ${worker.id} (pid ${worker.process.pid})`;
     if (this.#state === 'stopping') {
-      if (code !== 0) this.#exitCode = 1;
+      // A worker still starting has no handler yet: our SIGTERM ends it, which is no failure.
+      if (code !== 0 && signal !== 'SIGTERM') this.#exitCode = 1;
       this.#finishWhenEmpty();
     } else if (this.#state === 'starting') {
       // A worker that cannot start (port taken, store unreachable) will not start the next time
