@@ -27,6 +27,8 @@ export interface BuildServerOptions {
   passwords?: PasswordHasher;
   /** Pino options or false; default: JSON logs at config.logLevel (`serverLogger` for the CLI's). */
   logger?: boolean | Record<string, unknown>;
+  /** The worker's id under `gatehouse serve --workers`: `/readyz` names the worker that answered. */
+  worker?: number | undefined;
 }
 
 export interface Server {
@@ -72,7 +74,7 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
   // Before the routes: a preflight is answered by CORS' own hook, whatever the path.
   await registerCors(app, config);
   await app.register(gatehousePlugin, { gatehouse: gh });
-  registerHealth(app, stores);
+  registerHealth(app, stores, opts.worker);
   registerSchema(app, gh);
   registerAccountPage(app, { config });
   const metrics = gh.services.metrics;
@@ -92,12 +94,14 @@ export async function buildServer(opts: BuildServerOptions): Promise<Server> {
   return { app, gh, metricsListener };
 }
 
-function registerHealth(app: FastifyInstance, stores: Stores): void {
+function registerHealth(app: FastifyInstance, stores: Stores, worker: number | undefined): void {
   app.get('/healthz', async () => ({ status: 'ok' }));
+  // Each worker answers over its own store connections: a worker that lost them is unready alone.
+  const self = worker === undefined ? {} : { worker };
   app.get('/readyz', async (_req, reply) => {
     const checks = await stores.health();
     const ready = Object.values(checks).every((s) => s === 'ok');
     reply.code(ready ? 200 : 503).header('cache-control', 'no-store');
-    return { status: ready ? 'ok' : 'unavailable', stores: checks };
+    return { status: ready ? 'ok' : 'unavailable', stores: checks, ...self };
   });
 }

@@ -178,6 +178,9 @@ export const ENV_VARS: Record<string, Setter> = {
   GATEHOUSE_REDIS_URL: set('redis'),
   GATEHOUSE_HOST: set('server', 'host'),
   GATEHOUSE_PORT: map(set('server', 'port'), int),
+  GATEHOUSE_WORKERS: map(set('server', 'workers'), (v, name) =>
+    v.trim() === 'auto' ? 'auto' : int(v, name),
+  ),
   GATEHOUSE_TRUST_PROXY: map(set('server', 'trustProxy'), (v) =>
     ['true', '1'].includes(v) ? true : ['false', '0', ''].includes(v) ? false : list(v),
   ),

@@ -20,6 +20,11 @@ const health = (status: JsonSchema): JsonSchema => ({
       description: 'Each store backend and its state.',
       additionalProperties: { enum: ['ok', 'down'] },
     },
+    worker: {
+      type: 'integer',
+      minimum: 1,
+      description: 'The worker process that answered (`gatehouse serve --workers`); absent with one process.',
+    },
   },
   additionalProperties: false,
 });

@@ -182,8 +182,13 @@ export const basic = (username: string, password: string): string =>
 export class Browser {
   readonly cookies = new Map<string, string>();
 
-  /** Calls `server` with the cookies, and the CSRF token and Origin on unsafe methods. */
-  async call(server: RunningServer, method: string, path: string, json?: unknown): Promise<Reply> {
+  /** Calls `server` (an instance, or a proxy in front of them) with the cookies, and the CSRF token and Origin on unsafe methods. */
+  async call(
+    server: Pick<RunningServer, 'url'>,
+    method: string,
+    path: string,
+    json?: unknown,
+  ): Promise<Reply> {
     const headers: Record<string, string> = {};
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ');
     if (!['GET', 'HEAD', 'OPTIONS'].includes(method)) {
@@ -191,7 +196,7 @@ export class Browser {
       const csrf = this.cookies.get('csrftoken');
       if (csrf) headers['x-csrftoken'] = csrf;
     }
-    const reply = await call(server, method, path, { json, headers });
+    const reply = await call(server.url, method, path, { json, headers });
     for (const line of reply.headers.getSetCookie()) {
       const [pair = '', ...attrs] = line.split(';');
       const eq = pair.indexOf('=');
@@ -204,7 +209,7 @@ export class Browser {
   }
 
   /** Fetches a CSRF cookie, then signs in on `server`. */
-  async login(server: RunningServer, username: string, password: string): Promise<Reply> {
+  async login(server: Pick<RunningServer, 'url'>, username: string, password: string): Promise<Reply> {
     await this.call(server, 'GET', '/api/auth/csrf/');
     return this.call(server, 'POST', '/api/auth/login/', { username, password });
   }

@@ -1,3 +1,5 @@
+import { MAX_WORKERS } from '../../core/settings/server.js';
+import { workerCount } from '../../server/cluster/workers.js';
 import { loadProject } from '../../server/config-file.js';
 import { importOptional } from '../../stores/optional-package.js';
 import { noArguments, stringFlag } from '../args.js';
@@ -11,7 +13,7 @@ const SERVER_PACKAGES = ['fastify', '@fastify/cors'] as const;
 export const serveCommand: Command = {
   name: 'serve',
   summary: 'run the server (migrations are applied first)',
-  usage: 'serve [--port <port>] [--host <host>] [--config <file>]',
+  usage: 'serve [--port <port>] [--host <host>] [--workers <n|auto>] [--config <file>]',
   flags: {
     port: {
       type: 'string',
@@ -25,6 +27,12 @@ export const serveCommand: Command = {
       description: 'address to bind',
       default: 'GATEHOUSE_HOST, else server.host, else 127.0.0.1',
     },
+    workers: {
+      type: 'string',
+      value: 'n|auto',
+      description: `processes sharing the port, 1 to ${MAX_WORKERS}; auto: one per core`,
+      default: 'GATEHOUSE_WORKERS, else server.workers, else 1',
+    },
   },
   async run(args, { io }) {
     noArguments(args.positionals);
@@ -33,8 +41,10 @@ export const serveCommand: Command = {
     // operator never set.
     const port = portFlag(stringFlag(args, 'port'));
     const host = hostFlag(stringFlag(args, 'host'));
+    const workers = workersFlag(stringFlag(args, 'workers'));
     if (port !== undefined) env.GATEHOUSE_PORT = port;
     if (host !== undefined) env.GATEHOUSE_HOST = host;
+    if (workers !== undefined) env.GATEHOUSE_WORKERS = workers;
     const project = await loadProject({
       cwd: io.cwd,
       env,
@@ -48,7 +58,20 @@ export const serveCommand: Command = {
       () => import('../../server/serve.js'),
     );
     // The notices (the first admin's password) go to stderr; stdout is the log stream.
-    await startServer({ ...project, env, notice: quietWhenClosed((text) => io.stderr.write(`${text}\n`)) });
+    const notice = quietWhenClosed((text) => io.stderr.write(`${text}\n`));
+    const count = workerCount(project.config.server.workers);
+    if (count > 1) {
+      const { runCluster } = await import('../../server/cluster/primary.js');
+      return runCluster({
+        ...project,
+        env,
+        notice,
+        cwd: io.cwd,
+        configPath: stringFlag(args, 'config'),
+        workers: count,
+      });
+    }
+    await startServer({ ...project, env, notice });
     // Keep running: the server's own handles keep the process alive until a signal closes it.
     return new Promise<number>(() => {});
   },
@@ -59,6 +82,16 @@ function portFlag(value: string | undefined): string | undefined {
   if (!/^\d{1,5}$/.test(value) || Number(value) > MAX_PORT) {
     throw new UsageError(
       `--port: expected a whole number from 0 to ${MAX_PORT}, got ${JSON.stringify(value)}`,
+    );
+  }
+  return String(Number(value));
+}
+
+function workersFlag(value: string | undefined): string | undefined {
+  if (value === undefined || value === 'auto') return value;
+  if (!/^\d{1,4}$/.test(value) || Number(value) < 1 || Number(value) > MAX_WORKERS) {
+    throw new UsageError(
+      `--workers: expected a whole number from 1 to ${MAX_WORKERS}, or auto (one per core), got ${JSON.stringify(value)}`,
     );
   }
   return String(Number(value));

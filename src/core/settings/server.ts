@@ -33,11 +33,29 @@ export const corsSettings = z
 
 export type CorsSettings = z.output<typeof corsSettings>;
 
+/** The most worker processes `server.workers` takes: far beyond any core count, short of a fork bomb. */
+export const MAX_WORKERS = 256;
+const WORKERS_ACCEPTED = `expected a whole number from 1 to ${MAX_WORKERS}, or "auto" (one per core)`;
+
 /** The standalone server's listener and limits. */
 export const serverSettings = z
   .object({
     host: z.string().min(1).default('127.0.0.1'),
     port: z.number().int().min(0).max(65535).default(8000),
+    /**
+     * Processes serving the port (`gatehouse serve --workers`): `'auto'` is one per core. Each
+     * opens its own store connections, so the stores must be shared ones (a SQLite file,
+     * PostgreSQL, Redis), never `memory:`.
+     */
+    workers: z
+      .union(
+        [
+          z.number().int(WORKERS_ACCEPTED).min(1, WORKERS_ACCEPTED).max(MAX_WORKERS, WORKERS_ACCEPTED),
+          z.literal('auto'),
+        ],
+        { error: WORKERS_ACCEPTED },
+      )
+      .default(1),
     /** Trust X-Forwarded-For/-Proto from these proxies (true: any; a list of addresses or CIDRs). */
     trustProxy: z.union([z.boolean(), z.array(z.string()), z.string()]).default(false),
     /** Largest request body accepted, in bytes. */
