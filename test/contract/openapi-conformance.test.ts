@@ -3,6 +3,7 @@ import { buildOpenApi, type OpenApiDocument } from '../../src/contract/openapi.j
 import type { GatehouseConfigInput } from '../../src/core/config.js';
 import { anonymousPhase, registerPhase, sessionPhase, tokenPhase } from './conformance/accounts.js';
 import { type Conformance, conformance } from './conformance/check.js';
+import { emailPhase } from './conformance/email.js';
 import { jwtBodyPhase, jwtCookiePhase, slidingPhase } from './conformance/jwt.js';
 import { outagePhase, serverPhase, throttlePhase } from './conformance/limits.js';
 import { Walk } from './conformance/walk.js';
@@ -78,6 +79,8 @@ describe.each(TARGETS)('OpenAPI conformance on $name', (target) => {
         if (w.cookieMode) await jwtCookiePhase(w);
         if (w.sliding) await slidingPhase(w);
         await registerPhase(w);
+        w.nextMinutes();
+        await emailPhase(w);
         await serverPhase(w);
         w.nextMinutes();
         await outagePhase(w);
