@@ -3,6 +3,7 @@ import { join, relative, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningServer, startServe, tempProject } from '../helpers/cli.js';
 import { describeUnavailable } from '../helpers/required.js';
+import { freshPostgres } from '../stores/backends.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -135,12 +136,17 @@ if (envFor(external.map((e) => e.text).join('\n')).missing.length > 0) {
       async (_where, example) => {
         const cwd = appFolder();
         writeFileSync(join(cwd, example.file), example.text);
-        const server = await startServe({ cwd, env: envFor(example.text).env });
+        // A schema of its own: the shared test database may hold another checkout's migrations.
+        const db = await freshPostgres();
+        const { env } = envFor(example.text);
+        if (env.GATEHOUSE_DATABASE_URL) env.GATEHOUSE_DATABASE_URL = db.url;
+        const server = await startServe({ cwd, env });
         try {
           const ready = await fetch(`${server.url}/readyz`);
           expect(ready.status).toBe(200);
         } finally {
           await server.stop('SIGKILL');
+          await db.drop();
         }
       },
     );
