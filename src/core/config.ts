@@ -58,6 +58,7 @@ const configSchema = z
         jwtState: storeUrl.optional(),
         rateLimits: storeUrl.optional(),
         audit: storeUrl.optional(),
+        mfa: storeUrl.optional(),
       })
       .strict()
       .default({}),

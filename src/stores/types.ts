@@ -282,6 +282,55 @@ export interface AuditStore {
   deleteBefore?(cutoff: number, limit: number): Promise<number>;
 }
 
+/**
+ * A user's TOTP authenticator. The secret is sealed by the caller (crypto/secret-box.ts) before
+ * it reaches the store, so a stolen database does not hand out second factors.
+ */
+export interface TotpRecord {
+  userId: UserId;
+  /** The sealed secret; opaque to the store. */
+  secret: string;
+  /** False between setup and the first right code: not a second factor yet. */
+  confirmed: boolean;
+  createdAt: number;
+}
+
+/** The pending second step of one sign-in: a single-use `mfa_token`, bound to a user and a route. */
+export interface MfaChallengeRecord {
+  /** SHA-256 (hex) of the token handed to the client. */
+  digest: string;
+  userId: UserId;
+  /** The route the password was posted to; only that route takes the second step. */
+  purpose: string;
+  expiresAt: number;
+}
+
+/** Second factors (docs/mfa.md): TOTP, recovery codes (as digests), spent TOTP steps, pending sign-ins. */
+export interface MfaStore {
+  getTotp(userId: UserId): Promise<TotpRecord | null>;
+  /** Writes the user's TOTP (replacing any, confirmed or not). */
+  setTotp(record: TotpRecord): Promise<void>;
+  /** Marks an unconfirmed TOTP confirmed; false when there was none to confirm. */
+  confirmTotp(userId: UserId): Promise<boolean>;
+  /** Replaces the user's recovery codes (SHA-256 digests) with these. */
+  replaceRecoveryCodes(userId: UserId, digests: readonly string[], now: number): Promise<void>;
+  /** Spends one recovery code, atomically: of concurrent callers one gets true. */
+  useRecoveryCode(userId: UserId, digest: string): Promise<boolean>;
+  countRecoveryCodes(userId: UserId): Promise<number>;
+  /**
+   * Records that TOTP step `step` was accepted for the user (kept until `expiresAt`); false when it
+   * was already recorded, atomically, so a code is accepted once even on two servers at once.
+   */
+  useTotpStep(userId: UserId, step: number, expiresAt: number): Promise<boolean>;
+  createChallenge(challenge: MfaChallengeRecord): Promise<void>;
+  /** Deletes and returns the challenge with that digest, when live at `now`: it is spent once. */
+  takeChallenge(digest: string, now: number): Promise<MfaChallengeRecord | null>;
+  /** Removes every second factor of the user (disable, operator reset); returns whether TOTP was on. */
+  deleteForUser(userId: UserId): Promise<boolean>;
+  /** Deletes up to `limit` expired steps and challenges; returns how many. */
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
 /** Every store an instance uses. */
 export interface Stores {
   users: UserStore;
@@ -290,6 +339,7 @@ export interface Stores {
   jwtState: JwtStateStore;
   rateLimits: RateLimitStore;
   audit: AuditStore;
+  mfa: MfaStore;
   /** Checks each backend; resolves to the names of those that are down. */
   health(): Promise<Record<string, 'ok' | 'down'>>;
   close(): Promise<void>;
