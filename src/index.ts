@@ -75,6 +75,8 @@ export {
   type RenderedMail,
 } from './services/mail/templates.js';
 export type { Mailer, MailMessage, MailTransport } from './services/mail/types.js';
+// Second factors: the service on Services.mfa (docs/mfa.md).
+export type { Mfa, MfaStatus, TotpSetup } from './services/mfa/service.js';
 export type { Services } from './services/types.js';
 export { openStores } from './stores/open.js';
 export type * from './stores/types.js';

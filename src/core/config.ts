@@ -4,6 +4,7 @@ import { auditSettings } from './settings/audit.js';
 import { csrfSettings } from './settings/csrf.js';
 import { emailSettings } from './settings/email.js';
 import { jwtSettings } from './settings/jwt.js';
+import { mfaSettings } from './settings/mfa.js';
 import { passwordSettings } from './settings/passwords.js';
 import { serverSettings } from './settings/server.js';
 import { sessionSettings } from './settings/sessions.js';
@@ -72,6 +73,7 @@ const configSchema = z
     throttle: throttleSettings.default(throttleSettings.parse({})),
     audit: auditSettings.default(auditSettings.parse({})),
     email: emailSettings.default(emailSettings.parse({})),
+    mfa: mfaSettings.default(mfaSettings.parse({})),
   })
   .strict();
 

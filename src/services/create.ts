@@ -24,6 +24,7 @@ import { createMailer } from './mail/mailer.js';
 import { DEFAULT_MAIL_TEMPLATES, type MailTemplates } from './mail/templates.js';
 import { createMailTransport } from './mail/transport.js';
 import type { Mailer } from './mail/types.js';
+import { createMfa } from './mfa/service.js';
 import { createSignIn } from './sign-in.js';
 import type { Services } from './types.js';
 
@@ -71,7 +72,8 @@ export function createServices(options: ServicesOptions): Services {
   };
   const schemes = buildSchemes(ctx, shared);
   const pipeline = new Pipeline(config.authentication.map((name) => schemes[name]!));
-  const signIn = createSignIn({ ctx, throttle: shared.throttle });
+  const mfa = createMfa({ ctx, throttle: shared.throttle });
+  const signIn = createSignIn({ ctx, throttle: shared.throttle, mfa });
   const mailer = options.mailer ?? defaultMailer(ctx);
   const templates = { ...DEFAULT_MAIL_TEMPLATES, ...options.mailTemplates };
   const emailFlows = createEmailFlows({ ctx, throttle: shared.throttle, mailer, templates });
@@ -79,6 +81,7 @@ export function createServices(options: ServicesOptions): Services {
     ctx,
     ...shared,
     signIn,
+    mfa,
     mailer,
     mailTemplates: templates,
     emailFlows,

@@ -5,6 +5,7 @@ import { anonymousPhase, registerPhase, sessionPhase, tokenPhase } from './confo
 import { type Conformance, conformance } from './conformance/check.js';
 import { jwtBodyPhase, jwtCookiePhase, slidingPhase } from './conformance/jwt.js';
 import { outagePhase, serverPhase, throttlePhase } from './conformance/limits.js';
+import { mfaPhase } from './conformance/mfa.js';
 import { Walk } from './conformance/walk.js';
 import { send } from './http.js';
 import { type RunningTarget, TARGETS, useTarget } from './targets.js';
@@ -78,6 +79,8 @@ describe.each(TARGETS)('OpenAPI conformance on $name', (target) => {
         if (w.cookieMode) await jwtCookiePhase(w);
         if (w.sliding) await slidingPhase(w);
         await registerPhase(w);
+        w.nextMinutes();
+        await mfaPhase(w);
         await serverPhase(w);
         w.nextMinutes();
         await outagePhase(w);
