@@ -6,6 +6,7 @@ import { defineConfig } from '../../src/core/config.js';
 import { csrfSettings } from '../../src/core/settings/csrf.js';
 import { emailSettings } from '../../src/core/settings/email.js';
 import { jwtSettings } from '../../src/core/settings/jwt.js';
+import { mfaSettings } from '../../src/core/settings/mfa.js';
 import { passwordSettings } from '../../src/core/settings/passwords.js';
 import { serverSettings } from '../../src/core/settings/server.js';
 import { sessionSettings } from '../../src/core/settings/sessions.js';
@@ -45,13 +46,14 @@ describe('docs/configuration.md', () => {
       csrf: csrfSettings,
       throttle: throttleSettings,
       email: emailSettings,
+      mfa: mfaSettings,
     };
     const topLevel = [...Object.keys(defineConfig({ secretKey: TEST_SECRET })), 'redis'].filter(
       (k) => !(k in sections) && k !== 'stores',
     );
     const paths = [
       ...topLevel,
-      ...['users', 'sessions', 'apiTokens', 'jwtState', 'rateLimits', 'audit'].map((s) => `stores.${s}`),
+      ...['users', 'sessions', 'apiTokens', 'jwtState', 'rateLimits', 'audit', 'mfa'].map((s) => `stores.${s}`),
       ...Object.entries(sections).flatMap(([name, schema]) => optionPaths(name, schema)),
     ];
     expect(paths.length).toBeGreaterThan(40);
