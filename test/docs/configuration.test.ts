@@ -53,7 +53,9 @@ describe('docs/configuration.md', () => {
     );
     const paths = [
       ...topLevel,
-      ...['users', 'sessions', 'apiTokens', 'jwtState', 'rateLimits', 'audit', 'mfa'].map((s) => `stores.${s}`),
+      ...['users', 'sessions', 'apiTokens', 'jwtState', 'rateLimits', 'audit', 'mfa'].map(
+        (s) => `stores.${s}`,
+      ),
       ...Object.entries(sections).flatMap(([name, schema]) => optionPaths(name, schema)),
     ];
     expect(paths.length).toBeGreaterThan(40);
