@@ -26,6 +26,7 @@ export type AuditEventName =
   | 'email_changed'
   | 'mfa_enabled'
   | 'mfa_disabled'
+  | 'mfa_reset'
   | 'mfa_failed'
   | 'mfa_challenged'
   | 'recovery_code_used'

@@ -6,6 +6,7 @@ import { createuserCommand } from './createuser.js';
 import { deactivateCommand } from './deactivate.js';
 import { flushExpiredCommand } from './flush-expired.js';
 import { keysCommand } from './keys.js';
+import { mfaCommand } from './mfa.js';
 import { migrateCommand } from './migrate.js';
 import { sendtestemailCommand } from './sendtestemail.js';
 import { serveCommand } from './serve.js';
@@ -24,6 +25,7 @@ export const COMMANDS: readonly Command[] = [
   activateCommand,
   tokenCommand,
   sessionsCommand,
+  mfaCommand,
   keysCommand,
   flushExpiredCommand,
   auditCommand,

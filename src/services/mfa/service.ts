@@ -32,8 +32,10 @@ export interface Mfa {
   setupTotp(user: UserRecord): Promise<TotpSetup>;
   /** Turns TOTP on with a first right code; the recovery codes, shown once. */
   confirmTotp(user: UserRecord, code: string, req: AuthRequest, scheme: string): Promise<string[]>;
-  /** Turns every second factor off (the user's own, or an operator's `gatehouse mfa reset`). */
-  disable(user: UserRecord, req: AuthRequest | null, scheme: string | null, by?: string): Promise<boolean>;
+  /** Turns the user's every second factor off, at their own request; false when none was on. */
+  disable(user: UserRecord, req: AuthRequest, scheme: string): Promise<boolean>;
+  /** The operator's `gatehouse mfa reset`: the same, audited as `mfa_reset` (a lost phone). */
+  reset(user: UserRecord): Promise<boolean>;
   /** A new set of recovery codes; the old set dies. */
   regenerateRecoveryCodes(user: UserRecord, req: AuthRequest, scheme: string): Promise<string[]>;
   /** Whether `code` (TOTP or recovery) is right for the user: throttled, spent once, audited. */
@@ -134,9 +136,16 @@ export function createMfa({ ctx, throttle }: { ctx: Context; throttle: Throttle 
       return codes;
     },
 
-    async disable(user, req, scheme, by) {
+    async disable(user, req, scheme) {
       const had = await stores.mfa.deleteForUser(user.id);
-      if (had) await log(req, 'mfa_disabled', user, scheme, by ? { by } : {});
+      if (had) await log(req, 'mfa_disabled', user, scheme);
+      return had;
+    },
+
+    async reset(user) {
+      const had = await stores.mfa.deleteForUser(user.id);
+      // Recorded even when nothing was on: an operator acted on the account.
+      await log(null, 'mfa_reset', user, null, { via: 'cli', had_totp: had });
       return had;
     },
 
