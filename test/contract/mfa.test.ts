@@ -178,6 +178,7 @@ describe.each(TARGETS)('second factor on $name', (target) => {
       ['/api/auth/tokens/', { name: 'x' }],
       ['/api/auth/password/', { old_password: PASSWORD, new_password: 'another horse battery staple' }],
       ['/api/auth/mfa/totp/disable/', { password: PASSWORD }],
+      ['/api/auth/email/change/', { password: PASSWORD, email: 'carol.new@example.com' }],
     ] as const) {
       const refused = await send('POST', url(path), { headers: bearer(old), body });
       expect(expectAnswer(refused, 403).body, path).toMatchObject({ code: 'reauthentication_required' });
