@@ -297,6 +297,18 @@ describe('signIn with a second factor', () => {
     });
   });
 
+  it('ends a half-done sign-in when the credentials end meanwhile (password change, logout everywhere)', async () => {
+    const t = setup();
+    const alice = await t.user('alice');
+    const { secret } = await t.enrol(alice);
+    const token = await firstStep(t);
+    t.clock.advance(1);
+    await t.ctx.stores.users.setTokensValidAfter(alice.id, t.clock.now());
+    t.clock.advance(1);
+    const late = await failure(second(t, token, await codeAt(secret, t.clock.now())).done);
+    expect(late).toMatchObject({ code: 'mfa_token_invalid' });
+  });
+
   it('takes each recovery code once, in any case and with or without its dash', async () => {
     const t = setup();
     const { codes } = await t.enrol(await t.user('alice'));

@@ -1,5 +1,6 @@
 import { audit } from '../core/audit.js';
 import type { Context } from '../core/context.js';
+import { issuedBeforeCutoff } from '../core/credentials.js';
 import { endedSince } from '../core/ended-since.js';
 import { AuthenticationFailed, MfaFailed, MfaRequired, ValidationError } from '../core/errors.js';
 import { hasSecondFactor } from '../core/mfa.js';
@@ -122,10 +123,11 @@ export function createSignIn({ ctx, throttle, mfa }: SignInDeps): SignIn {
     },
 
     async withSecondFactor(a) {
-      const userId = await mfa.redeem(a.mfaToken, a.route);
+      const { userId, issuedAt } = await mfa.redeem(a.mfaToken, a.route);
       const user = await ctx.stores.users.findById(userId);
-      // Deactivated (or removed) since the password step: as if the token had expired.
-      if (!user?.isActive) throw new MfaFailed('mfa_token_invalid');
+      // Deactivated (or removed), or its credentials ended (a password change, logout
+      // everywhere) since the password step: the half-done sign-in ends with them.
+      if (!user?.isActive || issuedBeforeCutoff(user, issuedAt)) throw new MfaFailed('mfa_token_invalid');
       if (!(await mfa.checkCode(user, a.code, a.req, a.scheme))) {
         // The token is spent; a fresh one lets the user retype the code, not the password.
         throw new MfaFailed('mfa_failed', await mfa.challenge(user.id, a.route));

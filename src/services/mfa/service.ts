@@ -42,8 +42,11 @@ export interface Mfa {
   checkCode(user: UserRecord, code: string, req: AuthRequest, scheme: string | null): Promise<boolean>;
   /** A single-use `mfa_token` for the second step of a sign-in on route `purpose`. */
   challenge(userId: UserId, purpose: string): Promise<string>;
-  /** The user a live `mfa_token` was made for on `purpose`, spending it; throws MfaFailed otherwise. */
-  redeem(token: string, purpose: string): Promise<UserId>;
+  /**
+   * The user a live `mfa_token` was made for on `purpose`, and when it was made, spending it;
+   * throws MfaFailed otherwise.
+   */
+  redeem(token: string, purpose: string): Promise<{ userId: UserId; issuedAt: number }>;
 }
 
 /** Longest code field accepted: a recovery code with some spaces, never megabytes. */
@@ -197,7 +200,7 @@ export function createMfa({ ctx, throttle }: { ctx: Context; throttle: Throttle 
       const found = await stores.mfa.takeChallenge(sha256Hex(token), clock.now());
       // A token made on another route is spent all the same: it was shown where it does not belong.
       if (!found || found.purpose !== purpose) throw new MfaFailed('mfa_token_invalid');
-      return found.userId;
+      return { userId: found.userId, issuedAt: found.expiresAt - config.mfa.challengeTtl * 1000 };
     },
   };
 }
