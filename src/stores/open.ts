@@ -115,7 +115,7 @@ async function openPostgres(url: string): Promise<Kysely<Database>> {
  * `memory:` has no schema and applies nothing.
  *
  * @example
- * const { applied } = await migrate('sqlite:./gatehouse.db'); // { applied: ['0001_initial', '0002_refresh_successor', '0003_email_verified', '0004_mfa'] }
+ * const { applied } = await migrate('sqlite:./gatehouse.db'); // { applied: ['0001_initial', '0002_refresh_successor', '0003_email_verified', '0004_mfa', '0005_passkeys'] }
  */
 export async function migrate(databaseUrl: string): Promise<{ applied: string[] }> {
   const parsed = parseStoreUrl(databaseUrl);

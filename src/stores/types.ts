@@ -305,6 +305,23 @@ export interface MfaChallengeRecord {
   expiresAt: number;
 }
 
+/** A passkey (WebAuthn credential) registered for a user (docs/mfa.md). */
+export interface PasskeyRecord {
+  /** The credential id the authenticator made (base64url): unique across users. */
+  id: string;
+  userId: UserId;
+  /** The user's label for it ("laptop"). */
+  name: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  /** The authenticator's last sign counter: an assertion must carry a higher one (or both 0). */
+  counter: number;
+  /** The transports the browser reported (usb, internal, hybrid…), a hint for sign-in. */
+  transports: string[];
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
 /** Second factors (docs/mfa.md): TOTP, recovery codes (as digests), spent TOTP steps, pending sign-ins. */
 export interface MfaStore {
   getTotp(userId: UserId): Promise<TotpRecord | null>;
@@ -325,6 +342,18 @@ export interface MfaStore {
   createChallenge(challenge: MfaChallengeRecord): Promise<void>;
   /** Deletes and returns the challenge with that digest, when live at `now`: it is spent once. */
   takeChallenge(digest: string, now: number): Promise<MfaChallengeRecord | null>;
+  /** Stores a new passkey; UniqueViolation when its credential id is already registered. */
+  addPasskey(record: PasskeyRecord): Promise<void>;
+  getPasskey(id: string): Promise<PasskeyRecord | null>;
+  /** The user's passkeys, oldest first. */
+  listPasskeys(userId: UserId): Promise<PasskeyRecord[]>;
+  /**
+   * Moves a passkey's sign counter from `expected` to `counter` and records its use, atomically:
+   * false when the counter was no longer `expected` (a concurrent or replayed assertion).
+   */
+  usePasskey(id: string, expected: number, counter: number, now: number): Promise<boolean>;
+  /** Removes one of the user's passkeys; false when the user has none with that id. */
+  deletePasskey(userId: UserId, id: string): Promise<boolean>;
   /** Removes every second factor of the user (disable, operator reset); returns whether TOTP was on. */
   deleteForUser(userId: UserId): Promise<boolean>;
   /** Deletes up to `limit` expired steps and challenges; returns how many. */

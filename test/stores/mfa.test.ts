@@ -59,6 +59,40 @@ describeBackends(
       expect(await mfa.takeChallenge(digestOf('u'), T0 + MINUTE)).toBeNull();
     });
 
+    it('keeps passkeys per user, moves a counter only from the value read, and removes one or all', async () => {
+      const mfa = b.stores.mfa;
+      const key = (id: string, userId: number, createdAt: number) => ({
+        id,
+        userId,
+        name: `key ${id}`,
+        publicKey: 'pQECAyYgASFYIA',
+        counter: 0,
+        transports: ['internal', 'hybrid'],
+        createdAt,
+        lastUsedAt: null,
+      });
+      await mfa.addPasskey(key('b', 7, T0 + 1));
+      await mfa.addPasskey(key('a', 7, T0));
+      await mfa.addPasskey(key('c', 8, T0));
+      await expect(mfa.addPasskey(key('a', 8, T0))).rejects.toMatchObject({ name: 'UniqueViolation' });
+      expect((await mfa.listPasskeys(7)).map((p) => p.id)).toEqual(['a', 'b']);
+      expect(await mfa.getPasskey('a')).toEqual(key('a', 7, T0));
+      expect(await mfa.getPasskey('z')).toBeNull();
+      const peer = await b.current.peer();
+      const both = await Promise.all([
+        mfa.usePasskey('a', 0, 5, T0 + 9),
+        peer.mfa.usePasskey('a', 0, 5, T0 + 9),
+      ]);
+      expect(both.sort()).toEqual([false, true]);
+      expect(await mfa.getPasskey('a')).toMatchObject({ counter: 5, lastUsedAt: T0 + 9 });
+      expect(await mfa.deletePasskey(8, 'a')).toBe(false);
+      expect(await mfa.deletePasskey(7, 'a')).toBe(true);
+      expect(await mfa.deletePasskey(7, 'a')).toBe(false);
+      await mfa.deleteForUser(7);
+      expect(await mfa.listPasskeys(7)).toEqual([]);
+      expect((await mfa.listPasskeys(8)).map((p) => p.id)).toEqual(['c']);
+    });
+
     it('deletes every factor of a user, and the expired steps and challenges in batches', async () => {
       const mfa = b.stores.mfa;
       await mfa.setTotp(totp(true));

@@ -68,7 +68,7 @@ describe('migrations on a new SQLite file', () => {
       await db.destroy();
     }
     expect(await migrate(url)).toEqual({
-      applied: ['0002_refresh_successor', '0003_email_verified', '0004_mfa'],
+      applied: ['0002_refresh_successor', '0003_email_verified', '0004_mfa', '0005_passkeys'],
     });
     const stores = await openStores({ database: url });
     try {
@@ -144,7 +144,7 @@ describe('migrations on a new SQLite file', () => {
       await db.destroy();
     }
     expect(await migrate(url)).toEqual({
-      applied: ['0002_refresh_successor', '0003_email_verified', '0004_mfa'],
+      applied: ['0002_refresh_successor', '0003_email_verified', '0004_mfa', '0005_passkeys'],
     });
     const stores = await openStores({ database: url });
     try {

@@ -1,4 +1,5 @@
-import type { MfaChallengeRecord, MfaStore, TotpRecord, UserId } from '../types.js';
+import { UniqueViolation } from '../../core/errors.js';
+import type { MfaChallengeRecord, MfaStore, PasskeyRecord, TotpRecord, UserId } from '../types.js';
 
 /**
  * An MfaStore held in process memory. Every check-and-change runs without an await in between,
@@ -14,6 +15,8 @@ export function memoryMfaStore(): MfaStore {
   /** `${userId}:${step}` → when it may be forgotten. */
   const steps = new Map<string, number>();
   const challenges = new Map<string, MfaChallengeRecord>();
+  const passkeys = new Map<string, PasskeyRecord>();
+  const copy = (p: PasskeyRecord): PasskeyRecord => ({ ...p, transports: [...p.transports] });
 
   return {
     async getTotp(userId) {
@@ -53,8 +56,32 @@ export function memoryMfaStore(): MfaStore {
       challenges.delete(digest);
       return row.expiresAt > now ? row : null;
     },
+    async addPasskey(record) {
+      if (passkeys.has(record.id)) throw new UniqueViolation('id');
+      passkeys.set(record.id, copy(record));
+    },
+    async getPasskey(id) {
+      const row = passkeys.get(id);
+      return row ? copy(row) : null;
+    },
+    async listPasskeys(userId) {
+      const rows = [...passkeys.values()].filter((p) => p.userId === userId);
+      return rows.sort((a, b) => a.createdAt - b.createdAt).map(copy);
+    },
+    async usePasskey(id, expected, counter, now) {
+      const row = passkeys.get(id);
+      if (!row || row.counter !== expected) return false;
+      row.counter = counter;
+      row.lastUsedAt = now;
+      return true;
+    },
+    async deletePasskey(userId, id) {
+      const row = passkeys.get(id);
+      return row?.userId === userId && passkeys.delete(id);
+    },
     async deleteForUser(userId) {
       const had = totp.delete(userId);
+      for (const [id, p] of passkeys) if (p.userId === userId) passkeys.delete(id);
       codes.delete(userId);
       for (const key of steps.keys()) if (key.startsWith(`${userId}:`)) steps.delete(key);
       for (const [digest, c] of challenges) if (c.userId === userId) challenges.delete(digest);

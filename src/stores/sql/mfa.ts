@@ -1,20 +1,32 @@
-import type { Kysely } from 'kysely';
-import type { MfaStore } from '../types.js';
-import { fromFlag, num, toFlag } from './codec.js';
+import type { Kysely, Selectable } from 'kysely';
+import type { MfaStore, PasskeyRecord } from '../types.js';
+import { fromFlag, fromJson, num, numOrNull, toFlag, toJson } from './codec.js';
 import { deleteExpiredBatch } from './delete-expired.js';
-import type { Database } from './schema.js';
+import type { Database, MfaPasskeysTable } from './schema.js';
 import { guard } from './translate-errors.js';
 
 const TOTP = 'gatehouse_mfa_totp';
 const CODES = 'gatehouse_mfa_recovery_codes';
 const STEPS = 'gatehouse_mfa_used_steps';
 const CHALLENGES = 'gatehouse_mfa_challenges';
+const PASSKEYS = 'gatehouse_mfa_passkeys';
+
+const passkeyOf = (row: Selectable<MfaPasskeysTable>): PasskeyRecord => ({
+  id: row.id,
+  userId: num(row.user_id),
+  name: row.name,
+  publicKey: row.public_key,
+  counter: num(row.counter),
+  transports: fromJson<string[]>(row.transports),
+  createdAt: num(row.created_at),
+  lastUsedAt: numOrNull(row.last_used_at),
+});
 
 /** The key of a spent step: one column, so the batched cleanup can select it. */
 const stepKey = (userId: number, step: number): string => `${userId}:${step}`;
 
 /**
- * The MfaStore over four tables (migration 0004). Spending a step, a code or a challenge is one
+ * The MfaStore over five tables (migrations 0004, 0005). Spending a step, a code or a challenge is one
  * statement whose row count says who won (an insert that conflicts, a delete that finds the
  * row), so two servers never both accept the same code.
  *
@@ -109,8 +121,56 @@ export function sqlMfaStore(db: Kysely<Database>): MfaStore {
         expiresAt: num(row.expires_at),
       };
     },
+    async addPasskey(p) {
+      await db
+        .insertInto(PASSKEYS)
+        .values({
+          id: p.id,
+          user_id: p.userId,
+          name: p.name,
+          public_key: p.publicKey,
+          counter: p.counter,
+          transports: toJson(p.transports),
+          created_at: p.createdAt,
+          last_used_at: p.lastUsedAt,
+        })
+        .execute();
+    },
+    async getPasskey(id) {
+      const row = await db.selectFrom(PASSKEYS).selectAll().where('id', '=', id).executeTakeFirst();
+      return row ? passkeyOf(row) : null;
+    },
+    async listPasskeys(userId) {
+      const rows = await db
+        .selectFrom(PASSKEYS)
+        .selectAll()
+        .where('user_id', '=', userId)
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(passkeyOf);
+    },
+    async usePasskey(id, expected, counter, now) {
+      // Compare-and-set on the counter: of two assertions carrying the same count, one wins.
+      const r = await db
+        .updateTable(PASSKEYS)
+        .set({ counter, last_used_at: now })
+        .where('id', '=', id)
+        .where('counter', '=', expected)
+        .executeTakeFirst();
+      return Number(r.numUpdatedRows) > 0;
+    },
+    async deletePasskey(userId, id) {
+      const r = await db
+        .deleteFrom(PASSKEYS)
+        .where('id', '=', id)
+        .where('user_id', '=', userId)
+        .executeTakeFirst();
+      return Number(r.numDeletedRows) > 0;
+    },
     async deleteForUser(userId) {
       return db.transaction().execute(async (trx) => {
+        await trx.deleteFrom(PASSKEYS).where('user_id', '=', userId).execute();
         const r = await trx.deleteFrom(TOTP).where('user_id', '=', userId).executeTakeFirst();
         await trx.deleteFrom(CODES).where('user_id', '=', userId).execute();
         await trx.deleteFrom(STEPS).where('user_id', '=', userId).execute();

@@ -241,7 +241,32 @@ const mfa: Migration = {
 };
 
 /**
- * Every migration, by name; names sort in the order they apply. Add the next as `0005_…`;
+ * 0005: passkeys (docs/mfa.md): each WebAuthn credential's public key and sign counter. Their
+ * registration and sign-in challenges live in gatehouse_mfa_challenges.
+ */
+const passkeys: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('gatehouse_mfa_passkeys')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'integer', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('public_key', 'text', (c) => c.notNull())
+      .addColumn('counter', 'bigint', (c) => c.notNull())
+      .addColumn('transports', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_used_at', 'bigint')
+      .execute();
+    await db.schema
+      .createIndex('gatehouse_mfa_passkeys_user_id')
+      .on('gatehouse_mfa_passkeys')
+      .column('user_id')
+      .execute();
+  },
+};
+
+/**
+ * Every migration, by name; names sort in the order they apply. Add the next as `0006_…`;
  * never edit one that has shipped.
  */
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
@@ -250,6 +275,7 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0002_refresh_successor': refreshSuccessor,
     '0003_email_verified': emailVerified,
     '0004_mfa': mfa,
+    '0005_passkeys': passkeys,
   };
 }
 

@@ -122,6 +122,19 @@ export interface MfaChallengesTable {
   expires_at: Millis;
 }
 
+/** Migration 0005 (docs/mfa.md): passkeys. */
+export interface MfaPasskeysTable {
+  /** The credential id, base64url. */
+  id: string;
+  user_id: number;
+  name: string;
+  public_key: string;
+  counter: Millis;
+  transports: JsonText;
+  created_at: Millis;
+  last_used_at: Millis | null;
+}
+
 /**
  * Every gatehouse table. Names carry a `gatehouse_` prefix because the database is often the
  * application's own, next to its own `users` table.
@@ -139,4 +152,5 @@ export interface Database {
   gatehouse_mfa_recovery_codes: MfaRecoveryCodesTable;
   gatehouse_mfa_used_steps: MfaUsedStepsTable;
   gatehouse_mfa_challenges: MfaChallengesTable;
+  gatehouse_mfa_passkeys: MfaPasskeysTable;
 }
