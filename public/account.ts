@@ -4,6 +4,7 @@ import { busy, byId, showOnly } from './dom.js';
 import { type EmailPage, type MeEmail, openFromLink, showEmail, wireEmailFlows } from './email.js';
 import { clearFieldErrors, clearOnEdit, missingFields, showFieldErrors } from './fields.js';
 import { fill, revokeButton, type SessionView, sessionItem, type TokenView, tokenItem } from './lists.js';
+import { loadMfa, mfaTokenOf, wireMfa } from './mfa.js';
 import { fail, say } from './status.js';
 import { wireTokenForm } from './token-form.js';
 
@@ -59,10 +60,19 @@ async function attempt(action: () => Promise<void>, form?: HTMLFormElement): Pro
   }
 }
 
+/** The mfa_token of a sign-in waiting for its second step (docs/mfa.md). */
+let pending: string | null = null;
+
 function showSignin(message?: string): void {
   const form = byId<HTMLFormElement>('signin-form');
   form.reset();
   clearFieldErrors(form);
+  form.hidden = false;
+  const second = byId<HTMLFormElement>('mfa-form');
+  second.reset();
+  clearFieldErrors(second);
+  second.hidden = true;
+  pending = null;
   byId('signup-link').hidden = !pageConfig().signup;
   show(sections.signin);
   if (message) say(message, 'error');
@@ -74,7 +84,7 @@ async function loadAccount(): Promise<void> {
   byId('me-scheme').textContent = SCHEME_NAMES[me.auth] ?? me.auth;
   byId('me-staff').hidden = !me.is_staff;
   showEmail(me);
-  await Promise.all([loadSessions(), loadTokens()]);
+  await Promise.all([loadSessions(), loadTokens(), loadMfa()]);
   if (sections.account.hidden) show(sections.account);
 }
 
@@ -135,7 +145,41 @@ function tokenRevoke(t: TokenView): HTMLButtonElement {
 async function signIn(username: string, password: string): Promise<void> {
   // The login is CSRF-protected: make sure the browser holds the csrftoken cookie first.
   await api('GET', '/api/auth/csrf/');
-  await api('POST', '/api/auth/login/', { username, password });
+  try {
+    await api('POST', '/api/auth/login/', { username, password });
+  } catch (err) {
+    const token = mfaTokenOf(err);
+    if (token === null) throw err;
+    // The password was right; nothing is signed in until the second step.
+    pending = token;
+    byId('signin-form').hidden = true;
+    byId('mfa-form').hidden = false;
+    byId('mfa-code').focus();
+    say('Enter the code from your authenticator app, or a recovery code.');
+    return;
+  }
+  say('');
+  await loadAccount();
+}
+
+/** The second step of a sign-in, on the same route, with the token the first step gave. */
+async function secondStep(code: string): Promise<void> {
+  try {
+    await api('POST', '/api/auth/login/', { mfa_token: pending, code });
+  } catch (err) {
+    const token = mfaTokenOf(err);
+    if (token !== null) {
+      // A wrong code comes with a fresh token: retype the code, not the password.
+      pending = token;
+      throw new ApiError(400, 'invalid', (err as ApiError).message, { code: [(err as ApiError).message] });
+    }
+    if (err instanceof ApiError && err.code === 'mfa_token_invalid') {
+      showSignin('That sign-in took too long or was already used: enter your password again.');
+      return;
+    }
+    throw err;
+  }
+  pending = null;
   say('');
   await loadAccount();
 }
@@ -161,6 +205,7 @@ function wireSignInAndUp(): void {
   onSubmit(byId<HTMLFormElement>('signin-form'), (data) =>
     signIn(String(data.get('username')), String(data.get('password'))),
   );
+  onSubmit(byId<HTMLFormElement>('mfa-form'), (data) => secondStep(String(data.get('code')).trim()));
   onSubmit(byId<HTMLFormElement>('signup-form'), async (data) => {
     const username = String(data.get('username'));
     const password = String(data.get('password'));
@@ -205,6 +250,7 @@ async function start(): Promise<void> {
   wireLogout();
   wireTokenForm({ onSubmit, loadTokens });
   wireEmailFlows(emailPage);
+  wireMfa(onSubmit);
   try {
     await api('GET', '/api/auth/csrf/');
     if (await openFromLink(emailPage)) return;

@@ -35,11 +35,20 @@ export class ApiError extends Error {
   readonly status: number;
   readonly code: string;
   readonly fields: FieldErrors;
-  constructor(status: number, code: string, message: string, fields: FieldErrors = {}) {
+  /** The answer's JSON body, for errors that carry more than a message (`mfa_token`). */
+  readonly body: unknown;
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    fields: FieldErrors = {},
+    body: unknown = undefined,
+  ) {
     super(message);
     this.status = status;
     this.code = code;
     this.fields = fields;
+    this.body = body;
   }
 
   /** True when the caller is not (or no longer) signed in. */
@@ -135,7 +144,7 @@ export async function api<T>(method: string, path: string, body?: unknown): Prom
   }
   if (!res.ok) {
     const { code, message, fields } = messageFor(res.status, parsed);
-    throw new ApiError(res.status, code, message, fields);
+    throw new ApiError(res.status, code, message, fields, parsed);
   }
   return parsed as T;
 }

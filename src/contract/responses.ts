@@ -10,6 +10,15 @@ export const THROTTLED: RouteResponseDoc = {
   description: 'Too many requests from this client (`throttled`): retry after `Retry-After` seconds.',
 };
 
+/**
+ * A sensitive action (docs/mfa.md, step-up): the caller must have signed in recently
+ * (`reauthentication_required`), besides the route's own refusals.
+ */
+export const STEP_UP: RouteResponseDoc = {
+  description:
+    'Needs a recent sign-in (`reauthentication_required`: sign in again), or not allowed for this credential.',
+};
+
 /** A route that checks CSRF itself (login, and the token endpoints with `jwt.cookie`). */
 export const CSRF_FAILED: RouteResponseDoc = {
   description: 'CSRF failed (`csrf_origin`, `csrf_referer`, `csrf_missing`, `csrf_mismatch`).',

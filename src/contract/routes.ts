@@ -3,6 +3,7 @@ import { meRoutes } from './account/me.js';
 import { passwordRoutes } from './account/password.js';
 import { accountRoutes } from './account/register.js';
 import { jwtRoutes } from './jwt/routes.js';
+import { mfaRoutes } from './mfa/routes.js';
 import { sessionRoutes } from './sessions/routes.js';
 import { tokenRoutes } from './tokens/routes.js';
 import type { RouteFactory } from './types.js';
@@ -13,6 +14,7 @@ export const CONTRACT: readonly RouteFactory[] = [
   accountRoutes,
   passwordRoutes,
   emailRoutes,
+  mfaRoutes,
   sessionRoutes,
   tokenRoutes,
   jwtRoutes,

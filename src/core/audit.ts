@@ -23,7 +23,14 @@ export type AuditEventName =
   | 'email_verification_sent'
   | 'email_verified'
   | 'email_change_requested'
-  | 'email_changed';
+  | 'email_changed'
+  | 'mfa_enabled'
+  | 'mfa_disabled'
+  | 'mfa_reset'
+  | 'mfa_failed'
+  | 'mfa_challenged'
+  | 'recovery_code_used'
+  | 'recovery_codes_regenerated';
 
 export interface AuditInput {
   user?: Pick<UserRecord, 'id' | 'username'> | null;

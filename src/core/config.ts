@@ -6,6 +6,7 @@ import { emailSettings } from './settings/email.js';
 import { jwtSettings } from './settings/jwt.js';
 import { loginSettings } from './settings/login.js';
 import { metricsSettings } from './settings/metrics.js';
+import { mfaSettings } from './settings/mfa.js';
 import { passwordSettings } from './settings/passwords.js';
 import { serverSettings } from './settings/server.js';
 import { sessionSettings } from './settings/sessions.js';
@@ -60,6 +61,7 @@ const configSchema = z
         jwtState: storeUrl.optional(),
         rateLimits: storeUrl.optional(),
         audit: storeUrl.optional(),
+        mfa: storeUrl.optional(),
       })
       .strict()
       .default({}),
@@ -75,6 +77,7 @@ const configSchema = z
     email: emailSettings.default(emailSettings.parse({})),
     login: loginSettings.default(loginSettings.parse({})),
     metrics: metricsSettings.default(metricsSettings.parse({})),
+    mfa: mfaSettings.default(mfaSettings.parse({})),
   })
   .strict();
 

@@ -86,6 +86,9 @@ describe('every error has a stable code', () => {
     [new catalogue.Conflict('taken'), 'conflict'],
     [new catalogue.TokenLimitReached(3), 'token_limit_reached'],
     [new catalogue.EmailNotVerified(), 'email_not_verified'],
+    [new catalogue.MfaRequired('t', ['totp']), 'mfa_required'],
+    [new catalogue.MfaFailed('mfa_failed', 't'), 'mfa_failed'],
+    [new catalogue.ReauthenticationRequired(300), 'reauthentication_required'],
     [new catalogue.ConfigError('bad'), 'invalid_config'],
     [new catalogue.StoreUnavailable('users'), 'store_unavailable'],
     [new catalogue.UniqueViolation('username'), 'unique_violation'],
@@ -115,6 +118,27 @@ describe('every error has a stable code', () => {
       detail: 'Maximum amount of tokens allowed per user exceeded (3). Revoke one to create another.',
       code: 'token_limit_reached',
     });
+  });
+});
+
+describe('second-factor errors', () => {
+  it('MfaRequired is a 401 with the token, the methods and its own challenge', () => {
+    const err = new catalogue.MfaRequired('tok', ['totp', 'recovery_code']);
+    expect(err.status).toBe(401);
+    expect(err.headers['www-authenticate']).toBe(catalogue.MfaRequired.CHALLENGE);
+    expect(err.body()).toMatchObject({
+      code: 'mfa_required',
+      mfa_token: 'tok',
+      methods: ['totp', 'recovery_code'],
+    });
+  });
+
+  it('MfaFailed carries a fresh token only for a wrong code', () => {
+    expect(new catalogue.MfaFailed('mfa_failed', 'n').body()).toMatchObject({
+      code: 'mfa_failed',
+      mfa_token: 'n',
+    });
+    expect(new catalogue.MfaFailed('mfa_token_invalid').body()).not.toHaveProperty('mfa_token');
   });
 });
 

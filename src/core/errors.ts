@@ -191,6 +191,66 @@ export class EmailNotVerified extends PermissionDenied {
   }
 }
 
+/** The WWW-Authenticate of the two-step sign-in's 401s: what the client must send next. */
+const MFA_CHALLENGE = 'MFA realm="api"';
+
+/**
+ * 401 after a right password for a user with a second factor: nothing is issued yet. The client
+ * posts `{mfa_token, code}` to the same route (docs/mfa.md). Not an AuthenticationFailed, so no
+ * route turns it into a 403 or gives it another scheme's challenge.
+ */
+export class MfaRequired extends GatehouseError {
+  static readonly CHALLENGE = MFA_CHALLENGE;
+  readonly mfaToken: string;
+  readonly methods: readonly string[];
+  constructor(mfaToken: string, methods: readonly string[]) {
+    super(401, 'mfa_required', 'A second factor is required: post the mfa_token with a code to this route.', {
+      'www-authenticate': MFA_CHALLENGE,
+    });
+    this.mfaToken = mfaToken;
+    this.methods = methods;
+  }
+  override body(): Record<string, unknown> {
+    return { detail: this.message, code: this.code, mfa_token: this.mfaToken, methods: [...this.methods] };
+  }
+}
+
+/**
+ * 401 on the second step: a wrong code (`mfa_failed`, with a fresh `mfa_token` to try again, so
+ * a typo does not cost the password) or an unknown, used or expired token (`mfa_token_invalid`:
+ * sign in with the password again).
+ */
+export class MfaFailed extends GatehouseError {
+  readonly mfaToken: string | null;
+  constructor(code: 'mfa_failed' | 'mfa_token_invalid', mfaToken: string | null = null) {
+    super(
+      401,
+      code,
+      code === 'mfa_failed'
+        ? 'The code is not valid: send a current code from the authenticator app, or an unused recovery code.'
+        : 'The mfa_token is not valid (used, expired or unknown): sign in with the password again.',
+      { 'www-authenticate': MFA_CHALLENGE },
+    );
+    this.mfaToken = mfaToken;
+  }
+  override body(): Record<string, unknown> {
+    return this.mfaToken === null ? super.body() : { ...super.body(), mfa_token: this.mfaToken };
+  }
+}
+
+/**
+ * 403 on a sensitive action (password change, second-factor changes, API-token creation) when the
+ * caller's credential was not obtained with the password (and second factor) recently enough.
+ */
+export class ReauthenticationRequired extends PermissionDenied {
+  constructor(seconds: number) {
+    super(
+      `This action needs a recent sign-in: sign in again with your password (and second factor) and retry within ${seconds} seconds. API tokens never count as recent.`,
+      'reauthentication_required',
+    );
+  }
+}
+
 // The errors below are not answers to a client: they are thrown by the lower layers (stores,
 // crypto) and at start-up, and carry a stable `code` so callers match on it (or on the class),
 // never on a message or an `err.name` string. They live here, in a module that imports nothing,

@@ -28,6 +28,7 @@ import { createMailTransport } from './mail/transport.js';
 import type { Mailer } from './mail/types.js';
 import { createMetrics } from './metrics/registry.js';
 import { instrumentStores } from './metrics/stores.js';
+import { createMfa } from './mfa/service.js';
 import { createSignIn } from './sign-in.js';
 import type { Services } from './types.js';
 
@@ -83,7 +84,8 @@ export function createServices(options: ServicesOptions): Services {
     config.authentication.map((name) => schemes[name]!),
     metrics ?? NO_METRICS,
   );
-  const signIn = createSignIn({ ctx, throttle: shared.throttle });
+  const mfa = createMfa({ ctx, throttle: shared.throttle });
+  const signIn = createSignIn({ ctx, throttle: shared.throttle, mfa });
   const mailer = options.mailer ?? defaultMailer(ctx);
   const templates = { ...DEFAULT_MAIL_TEMPLATES, ...options.mailTemplates };
   const emailFlows = createEmailFlows({ ctx, throttle: shared.throttle, mailer, templates });
@@ -91,6 +93,7 @@ export function createServices(options: ServicesOptions): Services {
     ctx,
     ...shared,
     signIn,
+    mfa,
     mailer,
     mailTemplates: templates,
     emailFlows,

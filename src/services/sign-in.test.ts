@@ -1,15 +1,17 @@
+import { generate } from 'otplib';
 import { describe, expect, it, vi } from 'vitest';
 import { FAST_HASHING, TEST_SECRET } from '../../test/helpers/gatehouse.js';
 import { ManualClock } from '../core/clock.js';
 import { type GatehouseConfigInput, resolveConfig } from '../core/config.js';
 import type { Context } from '../core/context.js';
-import { AuthenticationFailed, Throttled, ValidationError } from '../core/errors.js';
+import { AuthenticationFailed, MfaFailed, MfaRequired, Throttled, ValidationError } from '../core/errors.js';
 import { silentLogger } from '../core/logger.js';
 import { createAuthRequest } from '../core/request.js';
 import { createThrottle } from '../core/throttle/throttle.js';
 import { createPasswordHasher } from '../crypto/passwords/hasher.js';
 import { createMemoryStores } from '../stores/memory/index.js';
 import type { UserRecord } from '../stores/types.js';
+import { createMfa } from './mfa/service.js';
 import {
   createSignIn,
   LOGIN_FAILED,
@@ -32,7 +34,9 @@ function setup(throttle: GatehouseConfigInput['throttle'] = {}) {
     passwords: createPasswordHasher(config.passwords),
     logger: silentLogger,
   };
-  const signIn = createSignIn({ ctx, throttle: createThrottle(ctx) });
+  const throttler = createThrottle(ctx);
+  const mfa = createMfa({ ctx, throttle: throttler });
+  const signIn = createSignIn({ ctx, throttle: throttler, mfa });
   const user = async (username: string, isActive = true): Promise<UserRecord> =>
     ctx.stores.users.create({
       username,
@@ -48,6 +52,7 @@ function setup(throttle: GatehouseConfigInput['throttle'] = {}) {
     const issue = vi.fn(async (u: UserRecord) => ({ credential: `cred-${u.id}`, undo, detail: { id: 7 } }));
     const a: PasswordAttempt<string> = {
       req,
+      route: '/api-token-auth/',
       username: 'alice',
       password: PW,
       scheme: 'token',
@@ -59,8 +64,19 @@ function setup(throttle: GatehouseConfigInput['throttle'] = {}) {
     return { a, issue, undo };
   };
   const events = async () => (await ctx.stores.audit.list({ limit: 100 })).reverse();
-  return { ctx, clock, signIn, user, attempt, events };
+  /** Turns TOTP on for a user; the secret, to compute codes with, and the recovery codes. */
+  const enrol = async (u: UserRecord) => {
+    const { secret } = await mfa.setupTotp(u);
+    const codes = await mfa.confirmTotp(u, await codeAt(secret, clock.now()), req, 'session');
+    // The confirming code's step is spent: the tests sign in a step later.
+    clock.advance(30_000);
+    return { secret, codes };
+  };
+  return { ctx, clock, signIn, user, attempt, events, enrol };
 }
+
+const codeAt = (secret: string, ms: number): Promise<string> =>
+  generate({ secret, epoch: Math.floor(ms / 1000) });
 
 const failure = (p: Promise<unknown>): Promise<unknown> =>
   p.then(
@@ -204,5 +220,113 @@ describe('signIn.withPassword', () => {
     };
     expect(await failure(t.signIn.withPassword({ ...a, issue }))).toBeInstanceOf(ValidationError);
     expect(undo).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe('signIn with a second factor', () => {
+  /** The first step: a right password answers mfa_required with a token, and issues nothing. */
+  async function firstStep(t: ReturnType<typeof setup>, over: Partial<PasswordAttempt<string>> = {}) {
+    const { a, issue } = t.attempt(over);
+    const err = (await failure(t.signIn.withPassword(a))) as MfaRequired;
+    expect(err).toBeInstanceOf(MfaRequired);
+    expect(err.body()).toMatchObject({ code: 'mfa_required', methods: ['totp', 'recovery_code'] });
+    expect(issue).not.toHaveBeenCalled();
+    return err.mfaToken;
+  }
+  const second = (
+    t: ReturnType<typeof setup>,
+    mfaToken: string,
+    code: string,
+    route = '/api-token-auth/',
+  ) => {
+    const { a, issue } = t.attempt();
+    const { username: _u, password: _p, ...rest } = a;
+    return { issue, done: t.signIn.withSecondFactor({ ...rest, route, mfaToken, code }) };
+  };
+
+  it('issues nothing for the password alone, and issues on the same route with a current code, once', async () => {
+    const t = setup();
+    const { secret } = await t.enrol(await t.user('alice'));
+    const token = await firstStep(t);
+    const code = await codeAt(secret, t.clock.now());
+    const { done, issue } = second(t, token, code);
+    expect((await done).credential).toMatch(/^cred-/);
+    expect(issue).toHaveBeenCalledOnce();
+    // The token is spent, and so is the code (replay within its window).
+    expect(await failure(second(t, token, code).done)).toMatchObject({ code: 'mfa_token_invalid' });
+    const again = await firstStep(t);
+    expect(await failure(second(t, again, code).done)).toMatchObject({ code: 'mfa_failed' });
+    const events = (await t.events()).map((e) => e.event);
+    expect(events).toEqual(
+      expect.arrayContaining(['mfa_enabled', 'mfa_challenged', 'login_succeeded', 'mfa_failed']),
+    );
+  });
+
+  it('accepts a step of drift either side, not two', async () => {
+    const t = setup();
+    const { secret } = await t.enrol(await t.user('alice'));
+    t.clock.advance(120_000);
+    const now = t.clock.now();
+    for (const [offset, ok] of [
+      [-30_000, true],
+      [30_000, true],
+      [-90_000, false],
+      [90_000, false],
+    ] as const) {
+      const res = await failure(second(t, await firstStep(t), await codeAt(secret, now + offset)).done);
+      expect(res === null, `offset ${offset}`).toBe(ok);
+    }
+  });
+
+  it('answers a wrong code with a fresh token that still works, and refuses another route and an expired token', async () => {
+    const t = setup();
+    const { secret } = await t.enrol(await t.user('alice'));
+    const wrong = (await failure(second(t, await firstStep(t), '000000').done)) as MfaFailed;
+    expect(wrong).toBeInstanceOf(MfaFailed);
+    expect(wrong.mfaToken).toEqual(expect.any(String));
+    await second(t, wrong.mfaToken!, await codeAt(secret, t.clock.now())).done;
+
+    const elsewhere = await firstStep(t);
+    expect(await failure(second(t, elsewhere, '123456', '/api/token/').done)).toMatchObject({
+      code: 'mfa_token_invalid',
+    });
+    const late = await firstStep(t);
+    t.clock.advance(t.ctx.config.mfa.challengeTtl * 1000);
+    expect(await failure(second(t, late, await codeAt(secret, t.clock.now())).done)).toMatchObject({
+      code: 'mfa_token_invalid',
+    });
+  });
+
+  it('ends a half-done sign-in when the credentials end meanwhile (password change, logout everywhere)', async () => {
+    const t = setup();
+    const alice = await t.user('alice');
+    const { secret } = await t.enrol(alice);
+    const token = await firstStep(t);
+    t.clock.advance(1);
+    await t.ctx.stores.users.setTokensValidAfter(alice.id, t.clock.now());
+    t.clock.advance(1);
+    const late = await failure(second(t, token, await codeAt(secret, t.clock.now())).done);
+    expect(late).toMatchObject({ code: 'mfa_token_invalid' });
+  });
+
+  it('takes each recovery code once, in any case and with or without its dash', async () => {
+    const t = setup();
+    const { codes } = await t.enrol(await t.user('alice'));
+    const code = codes[0]!;
+    await second(t, await firstStep(t), ` ${code.toUpperCase().replace('-', '')} `).done;
+    expect(await failure(second(t, await firstStep(t), code).done)).toMatchObject({ code: 'mfa_failed' });
+    expect((await t.events()).map((e) => e.event)).toContain('recovery_code_used');
+    expect(await t.ctx.stores.mfa.countRecoveryCodes(1)).toBe(9);
+  });
+
+  it('throttles wrong codes like passwords (429 before the code is checked)', async () => {
+    const t = setup({ loginUsername: '3/min', backoffAfter: 0 });
+    await t.enrol(await t.user('alice'));
+    // One password; each wrong code hands back the next token to guess with. The confirming
+    // code at enrolment counted too: two guesses left.
+    let token = await firstStep(t);
+    for (let i = 0; i < 2; i++)
+      token = ((await failure(second(t, token, '000000').done)) as MfaFailed).mfaToken!;
+    expect(await failure(second(t, token, '000000').done)).toBeInstanceOf(Throttled);
   });
 });

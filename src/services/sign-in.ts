@@ -1,12 +1,15 @@
 import { audit } from '../core/audit.js';
 import type { Context } from '../core/context.js';
+import { issuedBeforeCutoff } from '../core/credentials.js';
 import { endedSince } from '../core/ended-since.js';
-import { AuthenticationFailed, ValidationError } from '../core/errors.js';
+import { AuthenticationFailed, MfaFailed, MfaRequired, ValidationError } from '../core/errors.js';
+import { hasSecondFactor } from '../core/mfa.js';
 import type { AuthRequest } from '../core/request.js';
 import { checkPassword } from '../core/throttle/password-check.js';
 import type { Throttle } from '../core/throttle/throttle.js';
 import { normalizeUsername, usernameInputProblem } from '../core/username.js';
 import type { UserRecord } from '../stores/types.js';
+import { MFA_METHODS, type Mfa } from './mfa/service.js';
 
 /** DRF's AuthTokenSerializer message: a wrong password and an inactive user read the same. */
 export const LOGIN_FAILED = 'Unable to log in with provided credentials.';
@@ -22,6 +25,7 @@ export const noActiveAccount = (): Error => new AuthenticationFailed(NO_ACTIVE_A
 export interface SignInDeps {
   readonly ctx: Context;
   readonly throttle: Throttle;
+  readonly mfa: Mfa;
 }
 
 /** A credential just stored for a user, and how to take it back if the sign-in is refused after all. */
@@ -33,11 +37,14 @@ export interface Issued<C> {
   readonly detail?: Record<string, unknown>;
 }
 
-/** One username-and-password sign-in, as a route hands it over. */
-export interface PasswordAttempt<C> {
+/** What every sign-in attempt says, whichever step it is. */
+interface Attempt<C> {
   readonly req: AuthRequest;
-  readonly username: string;
-  readonly password: string;
+  /**
+   * The route's path: an `mfa_token` made here is taken only here, so the second step of a
+   * session login cannot be finished on the token route (docs/mfa.md).
+   */
+  readonly route: string;
   /** The scheme named in the audit trail: `session`, `token`, `jwt`. */
   readonly scheme: string;
   /** The error to throw on every refusal; each wire protocol has its own. */
@@ -48,6 +55,18 @@ export interface PasswordAttempt<C> {
   readonly updateLastLogin: boolean;
 }
 
+/** One username-and-password sign-in, as a route hands it over. */
+export interface PasswordAttempt<C> extends Attempt<C> {
+  readonly username: string;
+  readonly password: string;
+}
+
+/** The second step of a sign-in: the `mfa_token` of the first and a TOTP or recovery code. */
+export interface SecondStepAttempt<C> extends Attempt<C> {
+  readonly mfaToken: string;
+  readonly code: string;
+}
+
 /** A sign-in that went through: the user (with `lastLogin` up to date) and what was issued. */
 export interface SignedIn<C> {
   readonly user: UserRecord;
@@ -56,26 +75,30 @@ export interface SignedIn<C> {
 
 /** The one way in with a password: every login route goes through it. */
 export interface SignIn {
+  /** Throws MfaRequired (401 with an `mfa_token`) for a user with a second factor: nothing is issued. */
   withPassword<C>(attempt: PasswordAttempt<C>): Promise<SignedIn<C>>;
+  /** Finishes a sign-in that answered `mfa_required`, on the same route. */
+  withSecondFactor<C>(attempt: SecondStepAttempt<C>): Promise<SignedIn<C>>;
 }
 
 /**
- * The sign-in service: throttle, password check, back-off, active check, issue, the "ended
- * since" re-check, last login and the audit trail, in that order and in one place, so a login
- * route only says what it issues and how it refuses.
+ * The sign-in service: throttle, password check, back-off, active check, the second factor,
+ * issue, the "ended since" re-check, last login and the audit trail, in that order and in one
+ * place, so a login route only says what it issues and how it refuses, and no route can hand
+ * out a credential for the password alone when a second factor is on.
  *
  * @example
- * const signIn = createSignIn({ ctx, throttle });
+ * const signIn = createSignIn({ ctx, throttle, mfa });
  * const { user, credential } = await signIn.withPassword({
- *   req, username, password, scheme: 'token', refused: loginFailed, updateLastLogin: false,
+ *   req, route: '/api-token-auth/', username, password, scheme: 'token', refused: loginFailed, updateLastLogin: false,
  *   issue: async (user) => {
  *     const issued = await issueApiToken(ctx, user, { via: 'obtain', req });
  *     return { credential: issued, undo: () => revoke(issued) };
  *   },
  * });
  */
-export function createSignIn({ ctx, throttle }: SignInDeps): SignIn {
-  const refuse = async <C>(a: PasswordAttempt<C>, input: Parameters<typeof audit>[3]): Promise<never> => {
+export function createSignIn({ ctx, throttle, mfa }: SignInDeps): SignIn {
+  const refuse = async <C>(a: Attempt<C>, input: Parameters<typeof audit>[3]): Promise<never> => {
     await audit(ctx, a.req, 'login_failed', { ...input, scheme: a.scheme });
     throw a.refused();
   };
@@ -91,20 +114,48 @@ export function createSignIn({ ctx, throttle }: SignInDeps): SignIn {
       // audited there (the step Basic shares).
       const { user, refusal } = await checkPassword(ctx, throttle, { ...a, username });
       if (refusal !== null) throw a.refused();
-      const issued = await a.issue(user);
-      // A logout-everywhere or password change that landed during this login ends it too.
-      if (await endedSince(ctx, user)) {
-        await issued.undo();
-        return refuse(a, { user, detail: { reason: 'credentials_ended' } });
+      if (await hasSecondFactor(ctx, user.id)) {
+        const token = await mfa.challenge(user.id, a.route);
+        await audit(ctx, a.req, 'mfa_challenged', { user, scheme: a.scheme });
+        throw new MfaRequired(token, MFA_METHODS);
       }
-      if (a.updateLastLogin) {
-        const now = ctx.clock.now();
-        await ctx.stores.users.setLastLogin(user.id, now);
-        user.lastLogin = now;
+      return complete(a, user, {});
+    },
+
+    async withSecondFactor(a) {
+      const { userId, issuedAt } = await mfa.redeem(a.mfaToken, a.route);
+      const user = await ctx.stores.users.findById(userId);
+      // Deactivated (or removed), or its credentials ended (a password change, logout
+      // everywhere) since the password step: the half-done sign-in ends with them.
+      if (!user?.isActive || issuedBeforeCutoff(user, issuedAt)) throw new MfaFailed('mfa_token_invalid');
+      if (!(await mfa.checkCode(user, a.code, a.req, a.scheme))) {
+        // The token is spent; a fresh one lets the user retype the code, not the password.
+        throw new MfaFailed('mfa_failed', await mfa.challenge(user.id, a.route));
       }
-      // Audited once it is certain: a login refused by the re-check never reads as a success.
-      await audit(ctx, a.req, 'login_succeeded', { user, scheme: a.scheme, detail: issued.detail });
-      return { user, credential: issued.credential };
+      return complete(a, user, { mfa: true });
     },
   };
+
+  /** Issues, re-checks, records the login and audits it: the tail every way in shares. */
+  async function complete<C>(
+    a: Attempt<C>,
+    user: UserRecord,
+    extra: Record<string, unknown>,
+  ): Promise<SignedIn<C>> {
+    const issued = await a.issue(user);
+    // A logout-everywhere or password change that landed during this login ends it too.
+    if (await endedSince(ctx, user)) {
+      await issued.undo();
+      return refuse(a, { user, detail: { reason: 'credentials_ended' } });
+    }
+    if (a.updateLastLogin) {
+      const now = ctx.clock.now();
+      await ctx.stores.users.setLastLogin(user.id, now);
+      user.lastLogin = now;
+    }
+    // Audited once it is certain: a login refused by the re-check never reads as a success.
+    const detail = { ...issued.detail, ...extra };
+    await audit(ctx, a.req, 'login_succeeded', { user, scheme: a.scheme, detail });
+    return { user, credential: issued.credential };
+  }
 }

@@ -7,6 +7,7 @@ import type { EmailFlows } from './mail/flows.js';
 import type { MailTemplates } from './mail/templates.js';
 import type { Mailer } from './mail/types.js';
 import type { GatehouseMetrics } from './metrics/registry.js';
+import type { Mfa } from './mfa/service.js';
 import type { SignIn } from './sign-in.js';
 
 /**
@@ -18,6 +19,8 @@ export interface Services extends SchemeServices {
   readonly ctx: Context;
   /** The one password sign-in every login route goes through. */
   readonly signIn: SignIn;
+  /** Second factors: TOTP, recovery codes, the two-step sign-in's tokens (docs/mfa.md). */
+  readonly mfa: Mfa;
   /** Sends mail off the request path (SMTP or the development outbox). */
   readonly mailer: Mailer;
   /** The mails' wording, the defaults with an app's overrides. */

@@ -17,7 +17,7 @@ import { parseStoreUrl, type StoreUrl } from './url.js';
 const DEFAULT_DATABASE = 'sqlite:./gatehouse.db';
 
 /** The names of the individual stores, as in {@link Stores}. */
-export type StoreName = 'users' | 'sessions' | 'apiTokens' | 'jwtState' | 'rateLimits' | 'audit';
+export type StoreName = 'users' | 'sessions' | 'apiTokens' | 'jwtState' | 'rateLimits' | 'audit' | 'mfa';
 const STORE_NAMES: readonly StoreName[] = [
   'users',
   'sessions',
@@ -25,6 +25,7 @@ const STORE_NAMES: readonly StoreName[] = [
   'jwtState',
   'rateLimits',
   'audit',
+  'mfa',
 ];
 /** What `redis:` moves off the database when set (docs/deployment.md: sessions, refresh state, rate limits). */
 const REDIS_STORES: ReadonlySet<StoreName> = new Set(['sessions', 'jwtState', 'rateLimits']);
@@ -114,7 +115,7 @@ async function openPostgres(url: string): Promise<Kysely<Database>> {
  * `memory:` has no schema and applies nothing.
  *
  * @example
- * const { applied } = await migrate('sqlite:./gatehouse.db'); // { applied: ['0001_initial', '0002_refresh_successor', '0003_email_verified'] }
+ * const { applied } = await migrate('sqlite:./gatehouse.db'); // { applied: ['0001_initial', '0002_refresh_successor', '0003_email_verified', '0004_mfa', '0005_passkeys'] }
  */
 export async function migrate(databaseUrl: string): Promise<{ applied: string[] }> {
   const parsed = parseStoreUrl(databaseUrl);
@@ -174,6 +175,7 @@ export async function openStores(options: StoreOptions): Promise<Stores> {
     jwtState: pick('jwtState'),
     rateLimits: pick('rateLimits'),
     audit: pick('audit'),
+    mfa: pick('mfa'),
     async health() {
       const out: Record<string, 'ok' | 'down'> = {};
       for (const status of await Promise.all(backends.map((b) => b.health()))) {

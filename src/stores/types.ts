@@ -292,6 +292,84 @@ export interface AuditStore {
   deleteBefore?(cutoff: number, limit: number): Promise<number>;
 }
 
+/**
+ * A user's TOTP authenticator. The secret is sealed by the caller (crypto/secret-box.ts) before
+ * it reaches the store, so a stolen database does not hand out second factors.
+ */
+export interface TotpRecord {
+  userId: UserId;
+  /** The sealed secret; opaque to the store. */
+  secret: string;
+  /** False between setup and the first right code: not a second factor yet. */
+  confirmed: boolean;
+  createdAt: number;
+}
+
+/** The pending second step of one sign-in: a single-use `mfa_token`, bound to a user and a route. */
+export interface MfaChallengeRecord {
+  /** SHA-256 (hex) of the token handed to the client. */
+  digest: string;
+  userId: UserId;
+  /** The route the password was posted to; only that route takes the second step. */
+  purpose: string;
+  expiresAt: number;
+}
+
+/** A passkey (WebAuthn credential) registered for a user (docs/mfa.md). */
+export interface PasskeyRecord {
+  /** The credential id the authenticator made (base64url): unique across users. */
+  id: string;
+  userId: UserId;
+  /** The user's label for it ("laptop"). */
+  name: string;
+  /** The COSE public key, base64url. */
+  publicKey: string;
+  /** The authenticator's last sign counter: an assertion must carry a higher one (or both 0). */
+  counter: number;
+  /** The transports the browser reported (usb, internal, hybrid…), a hint for sign-in. */
+  transports: string[];
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+/** Second factors (docs/mfa.md): TOTP, recovery codes (as digests), spent TOTP steps, pending sign-ins. */
+export interface MfaStore {
+  getTotp(userId: UserId): Promise<TotpRecord | null>;
+  /** Writes the user's TOTP (replacing any, confirmed or not). */
+  setTotp(record: TotpRecord): Promise<void>;
+  /** Marks an unconfirmed TOTP confirmed; false when there was none to confirm. */
+  confirmTotp(userId: UserId): Promise<boolean>;
+  /** Replaces the user's recovery codes (SHA-256 digests) with these. */
+  replaceRecoveryCodes(userId: UserId, digests: readonly string[], now: number): Promise<void>;
+  /** Spends one recovery code, atomically: of concurrent callers one gets true. */
+  useRecoveryCode(userId: UserId, digest: string): Promise<boolean>;
+  countRecoveryCodes(userId: UserId): Promise<number>;
+  /**
+   * Records that TOTP step `step` was accepted for the user (kept until `expiresAt`); false when it
+   * was already recorded, atomically, so a code is accepted once even on two servers at once.
+   */
+  useTotpStep(userId: UserId, step: number, expiresAt: number): Promise<boolean>;
+  createChallenge(challenge: MfaChallengeRecord): Promise<void>;
+  /** Deletes and returns the challenge with that digest, when live at `now`: it is spent once. */
+  takeChallenge(digest: string, now: number): Promise<MfaChallengeRecord | null>;
+  /** Stores a new passkey; UniqueViolation when its credential id is already registered. */
+  addPasskey(record: PasskeyRecord): Promise<void>;
+  getPasskey(id: string): Promise<PasskeyRecord | null>;
+  /** The user's passkeys, oldest first. */
+  listPasskeys(userId: UserId): Promise<PasskeyRecord[]>;
+  /**
+   * Moves a passkey's sign counter from `expected` to `counter` and records its use, atomically:
+   * false when the counter was no longer `expected` (a concurrent or replayed assertion).
+   */
+  usePasskey(id: string, expected: number, counter: number, now: number): Promise<boolean>;
+  /** Removes one of the user's passkeys; false when the user has none with that id. */
+  deletePasskey(userId: UserId, id: string): Promise<boolean>;
+  /** Removes every second factor of the user (disable, operator reset); returns whether TOTP was on. */
+  deleteForUser(userId: UserId): Promise<boolean>;
+  /** Deletes up to `limit` expired steps and challenges; returns how many. */
+  deleteExpired(now: number, limit: number): Promise<number>;
+}
+
 /** Every store an instance uses. */
 export interface Stores {
   users: UserStore;
@@ -300,6 +378,7 @@ export interface Stores {
   jwtState: JwtStateStore;
   rateLimits: RateLimitStore;
   audit: AuditStore;
+  mfa: MfaStore;
   /** Checks each backend; resolves to the names of those that are down. */
   health(): Promise<Record<string, 'ok' | 'down'>>;
   close(): Promise<void>;

@@ -6,6 +6,7 @@ import { type Conformance, conformance } from './conformance/check.js';
 import { emailPhase } from './conformance/email.js';
 import { jwtBodyPhase, jwtCookiePhase, slidingPhase } from './conformance/jwt.js';
 import { outagePhase, serverPhase, throttlePhase } from './conformance/limits.js';
+import { mfaPhase } from './conformance/mfa.js';
 import { Walk } from './conformance/walk.js';
 import { send } from './http.js';
 import { type RunningTarget, TARGETS, useTarget } from './targets.js';
@@ -81,6 +82,7 @@ describe.each(TARGETS)('OpenAPI conformance on $name', (target) => {
         await registerPhase(w);
         w.nextMinutes();
         await emailPhase(w);
+        await mfaPhase(w);
         await serverPhase(w);
         w.nextMinutes();
         await outagePhase(w);

@@ -8,6 +8,7 @@ import { emailSettings } from '../../src/core/settings/email.js';
 import { jwtSettings } from '../../src/core/settings/jwt.js';
 import { loginSettings } from '../../src/core/settings/login.js';
 import { metricsSettings } from '../../src/core/settings/metrics.js';
+import { mfaSettings } from '../../src/core/settings/mfa.js';
 import { passwordSettings } from '../../src/core/settings/passwords.js';
 import { serverSettings } from '../../src/core/settings/server.js';
 import { sessionSettings } from '../../src/core/settings/sessions.js';
@@ -49,13 +50,16 @@ describe('docs/configuration.md', () => {
       email: emailSettings,
       login: loginSettings,
       metrics: metricsSettings,
+      mfa: mfaSettings,
     };
     const topLevel = [...Object.keys(defineConfig({ secretKey: TEST_SECRET })), 'redis'].filter(
       (k) => !(k in sections) && k !== 'stores',
     );
     const paths = [
       ...topLevel,
-      ...['users', 'sessions', 'apiTokens', 'jwtState', 'rateLimits', 'audit'].map((s) => `stores.${s}`),
+      ...['users', 'sessions', 'apiTokens', 'jwtState', 'rateLimits', 'audit', 'mfa'].map(
+        (s) => `stores.${s}`,
+      ),
       ...Object.entries(sections).flatMap(([name, schema]) => optionPaths(name, schema)),
     ];
     expect(paths.length).toBeGreaterThan(40);

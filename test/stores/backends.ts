@@ -46,6 +46,7 @@ const ALL: ReadonlySet<StoreName> = new Set([
   'jwtState',
   'rateLimits',
   'audit',
+  'mfa',
 ]);
 
 const memory: StoreBackend = {

@@ -29,6 +29,7 @@ describeBackends(
         ['jwtState', () => b.stores.jwtState.spend('j', T0)],
         ['rateLimits', () => b.stores.rateLimits.hit('k', 1000, T0)],
         ['audit', () => b.stores.audit.list({ limit: 1 })],
+        ['mfa', () => b.stores.mfa.getTotp(user.id)],
       ];
       // Only the stores this backend holds: the others are memory stores beside it.
       const held = calls.filter(([name]) => backend.holds.has(name));

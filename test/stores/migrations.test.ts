@@ -67,7 +67,9 @@ describe('migrations on a new SQLite file', () => {
     } finally {
       await db.destroy();
     }
-    expect(await migrate(url)).toEqual({ applied: ['0002_refresh_successor', '0003_email_verified'] });
+    expect(await migrate(url)).toEqual({
+      applied: ['0002_refresh_successor', '0003_email_verified', '0004_mfa', '0005_passkeys'],
+    });
     const stores = await openStores({ database: url });
     try {
       expect(await stores.users.findByUsername('old')).toMatchObject({ emailVerified: false });
@@ -141,7 +143,9 @@ describe('migrations on a new SQLite file', () => {
     } finally {
       await db.destroy();
     }
-    expect(await migrate(url)).toEqual({ applied: ['0002_refresh_successor', '0003_email_verified'] });
+    expect(await migrate(url)).toEqual({
+      applied: ['0002_refresh_successor', '0003_email_verified', '0004_mfa', '0005_passkeys'],
+    });
     const stores = await openStores({ database: url });
     try {
       const next = (jti: string) => ({ jti, issuedAt: T0 + 1, expiresAt: T0 + 86_400_000 });

@@ -42,6 +42,10 @@ export const flushExpiredCommand: Command = {
       do n = await rateLimits.deleteExpired(now, BATCH);
       while (n === BATCH);
     }
+    // Spent TOTP steps and unfinished two-step sign-ins: short-lived rows nobody reads once expired.
+    let swept = 0;
+    do swept = await stores.mfa.deleteExpired(now, BATCH);
+    while (swept === BATCH);
     const audit = await flushAudit(stores.audit, now, services.ctx.config.audit.retention);
     print(
       `Deleted ${Object.entries(counts)

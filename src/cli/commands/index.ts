@@ -7,6 +7,7 @@ import { deactivateCommand } from './deactivate.js';
 import { doctorCommand } from './doctor.js';
 import { flushExpiredCommand } from './flush-expired.js';
 import { keysCommand } from './keys.js';
+import { mfaCommand } from './mfa.js';
 import { migrateCommand } from './migrate.js';
 import { sendtestemailCommand } from './sendtestemail.js';
 import { serveCommand } from './serve.js';
@@ -25,6 +26,7 @@ export const COMMANDS: readonly Command[] = [
   activateCommand,
   tokenCommand,
   sessionsCommand,
+  mfaCommand,
   keysCommand,
   flushExpiredCommand,
   auditCommand,

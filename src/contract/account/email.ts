@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { ValidationError } from '../../core/errors.js';
 import { allowAny, canManageAccount } from '../../core/permissions.js';
 import { userView, userViewSchema } from '../../core/views/user.js';
+import { assertRecentAuth } from '../../services/mfa/recent-auth.js';
+import { STEP_UP } from '../responses.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
 
@@ -127,11 +129,13 @@ export const emailRoutes: RouteFactory = ({ ctx, throttle, emailFlows }): Route[
       body: changeBody,
       responses: {
         202: { description: 'The confirmation mail is on its way.', body: detailSchema },
+        403: STEP_UP,
         429: refusals[429],
       },
       async handler({ req, body, auth }) {
         const input = validateBody(changeBody, body);
         const user = auth!.user;
+        await assertRecentAuth(ctx, auth!);
         // Like a password change: a stolen session alone cannot move the account's address.
         const gate = await throttle.attempt(req, 'passwordChange', String(user.id));
         if (!(await ctx.passwords.verify(input.password, user.passwordHash)).ok) {

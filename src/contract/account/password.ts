@@ -3,7 +3,8 @@ import { ValidationError } from '../../core/errors.js';
 import { canManageAccount } from '../../core/permissions.js';
 import type { AuthResult } from '../../core/scheme.js';
 import { changePassword } from '../../core/users.js';
-import { THROTTLED } from '../responses.js';
+import { assertRecentAuth } from '../../services/mfa/recent-auth.js';
+import { STEP_UP, THROTTLED } from '../responses.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
 
@@ -42,10 +43,11 @@ export const passwordRoutes: RouteFactory = ({ ctx, throttle }): Route[] => {
       permission: canManageAccount,
       summary: 'Change your password; your other sessions, API tokens and refresh tokens end.',
       body,
-      responses: { 200: { description: 'Changed.', body: changedSchema }, 429: THROTTLED },
+      responses: { 200: { description: 'Changed.', body: changedSchema }, 403: STEP_UP, 429: THROTTLED },
       async handler({ req, body: raw, auth }) {
         const input = validateBody(body, raw);
         const user = auth!.user;
+        await assertRecentAuth(ctx, auth!);
         const gate = await throttle.attempt(req, 'passwordChange', String(user.id));
         const check = await ctx.passwords.verify(input.old_password, user.passwordHash);
         if (!check.ok) {

@@ -25,8 +25,14 @@ describe('POST /api/token/', () => {
       jti: expect.stringMatching(/^[0-9a-f]{32}$/),
       user_id: t.alice.id,
       iat_ms: t.clock.now(),
+      // When the password was checked: carried through refreshes, read by step-up (docs/mfa.md).
+      auth_time: now,
     });
-    expect(decode(refresh).payload).toMatchObject({ token_type: 'refresh', exp: now + 7 * 86400 });
+    expect(decode(refresh).payload).toMatchObject({
+      token_type: 'refresh',
+      exp: now + 7 * 86400,
+      auth_time: now,
+    });
     expect(res.headers['cache-control']).toBe('no-store');
     const events = await t.stores.audit.list({ limit: 10 });
     expect(events.map((e) => e.event)).toContain('login_succeeded');

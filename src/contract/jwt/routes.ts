@@ -8,6 +8,7 @@ import type { JwtTokens } from '../../schemes/jwt/tokens.js';
 import { noActiveAccount } from '../../services/sign-in.js';
 import type { UserRecord } from '../../stores/types.js';
 import { CSRF_FAILED, THROTTLED } from '../responses.js';
+import { eitherStep, parseSignInBody, SIGN_IN_REFUSED, signInWith } from '../sign-in-body.js';
 import type { Route, RouteFactory, RouteResponseDoc } from '../types.js';
 import { validateBody } from '../validate.js';
 import { jwtTransport } from './cookie-transport.js';
@@ -66,12 +67,13 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
    */
   const obtain = async <C>(
     req: AuthRequest,
-    input: { username: string; password: string },
+    route: string,
+    body: unknown,
     issue: (user: UserRecord) => Promise<C>,
   ): Promise<C> => {
-    const { credential } = await signIn.withPassword({
-      ...input,
+    const { credential } = await signInWith<C>(signIn, parseSignInBody(credentials, body), {
       req,
+      route,
       scheme: 'jwt',
       refused: noActiveAccount,
       updateLastLogin: jwt.updateLastLogin,
@@ -134,17 +136,17 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
       {
         summary:
           'Obtain an access/refresh pair with a username and password (simplejwt TokenObtainPairView).',
-        body: credentials,
+        body: eitherStep(credentials),
         responses: {
           200: { description: 'A new pair.', body: refreshOutOfBody ? cookiePairSchema : pairSchema },
+          401: SIGN_IN_REFUSED,
           ...csrfChecked,
           429: THROTTLED,
         },
       },
       async ({ req, body }) => {
         transport.checkObtain(req);
-        const input = validateBody(credentials, body);
-        const pair = await obtain(req, input, (user) => tokens.issuePair(user));
+        const pair = await obtain(req, '/api/token/', body, (user) => tokens.issuePair(user));
         return transport.respond(req, pair);
       },
     ),
@@ -172,15 +174,15 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
         '/api/token/sliding/',
         {
           summary: 'Obtain a sliding token (simplejwt TokenObtainSlidingView).',
-          body: credentials,
+          body: eitherStep(credentials),
           responses: {
             200: { description: 'A new sliding token.', body: z.object({ token: z.string() }) },
+            401: SIGN_IN_REFUSED,
             429: THROTTLED,
           },
         },
         async ({ req, body }) => {
-          const input = validateBody(credentials, body);
-          const token = await obtain(req, input, (user) => tokens.issueSliding(user));
+          const token = await obtain(req, '/api/token/sliding/', body, (user) => tokens.issueSliding(user));
           return { status: 200, body: { token } };
         },
       ),

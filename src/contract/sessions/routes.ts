@@ -8,6 +8,7 @@ import { userView, userViewSchema } from '../../core/views/user.js';
 import { type Issued, loginFailed } from '../../services/sign-in.js';
 import type { UserRecord } from '../../stores/types.js';
 import { CSRF_FAILED, THROTTLED } from '../responses.js';
+import { eitherStep, parseSignInBody, SIGN_IN_REFUSED, signInWith } from '../sign-in-body.js';
 import type { Route, RouteFactory } from '../types.js';
 import { validateBody } from '../validate.js';
 import { logoutRoute } from './logout.js';
@@ -58,20 +59,20 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
       permission: allowAny,
       // The credentials are the body; CSRF is checked here, since no scheme runs (login CSRF).
       schemes: [],
-      summary: 'Sign in with a username and password: a new session cookie (and a new CSRF secret).',
-      body: loginBody,
+      summary:
+        'Sign in with a username and password (then `{mfa_token, code}` when a second factor is on): a new session cookie (and a new CSRF secret).',
+      body: eitherStep(loginBody),
       responses: {
         200: { description: 'Signed in.', body: userViewSchema },
+        401: SIGN_IN_REFUSED,
         403: CSRF_FAILED,
         429: THROTTLED,
       },
       async handler({ req, body }) {
         csrf.enforce(req);
-        const input = validateBody(loginBody, body);
-        const { user, credential } = await signIn.withPassword({
+        const { user, credential } = await signInWith(signIn, parseSignInBody(loginBody, body), {
           req,
-          username: input.username,
-          password: input.password,
+          route: '/api/auth/login/',
           scheme: 'session',
           refused: loginFailed,
           updateLastLogin: true,

@@ -16,9 +16,11 @@ import {
   SCOPE_PATTERN,
 } from '../../schemes/token/issue.js';
 import { hasExpired } from '../../schemes/token/usage.js';
+import { assertRecentAuth } from '../../services/mfa/recent-auth.js';
 import { type Issued, loginFailed } from '../../services/sign-in.js';
 import type { ApiTokenRecord, UserRecord } from '../../stores/types.js';
-import { THROTTLED } from '../responses.js';
+import { STEP_UP, THROTTLED } from '../responses.js';
+import { eitherStep, parseSignInBody, SIGN_IN_REFUSED, signInWith } from '../sign-in-body.js';
 import type { Route, RouteFactory, RouteResponseDoc } from '../types.js';
 import { validateBody } from '../validate.js';
 
@@ -166,20 +168,22 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
       path: '/api-token-auth/',
       permission: allowAny,
       schemes: [],
-      summary: 'Obtain an API token with a username and password (DRF obtain_auth_token).',
-      body: obtainTokenBody,
+      summary:
+        'Obtain an API token with a username and password (DRF obtain_auth_token); then `{mfa_token, code}` when a second factor is on.',
+      body: eitherStep(obtainTokenBody),
       responses: {
         200: { description: 'A new device token.', body: obtainResponseSchema },
+        401: SIGN_IN_REFUSED,
         ...atLimitRefused,
         429: THROTTLED,
       },
       async handler({ req, body }) {
-        const input = validateBody(obtainTokenBody, body);
-        const name = input.name || req.headers['user-agent'] || 'api-token-auth';
-        const { credential } = await signIn.withPassword({
+        const step = parseSignInBody(obtainTokenBody, body);
+        const given = step.kind === 'password' ? step.input.name : undefined;
+        const name = given || req.headers['user-agent'] || 'api-token-auth';
+        const { credential } = await signInWith(signIn, step, {
           req,
-          username: input.username,
-          password: input.password,
+          route: '/api-token-auth/',
           scheme: 'token',
           refused: loginFailed,
           // DRF's obtain_auth_token does not call login(): last_login stays as it was.
@@ -211,9 +215,10 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
       permission: isAuthenticated,
       summary: 'Create an API token; its key is in this response only.',
       body: createBody,
-      responses: { 201: { description: 'The new token and its key.', body: newTokenSchema } },
+      responses: { 201: { description: 'The new token and its key.', body: newTokenSchema }, 403: STEP_UP },
       async handler({ req, body, auth }) {
         const input = validateBody(createBody, body);
+        await assertRecentAuth(ctx, auth!);
         const scopes = input.scopes ?? [];
         assertMayGrant(auth!, scopes);
         const issued = await issueApiToken(ctx, auth!.user, {

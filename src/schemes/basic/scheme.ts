@@ -1,6 +1,7 @@
 import type { Context } from '../../core/context.js';
 import { endedSince } from '../../core/ended-since.js';
 import { AuthenticationFailed } from '../../core/errors.js';
+import { hasSecondFactor } from '../../core/mfa.js';
 import type { AuthRequest } from '../../core/request.js';
 import type { Authenticator, AuthResultOf } from '../../core/scheme.js';
 import { checkPassword } from '../../core/throttle/password-check.js';
@@ -62,6 +63,13 @@ export function basicScheme(
       });
       if (refusal === 'inactive') throw new AuthenticationFailed('User inactive or deleted.');
       if (refusal !== null) throw new AuthenticationFailed('Invalid username/password.');
+      // Basic carries a password and nothing else: it cannot be a way around a second factor.
+      if (await hasSecondFactor(ctx, user.id)) {
+        throw new AuthenticationFailed(
+          'This account has a second factor, which Basic cannot carry: sign in on a login route (docs/mfa.md).',
+          'mfa_not_supported',
+        );
+      }
       return { user, auth: null, scheme: 'basic' };
     },
     // The password is checked on every request: only the user's own state can end this one.

@@ -23,6 +23,25 @@ export const MESSAGES = {
  */
 export const IAT_MS_CLAIM = 'iat_ms';
 
+/**
+ * When the user signed in with their password (and second factor), in seconds (OpenID Connect's
+ * claim): set at obtain and carried unchanged through every refresh, so a sensitive action can
+ * ask for a recent sign-in (docs/mfa.md, step-up) whatever the access token's own age.
+ */
+export const AUTH_TIME_CLAIM = 'auth_time';
+
+/** The sign-in instant a token carries (ms), or null when it has none. */
+export function authTimeMs(payload: JwtPayload): number | null {
+  const t = payload[AUTH_TIME_CLAIM];
+  return typeof t === 'number' && Number.isFinite(t) ? t * 1000 : null;
+}
+
+/** The claim to copy into the tokens a refresh makes: the same sign-in instant, or none. */
+export function carriedAuthTime(payload: JwtPayload): Record<string, number> {
+  const t = payload[AUTH_TIME_CLAIM];
+  return typeof t === 'number' && Number.isFinite(t) ? { [AUTH_TIME_CLAIM]: t } : {};
+}
+
 /** A token whose signature and claims checked out. */
 export interface VerifiedToken {
   payload: JwtPayload;

@@ -8,7 +8,16 @@ import type { AuthRequest } from '../../core/request.js';
 import type { JwtTokenType } from '../../core/settings/jwt.js';
 import { randomId } from '../../crypto/random.js';
 import type { RefreshSuccessor, UserRecord } from '../../stores/types.js';
-import { checkClaims, issuedAtMs, MESSAGES, newPayload, userIdOf, type VerifiedToken } from './claims.js';
+import {
+  AUTH_TIME_CLAIM,
+  carriedAuthTime,
+  checkClaims,
+  issuedAtMs,
+  MESSAGES,
+  newPayload,
+  userIdOf,
+  type VerifiedToken,
+} from './claims.js';
 import { buildKeyring, type Keyring } from './keyring.js';
 
 /** A login's tokens, in simplejwt's response order. */
@@ -81,9 +90,14 @@ export function createJwtTokens(ctx: Context): JwtTokens {
     return { token: keyring.signer.sign(payload), payload };
   };
 
-  const issuePair = async (user: UserRecord, familyId: string, now: number): Promise<TokenPair> => {
-    const refresh = await sign(user, 'refresh', jwt.refreshTokenLifetime, now);
-    const access = await sign(user, 'access', jwt.accessTokenLifetime, now);
+  const issuePair = async (
+    user: UserRecord,
+    familyId: string,
+    now: number,
+    authTime: Record<string, number>,
+  ): Promise<TokenPair> => {
+    const refresh = await sign(user, 'refresh', jwt.refreshTokenLifetime, now, authTime);
+    const access = await sign(user, 'access', jwt.accessTokenLifetime, now, authTime);
     await stores.jwtState.recordOutstanding({
       jti: refresh.payload[jwt.jtiClaim] as string,
       userId: user.id,
@@ -95,8 +109,12 @@ export function createJwtTokens(ctx: Context): JwtTokens {
   };
 
   /** The refresh token a successor record names, signed: the same claims every time it is signed. */
-  const signRefresh = async (user: UserRecord, next: RefreshSuccessor): Promise<string> => {
-    const extra = { exp: Math.floor(next.expiresAt / 1000), [jwt.jtiClaim]: next.jti };
+  const signRefresh = async (
+    user: UserRecord,
+    next: RefreshSuccessor,
+    authTime: Record<string, number>,
+  ): Promise<string> => {
+    const extra = { ...authTime, exp: Math.floor(next.expiresAt / 1000), [jwt.jtiClaim]: next.jti };
     return (await sign(user, 'refresh', jwt.refreshTokenLifetime, next.issuedAt, extra)).token;
   };
 
@@ -137,7 +155,13 @@ export function createJwtTokens(ctx: Context): JwtTokens {
    * Rotation through the store's one atomic step: the winner of concurrent presentations records
    * the successor, and every other presentation inside the grace window is handed that same one.
    */
-  const rotateRefresh = async (user: UserRecord, jti: string, now: number, req: AuthRequest) => {
+  const rotateRefresh = async (
+    user: UserRecord,
+    jti: string,
+    now: number,
+    req: AuthRequest,
+    authTime: Record<string, number>,
+  ) => {
     const next = successorAt(now);
     const rotated = await stores.jwtState.rotate?.(jti, now, next, graceMs);
     if (!rotated) throw new Error('JWT: rotateRefresh needs a JwtStateStore with rotate()');
@@ -151,10 +175,14 @@ export function createJwtTokens(ctx: Context): JwtTokens {
     // into a new successor of the same family, as before.
     const pair =
       rotated.status === 'reused'
-        ? await issuePair(user, row.familyId, now)
+        ? await issuePair(user, row.familyId, now, authTime)
         : {
-            refresh: await signRefresh(user, rotated.status === 'replayed' ? rotated.successor : next),
-            access: (await sign(user, 'access', jwt.accessTokenLifetime, now)).token,
+            refresh: await signRefresh(
+              user,
+              rotated.status === 'replayed' ? rotated.successor : next,
+              authTime,
+            ),
+            access: (await sign(user, 'access', jwt.accessTokenLifetime, now, authTime)).token,
           };
     // A logout-everywhere that landed after the user was read cut nothing issued at or after
     // its instant: what this refresh made must not be handed out (its family is revoked).
@@ -174,11 +202,17 @@ export function createJwtTokens(ctx: Context): JwtTokens {
       return user;
     },
     revokedByCutoff: (user, token) => issuedBeforeCutoff(user, issuedAtMs(token.payload)),
-    issuePair: (user) => issuePair(user, randomId(), clock.now()),
+    issuePair: (user) => {
+      const now = clock.now();
+      return issuePair(user, randomId(), now, { [AUTH_TIME_CLAIM]: Math.floor(now / 1000) });
+    },
     async issueSliding(user) {
       const now = clock.now();
       const refreshExp = Math.floor((now + jwt.slidingTokenRefreshLifetime * 1000) / 1000);
-      const extra = { [jwt.slidingTokenRefreshExpClaim]: refreshExp };
+      const extra = {
+        [jwt.slidingTokenRefreshExpClaim]: refreshExp,
+        [AUTH_TIME_CLAIM]: Math.floor(now / 1000),
+      };
       return (await sign(user, 'sliding', jwt.slidingTokenLifetime, now, extra)).token;
     },
 
@@ -195,8 +229,10 @@ export function createJwtTokens(ctx: Context): JwtTokens {
       // replay and end its login.
       const user = await activeUser(userIdOf(jwt, verified.payload));
       const now = clock.now();
+      // The sign-in the refresh token came from, not this refresh, is what "recent" measures.
+      const authTime = carriedAuthTime(verified.payload);
       if (jwt.rotateRefreshTokens && stores.jwtState.rotate)
-        return rotateRefresh(user, verified.jti, now, req);
+        return rotateRefresh(user, verified.jti, now, req, authTime);
       const spent = await stores.jwtState.spend(verified.jti, now);
       if (spent.status === 'unknown') throw new TokenNotValid(MESSAGES.invalid);
       if (spent.status === 'revoked') throw new TokenNotValid(MESSAGES.blacklisted);
@@ -205,11 +241,11 @@ export function createJwtTokens(ctx: Context): JwtTokens {
       if (row.userId !== user.id) throw new TokenNotValid(MESSAGES.invalid);
       if (issuedBeforeCutoff(user, row.issuedAt)) throw new TokenNotValid(MESSAGES.blacklisted);
       if (!jwt.rotateRefreshTokens) {
-        const access = (await sign(user, 'access', jwt.accessTokenLifetime, now)).token;
+        const access = (await sign(user, 'access', jwt.accessTokenLifetime, now, authTime)).token;
         if (await endedSince(ctx, user)) throw new TokenNotValid(MESSAGES.blacklisted);
         return { access };
       }
-      const pair = await issuePair(user, row.familyId, now);
+      const pair = await issuePair(user, row.familyId, now, authTime);
       // A logout-everywhere that landed after the user was read cut nothing issued at or after
       // its instant: what this refresh made must not be handed out (its family is revoked).
       if (await endedSince(ctx, user)) throw new TokenNotValid(MESSAGES.blacklisted);

@@ -2,6 +2,7 @@ import type { Stores } from '../types.js';
 import { memoryApiTokenStore } from './api-tokens.js';
 import { memoryAuditStore } from './audit.js';
 import { memoryJwtStateStore } from './jwt-state.js';
+import { memoryMfaStore } from './mfa.js';
 import { memoryRateLimitStore } from './rate-limits.js';
 import { memorySessionStore } from './sessions.js';
 import { memoryUserStore } from './users.js';
@@ -9,6 +10,7 @@ import { memoryUserStore } from './users.js';
 export { memoryApiTokenStore } from './api-tokens.js';
 export { type MemoryAuditOptions, memoryAuditStore } from './audit.js';
 export { memoryJwtStateStore } from './jwt-state.js';
+export { memoryMfaStore } from './mfa.js';
 export { memoryRateLimitStore } from './rate-limits.js';
 export { memorySessionStore } from './sessions.js';
 export { memoryUserStore } from './users.js';
@@ -30,6 +32,7 @@ export function createMemoryStores(): Stores {
     jwtState: memoryJwtStateStore(),
     rateLimits: memoryRateLimitStore(),
     audit: memoryAuditStore(),
+    mfa: memoryMfaStore(),
     async health() {
       return { memory: 'ok' };
     },

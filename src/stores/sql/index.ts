@@ -4,6 +4,7 @@ import { sqlApiTokenStore } from './api-tokens.js';
 import { sqlAuditStore } from './audit.js';
 import type { SqlDialect } from './dialect.js';
 import { sqlJwtStateStore } from './jwt-state.js';
+import { sqlMfaStore } from './mfa.js';
 import { sqlRateLimitStore } from './rate-limits.js';
 import type { Database } from './schema.js';
 import { sqlSessionStore } from './sessions.js';
@@ -13,6 +14,7 @@ export { sqlApiTokenStore } from './api-tokens.js';
 export { sqlAuditStore } from './audit.js';
 export { isSqlDialect, type SqlDialect } from './dialect.js';
 export { sqlJwtStateStore } from './jwt-state.js';
+export { sqlMfaStore } from './mfa.js';
 export { migrateToLatest, migrationProvider, migrations } from './migrations.js';
 export { sqlRateLimitStore } from './rate-limits.js';
 export type { Database } from './schema.js';
@@ -41,6 +43,7 @@ export function createSqlStores(db: Kysely<Database>, dialect: SqlDialect): Stor
     jwtState: sqlJwtStateStore(db),
     rateLimits: sqlRateLimitStore(db),
     audit: sqlAuditStore(db),
+    mfa: sqlMfaStore(db),
     async health() {
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {

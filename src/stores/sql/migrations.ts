@@ -201,7 +201,72 @@ const emailVerified: Migration = {
 };
 
 /**
- * Every migration, by name; names sort in the order they apply. Add the next as `0004_…`;
+ * 0004: second factors (docs/mfa.md): a user's TOTP, recovery codes (digests), the TOTP steps
+ * already accepted (a code works once) and pending sign-ins waiting for their second step.
+ */
+const mfa: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('gatehouse_mfa_totp')
+      .addColumn('user_id', 'integer', (c) => c.primaryKey())
+      .addColumn('secret', 'text', (c) => c.notNull())
+      .addColumn('confirmed', 'integer', (c) => c.notNull().defaultTo(0))
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('gatehouse_mfa_recovery_codes')
+      .addColumn('user_id', 'integer', (c) => c.notNull())
+      .addColumn('digest', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addPrimaryKeyConstraint('gatehouse_mfa_recovery_codes_pkey', ['user_id', 'digest'])
+      .execute();
+    await db.schema
+      .createTable('gatehouse_mfa_used_steps')
+      .addColumn('key', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'integer', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    await db.schema
+      .createTable('gatehouse_mfa_challenges')
+      .addColumn('digest', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'integer', (c) => c.notNull())
+      .addColumn('purpose', 'text', (c) => c.notNull())
+      .addColumn('expires_at', 'bigint', (c) => c.notNull())
+      .execute();
+    for (const table of ['gatehouse_mfa_used_steps', 'gatehouse_mfa_challenges']) {
+      await db.schema.createIndex(`${table}_user_id`).on(table).column('user_id').execute();
+      await db.schema.createIndex(`${table}_expires_at`).on(table).column('expires_at').execute();
+    }
+  },
+};
+
+/**
+ * 0005: passkeys (docs/mfa.md): each WebAuthn credential's public key and sign counter. Their
+ * registration and sign-in challenges live in gatehouse_mfa_challenges.
+ */
+const passkeys: Migration = {
+  async up(db: Kysely<unknown>): Promise<void> {
+    await db.schema
+      .createTable('gatehouse_mfa_passkeys')
+      .addColumn('id', 'text', (c) => c.primaryKey())
+      .addColumn('user_id', 'integer', (c) => c.notNull())
+      .addColumn('name', 'text', (c) => c.notNull())
+      .addColumn('public_key', 'text', (c) => c.notNull())
+      .addColumn('counter', 'bigint', (c) => c.notNull())
+      .addColumn('transports', 'text', (c) => c.notNull())
+      .addColumn('created_at', 'bigint', (c) => c.notNull())
+      .addColumn('last_used_at', 'bigint')
+      .execute();
+    await db.schema
+      .createIndex('gatehouse_mfa_passkeys_user_id')
+      .on('gatehouse_mfa_passkeys')
+      .column('user_id')
+      .execute();
+  },
+};
+
+/**
+ * Every migration, by name; names sort in the order they apply. Add the next as `0006_…`;
  * never edit one that has shipped.
  */
 export function migrations(dialect: SqlDialect): Record<string, Migration> {
@@ -209,6 +274,8 @@ export function migrations(dialect: SqlDialect): Record<string, Migration> {
     '0001_initial': initial(dialect),
     '0002_refresh_successor': refreshSuccessor,
     '0003_email_verified': emailVerified,
+    '0004_mfa': mfa,
+    '0005_passkeys': passkeys,
   };
 }
 

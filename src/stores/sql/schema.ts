@@ -93,6 +93,48 @@ export interface AuditTable {
   detail: JsonText;
 }
 
+/** Migration 0004 (docs/mfa.md): a user's TOTP, its secret sealed by the caller. */
+export interface MfaTotpTable {
+  user_id: number;
+  secret: string;
+  confirmed: Flag;
+  created_at: Millis;
+}
+
+export interface MfaRecoveryCodesTable {
+  user_id: number;
+  /** SHA-256 (hex) of the code. */
+  digest: string;
+  created_at: Millis;
+}
+
+export interface MfaUsedStepsTable {
+  /** `<user_id>:<step>`: one key, so the insert's conflict is the replay check. */
+  key: string;
+  user_id: number;
+  expires_at: Millis;
+}
+
+export interface MfaChallengesTable {
+  digest: string;
+  user_id: number;
+  purpose: string;
+  expires_at: Millis;
+}
+
+/** Migration 0005 (docs/mfa.md): passkeys. */
+export interface MfaPasskeysTable {
+  /** The credential id, base64url. */
+  id: string;
+  user_id: number;
+  name: string;
+  public_key: string;
+  counter: Millis;
+  transports: JsonText;
+  created_at: Millis;
+  last_used_at: Millis | null;
+}
+
 /**
  * Every gatehouse table. Names carry a `gatehouse_` prefix because the database is often the
  * application's own, next to its own `users` table.
@@ -106,4 +148,9 @@ export interface Database {
   gatehouse_jwt_revoked_families: JwtRevokedFamiliesTable;
   gatehouse_rate_limits: RateLimitsTable;
   gatehouse_audit: AuditTable;
+  gatehouse_mfa_totp: MfaTotpTable;
+  gatehouse_mfa_recovery_codes: MfaRecoveryCodesTable;
+  gatehouse_mfa_used_steps: MfaUsedStepsTable;
+  gatehouse_mfa_challenges: MfaChallengesTable;
+  gatehouse_mfa_passkeys: MfaPasskeysTable;
 }

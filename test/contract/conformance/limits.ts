@@ -78,7 +78,7 @@ export function storesDown(stores: Stores): () => void {
       undo.push(() => (own ? Object.defineProperty(store, key, own) : delete store[key]));
     }
   };
-  for (const name of ['users', 'sessions', 'apiTokens', 'jwtState', 'rateLimits', 'audit'] as const) {
+  for (const name of ['users', 'sessions', 'apiTokens', 'jwtState', 'rateLimits', 'audit', 'mfa'] as const) {
     cut(name, stores[name] as unknown as Record<string, unknown>);
   }
   return () => {
