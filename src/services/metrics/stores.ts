@@ -2,7 +2,7 @@ import { StoreUnavailable } from '../../core/errors.js';
 import type { Stores } from '../../stores/types.js';
 import type { GatehouseMetrics } from './registry.js';
 
-const STORE_NAMES = ['users', 'sessions', 'apiTokens', 'jwtState', 'rateLimits', 'audit'] as const;
+const STORE_NAMES = ['users', 'sessions', 'apiTokens', 'jwtState', 'rateLimits', 'audit', 'mfa'] as const;
 
 /**
  * The stores with every call timed into the metrics, by store and backend. Only built when the
