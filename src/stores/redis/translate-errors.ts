@@ -10,7 +10,7 @@ const UNAVAILABLE_REPLIES =
   /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM|MISCONF|NOAUTH|WRONGPASS|NOPERM)\b/;
 /** What ioredis throws without a reply: the connection is closed, not yet open, or too slow. */
 const UNAVAILABLE_MESSAGES =
-  /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|max retries per request|connect ETIMEDOUT|ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|Socket closed unexpectedly/i;
+  /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|max retries per request|connect ETIMEDOUT|ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|Socket closed unexpectedly|Cluster isn't ready|Too many Cluster redirections|Cluster is ended|All sentinels are unreachable|Failed to refresh slots cache/i;
 
 /**
  * Maps what an ioredis call threw to the store error catalogue: an outage becomes
@@ -23,7 +23,14 @@ export function translateRedisError(store: string, err: unknown): unknown {
   if (!(err instanceof Error)) return err;
   if (err.name === 'ReplyError')
     return UNAVAILABLE_REPLIES.test(err.message) ? new StoreUnavailable(store, err) : err;
-  if (err.name === 'MaxRetriesPerRequestError' || UNAVAILABLE_MESSAGES.test(err.message)) {
+  // ReplicationTimeout: the replicas did not confirm a write in time (script.ts); ClusterAllFailedError:
+  // no node of a cluster answered when the client refreshed its slot map.
+  if (
+    err.name === 'MaxRetriesPerRequestError' ||
+    err.name === 'ReplicationTimeout' ||
+    err.name === 'ClusterAllFailedError' ||
+    UNAVAILABLE_MESSAGES.test(err.message)
+  ) {
     return new StoreUnavailable(store, err);
   }
   return err;
