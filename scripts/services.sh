@@ -137,6 +137,13 @@ start_cluster() {
       { cat "$state/cluster-create.log" >&2; return 1; }
   fi
   for port in $(cluster_ports); do await_redis "$port" 'cluster_state:ok' cluster info; done
+  # Ready once every replica is in sync: a write that waits for its replica (?wait=1) succeeds.
+  for port in $(cluster_ports); do
+    for _ in $(seq 400); do
+      redis-cli -p "$port" info replication 2>/dev/null | grep -Eq 'master_link_status:up|slave0:.*state=online' && break
+      sleep 0.05
+    done
+  done
   echo "export GATEHOUSE_TEST_REDIS_CLUSTER_URL=redis+cluster://127.0.0.1:$cluster_port,127.0.0.1:$((cluster_port + 1)),127.0.0.1:$((cluster_port + 2))"
   echo "export GATEHOUSE_SERVICES_DIR='$state' GATEHOUSE_REDIS_CLUSTER_PORT=$cluster_port"
 }
@@ -175,6 +182,11 @@ start_sentinel() {
     if [ -n "$master" ] && [ "$master" != "127.0.0.1 $port" ]; then
       # Back after a failover (it has no data: no persistence): it joins as a replica.
       start_node "$port" --replicaof ${master}
+    elif [ -n "$master" ] && ! redis-cli -p "$port" ping >/dev/null 2>&1; then
+      # The sentinels still call this stopped server master: started empty now, it would be
+      # replicated over its replica's data. Wait for the failover.
+      echo "services: the sentinels still name 127.0.0.1:$port master; start it after the failover" >&2
+      return 1
     elif [ -z "$master" ] && [ "$port" != "$sentinel_port" ]; then
       start_node "$port" --replicaof 127.0.0.1 "$sentinel_port"
     else

@@ -45,11 +45,15 @@ export const CLIENT_OPTIONS: RedisOptions = {
 const reconnectOnReadonly = (err: Error): 1 | false => (err.message.startsWith('READONLY') ? 1 : false);
 
 /**
- * A cluster's options: each node's connection as above, and the cluster client itself never
- * re-sends a command on its own after a connection closed (`retryDelayOnFailover: 0`) or the
- * cluster answered CLUSTERDOWN (`retryDelayOnClusterDown: 0`): the request gets 503 at once. It
- * still follows MOVED and ASK (the command did not run), so a resharding or a failover the slot
- * map has not caught up with is invisible.
+ * A cluster's options. The cluster client refuses commands while it has no slot map (no offline
+ * queue) and never re-sends a command on its own after a connection closed
+ * (`retryDelayOnFailover: 0`) or the cluster answered CLUSTERDOWN (`retryDelayOnClusterDown: 0`):
+ * the request gets 503 at once. It still follows MOVED and ASK (the command did not run there), so
+ * a resharding or a failover its slot map has not caught up with is invisible. Each node's
+ * connection takes the options above, except two that ioredis fixes for cluster nodes: it queues
+ * a command while connecting (the command timeout bounds that wait; a spend that runs later than
+ * its client waited is refused by its script, see jwt-state.ts), and it does not reconnect to a
+ * lost node but fetches the slot map again, which names the replica that took over.
  */
 function clusterOptions(t: Extract<RedisTopology, { kind: 'cluster' }>): ClusterOptions {
   return {
