@@ -38,11 +38,13 @@ export const CLIENT_OPTIONS: RedisOptions = {
 };
 
 /**
- * A master demoted to a replica (a failover its clients missed) refuses writes with READONLY:
+ * A master demoted to a replica (a failover its clients missed) refuses writes with READONLY (and
+ * WAIT with its own error):
  * drop the connection (1: without resending the command, which failed) so the next one goes to
  * whichever server the sentinels now call master.
  */
-const reconnectOnReadonly = (err: Error): 1 | false => (err.message.startsWith('READONLY') ? 1 : false);
+const reconnectOnReadonly = (err: Error): 1 | false =>
+  /^(READONLY|UNBLOCKED|ERR WAIT cannot be used with replica)/.test(err.message) ? 1 : false;
 
 /**
  * A cluster's options. The cluster client refuses commands while it has no slot map (no offline
