@@ -36,9 +36,8 @@ function parseAddress(text: string, shape: string): RedisAddress {
   const m = /^(?:\[([0-9a-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/i.exec(text.trim());
   const port = Number(m?.[3]);
   if (!m || port < 1 || port > 65_535) {
-    throw new Error(
-      `each host of a Redis ${shape.startsWith('"redis+cluster') ? 'cluster' : 'sentinel'} URL is host:port; expected ${shape}`,
-    );
+    const kind = shape === CLUSTER_SHAPE ? 'cluster' : 'sentinel';
+    throw new Error(`each host of a Redis ${kind} URL is host:port; expected ${shape}`);
   }
   return { host: (m[1] ?? m[2]) as string, port };
 }

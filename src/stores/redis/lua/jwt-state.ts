@@ -1,5 +1,6 @@
 /**
- * The refresh-token state scripts. Keys, under the base P (KEYS[1]: the prefix and the hash tag, see ../keys.ts):
+ * The refresh-token state scripts. Keys, under the base P (KEYS[1]: the prefix and the `{jwt}` hash
+ * tag, ../keys.ts, so all of them live in one cluster slot):
  * - `P refresh:<jti>`: hash of an outstanding token (userId, familyId, issuedAt, expiresAt,
  *   spentAt once spent, successor: the jti ROTATE recorded in its place); TTL = its remaining
  *   lifetime;

@@ -1,5 +1,6 @@
 /**
- * The session scripts. Keys, under the base P (KEYS[1]: the prefix and the hash tag, see ../keys.ts):
+ * The session scripts. Keys, under the base P (KEYS[1]: the prefix and the `{sessions}` hash tag,
+ * ../keys.ts, so all of them live in one cluster slot):
  * - `P session:<digest>`: hash of the session; TTL = its remaining absolute lifetime;
  * - `P session-id:<id>`: the digest of the session with that public id (same TTL);
  * - `P user-sessions:<userId>`: set of the user's session digests (lives as long as the longest);
