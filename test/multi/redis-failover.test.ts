@@ -219,6 +219,30 @@ for (const topology of TOPOLOGIES) {
       }, 60_000);
     }
 
+    if (topology.name === 'cluster') {
+      it('/readyz asks the masters holding its keys, not any node: one that stops answering is "down"', async () => {
+        const master = await jwtMaster();
+        // Paused clients, not the cluster bus: the cluster sees a healthy master, no failover.
+        await cli(master, 'client', 'pause', '10000', 'ALL');
+        try {
+          for (const server of [a, b]) {
+            const ready = await call(server, 'GET', '/readyz');
+            expect(ready.status, JSON.stringify(ready.body)).toBe(503);
+            expect(ready.body.stores).toEqual({ postgres: 'ok', redis: 'down' });
+          }
+        } finally {
+          await cli(master, 'client', 'unpause');
+        }
+        for (const server of [a, b]) {
+          await until(
+            async () => (await call(server, 'GET', '/readyz')).status === 200,
+            30_000,
+            'ready again',
+          );
+        }
+      }, 60_000);
+    }
+
     it('503s while the master is gone, nothing refused is accepted, and service resumes by itself', async () => {
       const browser = new Browser();
       expect(await browser.login(a, 'una', PASSWORD)).toMatchObject({ status: 200 });

@@ -2,7 +2,9 @@ import type { Stores } from '../types.js';
 import { DEFAULT_REDIS_PREFIX } from '../url.js';
 import { connectRedis, type RedisClient } from './client.js';
 import { redisJwtStateStore } from './jwt-state.js';
+import { taggedBase } from './keys.js';
 import { redisRateLimitStore } from './rate-limits.js';
+import { luaScript } from './script.js';
 import { redisSessionStore } from './sessions.js';
 
 export { CLIENT_OPTIONS, connectRedis, type RedisClient } from './client.js';
@@ -13,6 +15,23 @@ export { redisGuard, translateRedisError } from './translate-errors.js';
 
 /** How long `health()` waits for PING before calling Redis down. */
 const HEALTH_TIMEOUT_MS = 2_000;
+
+/** A PING that a cluster client routes by its key (see {@link probe}). */
+const PING = luaScript("return 'PONG'");
+
+/**
+ * Whether Redis answers for gatehouse's keys. A cluster client sends a plain PING to any node,
+ * which may answer while the masters holding the sessions or the refresh state are down; so there
+ * each of those masters is asked, through a script routed by its concern's hash tag.
+ */
+async function probe(client: RedisClient, prefix: string): Promise<void> {
+  if (!('isCluster' in client && client.isCluster)) {
+    await client.ping();
+    return;
+  }
+  const bases = [taggedBase(prefix, 'sessions'), taggedBase(prefix, 'jwt')];
+  await Promise.all(bases.map((base) => PING.run(client, [base], [])));
+}
 
 /** The stores Redis can hold, with the health check and close of the connection they share. */
 export type RedisStores = Pick<Stores, 'sessions' | 'jwtState' | 'rateLimits' | 'health' | 'close'>;
@@ -42,7 +61,7 @@ export function createRedisStores(
         timer = setTimeout(() => reject(new Error('health check timed out')), HEALTH_TIMEOUT_MS);
       });
       try {
-        await Promise.race([client.ping(), timeout]);
+        await Promise.race([probe(client, prefix), timeout]);
         return { redis: 'ok' };
       } catch {
         return { redis: 'down' };
