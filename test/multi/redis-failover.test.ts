@@ -82,10 +82,14 @@ async function isFree(port: number): Promise<boolean> {
   });
 }
 
-/** The first of `count` consecutive free ports (and their bus ports when `bus`), below 45000. */
+/**
+ * The first of `count` consecutive free ports (and their bus ports, 10000 above, when `bus`). All
+ * below 32768, where Linux starts handing out ephemeral ports, so no outgoing connection takes one
+ * between this check and the server's start.
+ */
 async function freeRange(count: number, bus: boolean): Promise<number> {
   for (let attempt = 0; attempt < 50; attempt++) {
-    const base = randomInt(20_000, 45_000 - count);
+    const base = randomInt(20_000, 22_700 - count);
     const ports = Array.from({ length: count }, (_, i) => base + i);
     const all = bus ? [...ports, ...ports.map((p) => p + 10_000)] : ports;
     if ((await Promise.all(all.map(isFree))).every(Boolean)) return base;

@@ -15,6 +15,8 @@ describe('translateRedisError', () => {
       new Error("Cluster isn't ready and enableOfflineQueue options is false"),
       new Error('All sentinels are unreachable. Retrying from scratch after 100ms.'),
       Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' }),
+      // The master crashed between a script's reply and its WAIT's: the write is not confirmed.
+      Object.assign(new Error('Command aborted due to connection close'), { name: 'AbortError' }),
     ]) {
       expect(translateRedisError('jwtState', err), err.message).toBeInstanceOf(StoreUnavailable);
     }
