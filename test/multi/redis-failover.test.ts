@@ -12,7 +12,7 @@
 import { execFile } from 'node:child_process';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -108,6 +108,22 @@ async function until(check: () => Promise<boolean> | boolean, ms: number, what: 
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Whether the Redis server on `port` answers a PING within `ms`. */
+function answers(port: number, ms: number): Promise<boolean> {
+  return new Promise((done) => {
+    const socket = connect(port, '127.0.0.1');
+    const finish = (answered: boolean) => {
+      clearTimeout(timer);
+      socket.destroy();
+      done(answered);
+    };
+    const timer = setTimeout(() => finish(false), ms);
+    socket.once('error', () => finish(false));
+    socket.once('data', () => finish(true));
+    socket.write('PING\r\n');
+  });
+}
 
 for (const topology of TOPOLOGIES) {
   describeIf(whyNot(), [topology.backend], `two instances while Redis (${topology.name}) fails over`, () => {
@@ -205,7 +221,8 @@ for (const topology of TOPOLOGIES) {
         // The replica stalls for 8 s: no acknowledgement within the 1 s a write waits for it.
         const stalled = cli(replica, 'debug', 'sleep', '8');
         try {
-          await sleep(200);
+          // Sleeping once it leaves a PING unanswered (robust to a slow start of redis-cli).
+          await until(async () => !(await answers(replica, 300)), 10_000, 'the replica stalling');
           const spent = await refresh(a, token);
           expect(spent.status, JSON.stringify(spent.body)).toBe(503);
           expect(spent.body.code).toBe('service_unavailable');
