@@ -20,9 +20,12 @@ const schemeName = z.enum(SCHEMES, {
   error: (issue) => `expected one of ${SCHEMES.join(', ')}, got ${JSON.stringify(issue.input)}`,
 });
 
-const storeUrl = z.string().regex(/^(sqlite:|postgres:|postgresql:|memory:|redis:|rediss:)/, {
-  message: 'expected a store URL: "sqlite:./gatehouse.db", "postgres://…", "redis://…" or "memory:"',
-});
+const storeUrl = z
+  .string()
+  .regex(/^(sqlite:|postgres:|postgresql:|memory:|redis:|rediss:|redis\+cluster:|redis\+sentinel:)/, {
+    message:
+      'expected a store URL: "sqlite:./gatehouse.db", "postgres://…", "redis://…", "redis+cluster://…", "redis+sentinel://…" or "memory:"',
+  });
 
 const configSchema = z
   .object({

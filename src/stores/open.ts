@@ -34,7 +34,7 @@ const REDIS_STORES: ReadonlySet<StoreName> = new Set(['sessions', 'jwtState', 'r
 export interface StoreOptions {
   /** `sqlite:./gatehouse.db` (the default, as in the config), `sqlite::memory:`, `postgres://…` or `memory:`. */
   database?: string | undefined;
-  /** When set (`redis://…`), sessions, refresh state and rate limits live here. */
+  /** When set (`redis://…`, `redis+cluster://…`, `redis+sentinel://…`), sessions, refresh state and rate limits live here. */
   redis?: string | undefined;
   /** Per-store override of the URL (`sessions: 'redis://…'`; Redis holds only those three). */
   stores?: Partial<Record<StoreName, string | undefined>> | undefined;
@@ -217,7 +217,7 @@ export function storeBackends(options: StoreOptions): Record<StoreName, string> 
 
 async function openBackend(url: string, parsed: StoreUrl): Promise<Backend> {
   if (parsed.kind === 'memory') return createMemoryStores();
-  if (parsed.kind === 'redis') return openRedisStores(parsed.url, parsed.prefix);
+  if (parsed.kind === 'redis') return openRedisStores(parsed.url, parsed.prefix, parsed.wait);
   const { db, dialect } = await openDatabase(url);
   try {
     await migrateToLatest(db, dialect);

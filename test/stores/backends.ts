@@ -10,9 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { afterEach, beforeEach, describe, it } from 'vitest';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import { openStores, type StoreName } from '../../src/stores/open.js';
+import { connectRedis } from '../../src/stores/redis/client.js';
 import type { Stores } from '../../src/stores/types.js';
 import { describeUnavailable, requiredBackends } from '../helpers/required.js';
 
@@ -143,39 +145,61 @@ const postgres = urlBackend(
   freshPostgres,
 );
 
-const REDIS_URL = process.env['GATEHOUSE_TEST_REDIS_URL'];
-/** Each test gets its own key prefix, deleted afterwards. */
-const redis = urlBackend(
-  'redis',
-  REDIS_URL ? null : 'GATEHOUSE_TEST_REDIS_URL is not set',
-  async () => {
-    const prefix = `gatehouse-test:${randomBytes(6).toString('hex')}:`;
-    const url = new URL(REDIS_URL as string);
-    url.searchParams.set('prefix', prefix);
-    return { url: url.toString(), drop: () => deleteRedisKeys(REDIS_URL as string, prefix) };
-  },
-  new Set(['sessions', 'jwtState', 'rateLimits']),
-);
+const REDIS_STORES: ReadonlySet<StoreName> = new Set(['sessions', 'jwtState', 'rateLimits']);
 
-/** Deletes every key under `prefix`, so test runs leave nothing behind. */
+/**
+ * A Redis backend over the URL in environment variable `env` (scripts/services.sh prints them):
+ * each test gets its own key prefix, deleted afterwards. `params` are added to the URL's query.
+ */
+function redisBackend(name: string, env: string, params: Record<string, string> = {}): StoreBackend {
+  const base = process.env[env];
+  return urlBackend(
+    name,
+    base ? null : `${env} is not set (scripts/services.sh prints it)`,
+    async () => {
+      const prefix = `gatehouse-test:${randomBytes(6).toString('hex')}:`;
+      const query = new URLSearchParams({ ...params, prefix }).toString();
+      const url = `${base as string}${(base as string).includes('?') ? '&' : '?'}${query}`;
+      return { url, drop: () => deleteRedisKeys(base as string, prefix) };
+    },
+    REDIS_STORES,
+  );
+}
+
+const redis = redisBackend('redis', 'GATEHOUSE_TEST_REDIS_URL');
+/** 3 masters, each with a replica: every spend and revocation waits for its replica (wait=1). */
+const redisCluster = redisBackend('redis-cluster', 'GATEHOUSE_TEST_REDIS_CLUSTER_URL', { wait: '1' });
+/** The master the sentinels name; wait=1 is the sentinel URL's default. */
+const redisSentinel = redisBackend('redis-sentinel', 'GATEHOUSE_TEST_REDIS_SENTINEL_URL');
+
+/** Deletes every key under `prefix` (on every master of a cluster), so test runs leave nothing behind. */
 async function deleteRedisKeys(url: string, prefix: string): Promise<void> {
-  const { Redis } = await import('ioredis');
-  const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  const client = await connectRedis(url);
   try {
-    await client.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await client.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
-      cursor = next;
-      if (keys.length) await client.del(...keys);
-    } while (cursor !== '0');
+    const servers = 'nodes' in client && client.isCluster ? client.nodes('master') : [client as Redis];
+    for (const server of servers) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await server.scan(cursor, 'MATCH', `${prefix}*`, 'COUNT', 500);
+        cursor = next;
+        // One key per DEL: in a cluster the keys of one node still span several slots.
+        for (const key of keys) await server.del(key);
+      } while (cursor !== '0');
+    }
   } finally {
     client.disconnect();
   }
 }
 
 /** Every backend, in the order the suites report them. */
-export const backends: readonly StoreBackend[] = [memory, sqlite, postgres, redis];
+export const backends: readonly StoreBackend[] = [
+  memory,
+  sqlite,
+  postgres,
+  redis,
+  redisCluster,
+  redisSentinel,
+];
 
 /** Names GATEHOUSE_REQUIRE_BACKENDS may carry for suites other than the store suite. */
 const OTHER_REQUIREMENTS: ReadonlySet<string> = new Set(['haproxy']);

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { defineConfig } from '../../src/core/config.js';
 import { openDatabase, openStores } from '../../src/stores/open.js';
+import { parseRedisTopology } from '../../src/stores/redis/topology.js';
 import { parseStoreUrl } from '../../src/stores/url.js';
 import { MINUTE, T0 } from './fixtures.js';
 
@@ -108,10 +110,78 @@ describe('openDatabase / openStores', () => {
       kind: 'redis',
       url: 'redis://:pw@h:6380/2',
       prefix: 'app:staging:',
+      wait: 0,
     });
     expect(parseStoreUrl('redis://h')).toMatchObject({ prefix: 'gatehouse:' });
     expect(() => parseStoreUrl('redis://h?prefix=')).toThrow(/must not be empty/);
   });
+
+  it('reads a cluster URL: several nodes, no database, ?wait= for the replicas a write must reach', () => {
+    const parsed = parseStoreUrl('redis+cluster://:s3cret@10.0.0.1:7000,[::1]:7001?prefix=app:&wait=1');
+    expect(parsed).toEqual({
+      kind: 'redis',
+      url: 'redis+cluster://:s3cret@10.0.0.1:7000,[::1]:7001',
+      prefix: 'app:',
+      wait: 1,
+    });
+    expect(parseRedisTopology((parsed as { url: string }).url)).toEqual({
+      kind: 'cluster',
+      nodes: [
+        { host: '10.0.0.1', port: 7000 },
+        { host: '::1', port: 7001 },
+      ],
+      password: 's3cret',
+    });
+    expect(parseStoreUrl('redis+cluster://h:7000')).toMatchObject({ prefix: 'gatehouse:', wait: 0 });
+    expect(() => parseStoreUrl('redis+cluster://h:7000/1')).toThrow(/no databases/);
+    expect(() => parseStoreUrl('redis+cluster://h')).toThrow(/host:port/);
+    expect(() => parseStoreUrl('redis+cluster://h:7000?tls=1')).toThrow(/does not take the parameter "tls"/);
+  });
+
+  it('reads a sentinel URL: the sentinels, the master name, a database; a write waits for 1 replica by default', () => {
+    const parsed = parseStoreUrl(
+      'redis+sentinel://u:p%40ss@s1:26379,s2:26380/mymaster/3?sentinelPassword=sp',
+    );
+    expect(parsed).toMatchObject({ kind: 'redis', prefix: 'gatehouse:', wait: 1 });
+    expect(parseRedisTopology((parsed as { url: string }).url)).toEqual({
+      kind: 'sentinel',
+      sentinels: [
+        { host: 's1', port: 26379 },
+        { host: 's2', port: 26380 },
+      ],
+      name: 'mymaster',
+      db: 3,
+      username: 'u',
+      password: 'p@ss',
+      sentinelPassword: 'sp',
+    });
+    expect(parseStoreUrl('redis+sentinel://s1:26379/m?wait=0')).toMatchObject({ wait: 0 });
+    expect(parseRedisTopology('redis+sentinel://s1:26379/m')).toMatchObject({ name: 'm', db: 0 });
+    expect(() => parseStoreUrl('redis+sentinel://s1:26379')).toThrow(/names the master/);
+    expect(() => parseStoreUrl('redis+sentinel://s1:26379/m?wait=x')).toThrow(/0 to 99/);
+    // The password never appears in an error.
+    expect(() => parseStoreUrl('redis+sentinel://:hunter2@s1/m')).toThrow(/^(?!.*hunter2)/);
+  });
+
+  it('accepts cluster and sentinel URLs in the config, and says so when a URL is wrong', () => {
+    const secretKey = 'a-test-secret-key-of-more-than-32-characters';
+    const redis = (url: string) => () => defineConfig({ secretKey, database: 'memory:', redis: url });
+    expect(redis('redis+sentinel://127.0.0.1:26379/gatehouse')).not.toThrow();
+    expect(redis('redis+cluster://127.0.0.1:7000')).not.toThrow();
+    expect(redis('cluster://x')).toThrow(/redis\+cluster:\/\/…/);
+  });
+
+  it('reports an unreachable cluster or sentinel setup as StoreUnavailable, within the start-up bound', async () => {
+    for (const redis of [
+      'redis+cluster://127.0.0.1:1,127.0.0.1:2',
+      'redis+sentinel://127.0.0.1:1/gatehouse',
+    ]) {
+      await expect(openStores({ database: 'memory:', redis })).rejects.toMatchObject({
+        name: 'StoreUnavailable',
+        store: 'redis',
+      });
+    }
+  }, 30_000);
 
   it('reports an unreachable PostgreSQL as StoreUnavailable', async () => {
     // Port 1 on localhost: nothing listens there, so the connection is refused at once.

@@ -26,7 +26,10 @@ describeBackends(
     afterEach(() => raw.disconnect());
 
     const keys = async (): Promise<string[]> => (await raw.keys(`${prefix}*`)).sort();
-    const pttl = (key: string): Promise<number> => raw.pttl(`${prefix}${key}`);
+    // Sessions and refresh state each share a hash tag (one cluster slot); rate limits have none.
+    const sess = (key: string): string => `${prefix}{sessions}:${key}`;
+    const jwt = (key: string): string => `${prefix}{jwt}:${key}`;
+    const pttl = (key: string): Promise<number> => raw.pttl(key);
 
     it('keeps every key under the prefix, each record with a TTL of its remaining lifetime', async () => {
       const s = session({ createdAt: T0, expiresAt: T0 + DAY });
@@ -39,24 +42,28 @@ describeBackends(
         expect(ms).toBeLessThanOrEqual(expected);
         expect(ms).toBeGreaterThan(expected - 10_000);
       };
-      near(await pttl(`session:${s.digest}`), DAY);
-      near(await pttl(`session-id:${s.id}`), DAY);
-      near(await pttl(`user-sessions:${s.userId}`), DAY);
-      near(await pttl(`refresh:${t.jti}`), DAY);
-      near(await pttl(`family:${t.familyId}`), DAY);
-      near(await pttl(`user-families:${t.userId}`), DAY);
-      near(await pttl('blacklist:bl'), 2 * DAY);
-      near(await pttl('rate:login:ip'), MINUTE);
+      near(await pttl(sess(`session:${s.digest}`)), DAY);
+      near(await pttl(sess(`session-id:${s.id}`)), DAY);
+      near(await pttl(sess(`user-sessions:${s.userId}`)), DAY);
+      near(await pttl(jwt(`refresh:${t.jti}`)), DAY);
+      near(await pttl(jwt(`family:${t.familyId}`)), DAY);
+      near(await pttl(jwt(`user-families:${t.userId}`)), DAY);
+      near(await pttl(jwt('blacklist:bl')), 2 * DAY);
+      near(await pttl(`${prefix}rate:login:ip`), MINUTE);
       // Only the expiry indexes live without a TTL; writes keep them small (next test).
       const untimed: string[] = [];
       for (const k of await keys()) if ((await raw.pttl(k)) === -1) untimed.push(k.slice(prefix.length));
-      expect(untimed.sort()).toEqual(['blacklist-expiry', 'refresh-expiry', 'session-expiry']);
+      expect(untimed.sort()).toEqual([
+        '{jwt}:blacklist-expiry',
+        '{jwt}:refresh-expiry',
+        '{sessions}:session-expiry',
+      ]);
     });
 
     it('keeps a record written already expired for a moment only', async () => {
       const s = session({ createdAt: T0, expiresAt: T0 - 1 });
       await b.stores.sessions.create(s);
-      expect(await pttl(`session:${s.digest}`)).toBeLessThanOrEqual(KEEP_EXPIRED_MS);
+      expect(await pttl(sess(`session:${s.digest}`))).toBeLessThanOrEqual(KEEP_EXPIRED_MS);
       expect(await b.stores.sessions.findByDigest(s.digest)).toEqual(s);
     });
 
@@ -65,12 +72,12 @@ describeBackends(
         await b.stores.sessions.create(session({ createdAt: T0, expiresAt: T0 + 1 }));
         await b.stores.jwtState.recordOutstanding(refresh({ issuedAt: T0, expiresAt: T0 + 1 }));
       }
-      expect(await raw.zcard(`${prefix}session-expiry`)).toBe(5);
+      expect(await raw.zcard(sess('session-expiry'))).toBe(5);
       const later = T0 + KEEP_EXPIRED_MS + 2;
       await b.stores.sessions.create(session({ createdAt: later, expiresAt: later + DAY }));
       await b.stores.jwtState.recordOutstanding(refresh({ issuedAt: later, expiresAt: later + DAY }));
-      expect(await raw.zcard(`${prefix}session-expiry`)).toBe(4);
-      expect(await raw.zcard(`${prefix}refresh-expiry`)).toBe(4);
+      expect(await raw.zcard(sess('session-expiry'))).toBe(4);
+      expect(await raw.zcard(jwt('refresh-expiry'))).toBe(4);
     });
 
     it('loads its scripts again when Redis has forgotten them (a restart, SCRIPT FLUSH)', async () => {
@@ -91,9 +98,9 @@ describeBackends(
         expect(await mixed.health()).toEqual({ sqlite: 'ok', redis: 'ok' });
         const s = session();
         await mixed.sessions.create(s);
-        expect(await raw.exists(`${prefix}session:${s.digest}`)).toBe(1);
+        expect(await raw.exists(sess(`session:${s.digest}`))).toBe(1);
         await mixed.jwtState.recordOutstanding(refresh());
-        expect(await raw.exists(`${prefix}refresh-expiry`)).toBe(0);
+        expect(await raw.exists(jwt('refresh-expiry'))).toBe(0);
       } finally {
         await mixed.close();
         rmSync(dir, { recursive: true, force: true });

@@ -1,7 +1,7 @@
-import type { Redis } from 'ioredis';
 import { StoreUnavailable, UniqueViolation } from '../errors.js';
 import type { JwtStateStore, OutstandingRefresh, RefreshState, RotateResult, SpendResult } from '../types.js';
-import { COMMAND_TIMEOUT_MS } from './client.js';
+import { COMMAND_TIMEOUT_MS, type RedisClient } from './client.js';
+import { taggedBase } from './keys.js';
 import {
   BLACKLIST,
   DELETE_EXPIRED,
@@ -12,6 +12,7 @@ import {
   ROTATE,
   SPEND,
 } from './lua/jwt-state.js';
+import { luaScript } from './script.js';
 import { redisGuard } from './translate-errors.js';
 import { KEEP_EXPIRED_MS, ttlMs } from './ttl.js';
 
@@ -53,6 +54,9 @@ function toRotateResult(jti: string, reply: readonly string[]): RotateResult {
   return { status: 'unknown' };
 }
 
+/** Redis's TIME, as a script so that it can be routed by a key (see `redisNow`). */
+const TIME = luaScript("return redis.call('TIME')");
+
 /**
  * The JwtStateStore in Redis: outstanding refresh tokens, the blacklist and revoked families,
  * each kept until its expiry by a TTL. `spend` is one Lua script that checks the blacklist, the
@@ -60,79 +64,70 @@ function toRotateResult(jti: string, reply: readonly string[]): RotateResult {
  * concurrent refreshes on any number of instances exactly one wins, and a replay seen anywhere is
  * reported as `reused` (or `replayed` inside the grace window). Spending reads Redis's clock first
  * and the script refuses to run late (see SPEND_MAX_LAG_MS): a spend whose client already answered
- * 503 cannot land afterwards and make the client's retry look like theft.
+ * 503 cannot land afterwards and make the client's retry look like theft. With `replicas` > 0
+ * (behind sentinels, or a cluster with replicas), a spend or a revocation is answered only once
+ * that many replicas have it, so a failover cannot bring back a spent or revoked token.
  *
  * @example
  * const jwt = redisJwtStateStore(client, 'gatehouse:');
  * const result = await jwt.spend(payload.jti, now);
  * if (result.status === 'reused') await jwt.revokeFamily(result.token.familyId, now);
  */
-export function redisJwtStateStore(client: Redis, prefix: string): JwtStateStore {
-  /** Redis's clock now (ms): what a spend's script measures its own lateness against. */
+export function redisJwtStateStore(client: RedisClient, prefix: string, replicas = 0): JwtStateStore {
+  const P = taggedBase(prefix, 'jwt');
+  const keys = [P];
+  /**
+   * Redis's clock now (ms): what a spend's script measures its own lateness against. Read by a
+   * script routed like the spend's, so in a cluster it is the clock of the node that runs it.
+   */
   const redisNow = async (): Promise<number> => {
-    const [seconds, micros] = await client.time();
+    const [seconds, micros] = (await TIME.run(client, keys, [])) as [string, string];
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
   };
   return redisGuard('jwtState', {
     async recordOutstanding(t) {
-      const reply = await RECORD.run(
-        client,
-        [],
-        [
-          prefix,
-          t.jti,
-          t.userId,
-          t.familyId,
-          t.issuedAt,
-          t.expiresAt,
-          ttlMs(t.expiresAt, t.issuedAt),
-          t.issuedAt - KEEP_EXPIRED_MS,
-        ],
-      );
+      const reply = await RECORD.run(client, keys, [
+        t.jti,
+        t.userId,
+        t.familyId,
+        t.issuedAt,
+        t.expiresAt,
+        ttlMs(t.expiresAt, t.issuedAt),
+        t.issuedAt - KEEP_EXPIRED_MS,
+      ]);
       if (reply !== 'ok') throw new UniqueViolation(String(reply));
     },
     async spend(jti, now) {
       const sent = await redisNow();
-      const reply = await SPEND.run(client, [], [prefix, jti, now, sent, SPEND_MAX_LAG_MS]);
+      const reply = await SPEND.run(client, keys, [jti, now, sent, SPEND_MAX_LAG_MS], replicas);
       return toRotateResult(jti, reply as string[]) as SpendResult;
     },
     async rotate(jti, now, next, graceMs) {
       const sent = await redisNow();
       const ttl = ttlMs(next.expiresAt, next.issuedAt);
-      const args = [
-        prefix,
-        jti,
-        now,
-        sent,
-        SPEND_MAX_LAG_MS,
-        next.jti,
-        next.issuedAt,
-        next.expiresAt,
-        ttl,
-        graceMs,
-      ];
-      return toRotateResult(jti, (await ROTATE.run(client, [], args)) as string[]);
+      const args = [jti, now, sent, SPEND_MAX_LAG_MS, next.jti, next.issuedAt, next.expiresAt, ttl, graceMs];
+      return toRotateResult(jti, (await ROTATE.run(client, keys, args, replicas)) as string[]);
     },
     async refreshState(jti) {
-      return (await REFRESH_STATE.run(client, [], [prefix, jti])) as RefreshState;
+      return (await REFRESH_STATE.run(client, keys, [jti])) as RefreshState;
     },
     async blacklist(jti, expiresAt, now) {
-      await BLACKLIST.run(client, [], [prefix, jti, expiresAt, ttlMs(expiresAt, now)]);
+      await BLACKLIST.run(client, keys, [jti, expiresAt, ttlMs(expiresAt, now)], replicas);
     },
     async isBlacklisted(jti) {
-      return (await client.exists(`${prefix}blacklist:${jti}`)) === 1;
+      return (await client.exists(`${P}blacklist:${jti}`)) === 1;
     },
     async revokeFamily(familyId, now) {
-      await REVOKE_FAMILY.run(client, [], [prefix, familyId, now, KEEP_EXPIRED_MS]);
+      await REVOKE_FAMILY.run(client, keys, [familyId, now, KEEP_EXPIRED_MS], replicas);
     },
     async isFamilyRevoked(familyId) {
-      return (await client.hexists(`${prefix}family:${familyId}`, 'revokedAt')) === 1;
+      return (await client.hexists(`${P}family:${familyId}`, 'revokedAt')) === 1;
     },
     async revokeAllForUser(userId, now) {
-      return Number(await REVOKE_ALL_FOR_USER.run(client, [], [prefix, userId, now]));
+      return Number(await REVOKE_ALL_FOR_USER.run(client, keys, [userId, now], replicas));
     },
     async deleteExpired(now, limit) {
-      return Number(await DELETE_EXPIRED.run(client, [], [prefix, now, limit]));
+      return Number(await DELETE_EXPIRED.run(client, keys, [now, limit]));
     },
   } satisfies JwtStateStore);
 }

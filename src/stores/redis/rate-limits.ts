@@ -1,5 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { RateLimitStore } from '../types.js';
+import type { RedisClient } from './client.js';
 import { HIT } from './lua/rate-limits.js';
 import { redisGuard } from './translate-errors.js';
 
@@ -12,7 +12,7 @@ import { redisGuard } from './translate-errors.js';
  * const limits = redisRateLimitStore(client, 'gatehouse:');
  * const { count, resetAt } = await limits.hit(`login:${ip}`, 60_000, now);
  */
-export function redisRateLimitStore(client: Redis, prefix: string): RateLimitStore {
+export function redisRateLimitStore(client: RedisClient, prefix: string): RateLimitStore {
   const key = (k: string): string => `${prefix}rate:${k}`;
 
   return redisGuard('rateLimits', {

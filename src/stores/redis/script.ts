@@ -1,10 +1,58 @@
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './client.js';
+
+/**
+ * How long a write waits for its replicas (Redis WAIT): well inside the command timeout, so the
+ * request gets its 503 from us, not from a timed-out client.
+ */
+const REPLICA_WAIT_MS = 1_000;
+
+/** Thrown when a write was not acknowledged by the replicas it had to reach in time. */
+export class ReplicationTimeout extends Error {
+  override name = 'ReplicationTimeout';
+}
 
 /** A Lua script, run atomically by Redis: nothing else runs between its reads and its writes. */
 export interface LuaScript {
-  /** Runs the script with `keys` as KEYS and `args` as ARGV. */
-  run(client: Redis, keys: readonly string[], args: readonly (string | number)[]): Promise<unknown>;
+  /**
+   * Runs the script with `keys` as KEYS and `args` as ARGV (a cluster client sends it to the node
+   * owning KEYS[1]). With `replicas` > 0 the script is followed, in the same round trip and on the
+   * same node, by WAIT: unless that many replicas have its writes, it throws ReplicationTimeout
+   * (503), so an answer never rests on a write that a failover could still lose.
+   */
+  run(
+    client: RedisClient,
+    keys: readonly string[],
+    args: readonly (string | number)[],
+    replicas?: number,
+  ): Promise<unknown>;
+}
+
+type Reply = [Error | null, unknown];
+
+/** Runs EVALSHA (or EVAL) then WAIT in one pipeline; throws the script's error, or when WAIT fell short. */
+async function runAndWait(
+  client: RedisClient,
+  command: 'evalsha' | 'eval',
+  script: string,
+  keys: readonly string[],
+  args: readonly (string | number)[],
+  replicas: number,
+): Promise<unknown> {
+  const pipeline = client.pipeline();
+  pipeline[command](script, keys.length, ...keys, ...args);
+  pipeline.wait(replicas, REPLICA_WAIT_MS);
+  const [ran, waited] = ((await pipeline.exec()) ?? []) as Reply[];
+  if (!ran || !waited) throw new Error('Connection is closed.');
+  if (ran[0]) throw ran[0];
+  if (waited[0]) throw waited[0];
+  const acknowledged = Number(waited[1]);
+  if (acknowledged < replicas) {
+    throw new ReplicationTimeout(
+      `a write reached ${acknowledged} of the ${replicas} replica(s) it must reach within ${REPLICA_WAIT_MS} ms`,
+    );
+  }
+  return ran[1];
 }
 
 /**
@@ -19,11 +67,13 @@ export interface LuaScript {
 export function luaScript(source: string): LuaScript {
   const sha = createHash('sha1').update(source).digest('hex');
   return {
-    async run(client, keys, args) {
+    async run(client, keys, args, replicas = 0) {
       try {
+        if (replicas > 0) return await runAndWait(client, 'evalsha', sha, keys, args, replicas);
         return await client.evalsha(sha, keys.length, ...keys, ...args);
       } catch (err) {
         if (!(err instanceof Error) || !err.message.startsWith('NOSCRIPT')) throw err;
+        if (replicas > 0) return runAndWait(client, 'eval', source, keys, args, replicas);
         return client.eval(source, keys.length, ...keys, ...args);
       }
     },
@@ -31,9 +81,10 @@ export function luaScript(source: string): LuaScript {
 }
 
 /**
- * Lua helpers shared by the scripts. Every script receives the key prefix as ARGV[1] and builds
- * the keys of related records from it (a session's per-user set, a token's family), which is why
- * the stores support a single Redis server or a primary with replicas, not Redis Cluster.
+ * Lua helpers shared by the scripts. Every script receives its concern's hash-tagged base as
+ * KEYS[1] (./keys.ts) and builds the keys of related records from it (a session's per-user set, a
+ * token's family): they all share the tag, so they live in one cluster slot, on the node that
+ * KEYS[1] routes the script to.
  */
 export const LUA_HELPERS = `
 -- Makes key live at least ttl more milliseconds (a key without a TTL gets one).

@@ -1,6 +1,7 @@
-import type { Redis } from 'ioredis';
 import { UniqueViolation } from '../errors.js';
 import type { SessionRecord, SessionStore } from '../types.js';
+import type { RedisClient } from './client.js';
+import { taggedBase } from './keys.js';
 import {
   CREATE,
   DELETE_BY_DIGEST,
@@ -36,35 +37,33 @@ function toSession(digest: string, flat: readonly string[]): SessionRecord | nul
  * deletes by itself at the session's absolute expiry (TTL), plus a per-user set to list and end a
  * user's sessions and an expiry index for `deleteExpired`. Every write that touches more than one
  * key is one Lua script, so another instance never sees half of it. `findByDigest`, on every
- * cookie-authenticated request, is a single HGETALL.
+ * cookie-authenticated request, is a single HGETALL. With `replicas` > 0, ending a session is
+ * answered only once that many replicas have it, so a failover cannot bring the session back.
  *
  * @example
  * const sessions = redisSessionStore(await connectRedis('redis://127.0.0.1:6379'), 'gatehouse:');
  * const session = await sessions.findByDigest(sha256hex(cookieValue));
  */
-export function redisSessionStore(client: Redis, prefix: string): SessionStore {
-  const key = (digest: string): string => `${prefix}session:${digest}`;
+export function redisSessionStore(client: RedisClient, prefix: string, replicas = 0): SessionStore {
+  const P = taggedBase(prefix, 'sessions');
+  const keys = [P];
+  const key = (digest: string): string => `${P}session:${digest}`;
 
   return redisGuard('sessions', {
     async create(s) {
-      const taken = await CREATE.run(
-        client,
-        [],
-        [
-          prefix,
-          s.digest,
-          s.id,
-          s.userId,
-          s.createdAt,
-          s.lastSeenAt,
-          s.expiresAt,
-          s.ip,
-          s.userAgent,
-          JSON.stringify(s.data),
-          ttlMs(s.expiresAt, s.createdAt),
-          s.createdAt - KEEP_EXPIRED_MS,
-        ],
-      );
+      const taken = await CREATE.run(client, keys, [
+        s.digest,
+        s.id,
+        s.userId,
+        s.createdAt,
+        s.lastSeenAt,
+        s.expiresAt,
+        s.ip,
+        s.userAgent,
+        JSON.stringify(s.data),
+        ttlMs(s.expiresAt, s.createdAt),
+        s.createdAt - KEEP_EXPIRED_MS,
+      ]);
       if (taken !== 'ok') throw new UniqueViolation(String(taken));
     },
     async findByDigest(digest) {
@@ -78,18 +77,18 @@ export function redisSessionStore(client: Redis, prefix: string): SessionStore {
       await SET_IF_EXISTS.run(client, [key(digest)], ['data', JSON.stringify(data)]);
     },
     async deleteByDigest(digest) {
-      return (await DELETE_BY_DIGEST.run(client, [], [prefix, digest])) === 1;
+      return (await DELETE_BY_DIGEST.run(client, keys, [digest], replicas)) === 1;
     },
     async deleteById(userId, id) {
-      return (await DELETE_BY_ID.run(client, [], [prefix, userId, id])) === 1;
+      return (await DELETE_BY_ID.run(client, keys, [userId, id], replicas)) === 1;
     },
     async findByPublicId(id) {
-      const digest = (await client.call('GET', `${prefix}session-id:${id}`)) as string | null;
+      const digest = (await client.call('GET', `${P}session-id:${id}`)) as string | null;
       if (digest === null) return null;
       return toSession(digest, (await client.call('HGETALL', key(digest))) as string[]);
     },
     async listForUser(userId) {
-      const reply = (await LIST_FOR_USER.run(client, [], [prefix, userId])) as (string | string[])[];
+      const reply = (await LIST_FOR_USER.run(client, keys, [userId])) as (string | string[])[];
       const out: SessionRecord[] = [];
       for (let i = 0; i + 1 < reply.length; i += 2) {
         const s = toSession(reply[i] as string, reply[i + 1] as string[]);
@@ -99,10 +98,10 @@ export function redisSessionStore(client: Redis, prefix: string): SessionStore {
       return out.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     },
     async deleteForUser(userId, exceptDigest) {
-      return Number(await DELETE_FOR_USER.run(client, [], [prefix, userId, exceptDigest ?? '']));
+      return Number(await DELETE_FOR_USER.run(client, keys, [userId, exceptDigest ?? ''], replicas));
     },
     async deleteExpired(now, limit) {
-      return Number(await DELETE_EXPIRED.run(client, [], [prefix, now, limit]));
+      return Number(await DELETE_EXPIRED.run(client, keys, [now, limit]));
     },
   } satisfies SessionStore);
 }

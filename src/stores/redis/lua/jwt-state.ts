@@ -1,5 +1,6 @@
 /**
- * The refresh-token state scripts. Keys, under the prefix P (ARGV[1]):
+ * The refresh-token state scripts. Keys, under the base P (KEYS[1]: the prefix and the `{jwt}` hash
+ * tag, ../keys.ts, so all of them live in one cluster slot):
  * - `P refresh:<jti>`: hash of an outstanding token (userId, familyId, issuedAt, expiresAt,
  *   spentAt once spent, successor: the jti ROTATE recorded in its place); TTL = its remaining
  *   lifetime;
@@ -14,7 +15,7 @@
 import { LUA_HELPERS, luaScript } from '../script.js';
 
 const PRELUDE = `${LUA_HELPERS}
-local P = ARGV[1]
+local P = KEYS[1]
 local function rkey(j) return P .. 'refresh:' .. j end
 local function fkey(f) return P .. 'family:' .. f end
 local function bkey(j) return P .. 'blacklist:' .. j end
@@ -66,16 +67,16 @@ end
 `;
 
 /**
- * ARGV: P, jti, userId, familyId, issuedAt, expiresAt, ttl, sweepBefore.
+ * KEYS: P. ARGV: jti, userId, familyId, issuedAt, expiresAt, ttl, sweepBefore.
  * Returns 'ok', or 'jti' when that jti is already recorded.
  */
 export const RECORD = luaScript(`${PRELUDE}
-local j, u, f = ARGV[2], ARGV[3], ARGV[4]
+local j, u, f = ARGV[1], ARGV[2], ARGV[3]
 if redis.call('EXISTS', rkey(j)) == 1 then return 'jti' end
-record(j, u, f, ARGV[5], ARGV[6], ARGV[7])
+record(j, u, f, ARGV[4], ARGV[5], ARGV[6])
 -- Bounded cleanup per call, so the indexes stay small where flush-expired never runs.
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', REXP, '-inf', ARGV[8], 'LIMIT', 0, 2)) do dropToken(m) end
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', BEXP, '-inf', ARGV[8], 'LIMIT', 0, 2)) do dropBlacklisted(m) end
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', REXP, '-inf', ARGV[7], 'LIMIT', 0, 2)) do dropToken(m) end
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', BEXP, '-inf', ARGV[7], 'LIMIT', 0, 2)) do dropBlacklisted(m) end
 for _, m in ipairs(redis.call('SRANDMEMBER', ORPHANS, 2)) do
   if redis.call('EXISTS', fkey(m)) == 0 then redis.call('SREM', ORPHANS, m) end
 end
@@ -83,46 +84,46 @@ return 'ok'
 `);
 
 /**
- * ARGV: P, jti, now, sent, maxLag. The whole decision is one script, so of concurrent spends on any
+ * KEYS: P. ARGV: jti, now, sent, maxLag. The whole decision is one script, so of concurrent spends on any
  * number of instances exactly one finds the token unspent. Returns {'spent'|'reused', userId,
  * familyId, issuedAt, expiresAt}, {'revoked'} or {'unknown'}, checked in the SQL store's order;
  * {'late'}, changing nothing, when it ran after its client stopped waiting (see `late`).
  */
 export const SPEND = luaScript(`${PRELUDE}
-local j = ARGV[2]
-if late(ARGV[4], ARGV[5]) then return {'late'} end
+local j = ARGV[1]
+if late(ARGV[3], ARGV[4]) then return {'late'} end
 if redis.call('EXISTS', bkey(j)) == 1 then return {'revoked'} end
 local t = redis.call('HMGET', rkey(j), 'userId', 'familyId', 'issuedAt', 'expiresAt', 'spentAt')
 if not t[1] then return {'unknown'} end
 if redis.call('HEXISTS', fkey(t[2]), 'revokedAt') == 1 then return {'revoked'} end
 if t[5] then return {'reused', t[1], t[2], t[3], t[4]} end
-redis.call('HSET', rkey(j), 'spentAt', ARGV[3])
+redis.call('HSET', rkey(j), 'spentAt', ARGV[2])
 return {'spent', t[1], t[2], t[3], t[4]}
 `);
 
 /**
- * ARGV: P, jti, now, sent, maxLag, successor jti, its issuedAt, its expiresAt, its ttl, graceMs.
+ * KEYS: P. ARGV: jti, now, sent, maxLag, successor jti, its issuedAt, its expiresAt, its ttl, graceMs.
  * SPEND that also records the successor, or finds the token spent less than graceMs ago with its
  * successor unspent and not blacklisted (the family's revocation is checked first). Returns
  * SPEND's replies, {'replayed', userId, familyId, issuedAt, expiresAt, successor jti, its
  * issuedAt, its expiresAt}, or {'jti'} when the successor's jti is taken.
  */
 export const ROTATE = luaScript(`${PRELUDE}
-local j = ARGV[2]
-if late(ARGV[4], ARGV[5]) then return {'late'} end
+local j = ARGV[1]
+if late(ARGV[3], ARGV[4]) then return {'late'} end
 if redis.call('EXISTS', bkey(j)) == 1 then return {'revoked'} end
 local t = redis.call('HMGET', rkey(j), 'userId', 'familyId', 'issuedAt', 'expiresAt', 'spentAt', 'successor')
 if not t[1] then return {'unknown'} end
 if redis.call('HEXISTS', fkey(t[2]), 'revokedAt') == 1 then return {'revoked'} end
 if not t[5] then
-  local n = ARGV[6]
+  local n = ARGV[5]
   if redis.call('EXISTS', rkey(n)) == 1 then return {'jti'} end
-  redis.call('HSET', rkey(j), 'spentAt', ARGV[3], 'successor', n)
-  record(n, t[1], t[2], ARGV[7], ARGV[8], ARGV[9])
+  redis.call('HSET', rkey(j), 'spentAt', ARGV[2], 'successor', n)
+  record(n, t[1], t[2], ARGV[6], ARGV[7], ARGV[8])
   return {'spent', t[1], t[2], t[3], t[4]}
 end
-local grace = tonumber(ARGV[10])
-if t[6] and grace > 0 and tonumber(ARGV[3]) - tonumber(t[5]) < grace and redis.call('EXISTS', bkey(t[6])) == 0 then
+local grace = tonumber(ARGV[9])
+if t[6] and grace > 0 and tonumber(ARGV[2]) - tonumber(t[5]) < grace and redis.call('EXISTS', bkey(t[6])) == 0 then
   local s = redis.call('HMGET', rkey(t[6]), 'issuedAt', 'expiresAt', 'spentAt')
   if s[1] and not s[3] then return {'replayed', t[1], t[2], t[3], t[4], t[6], s[1], s[2]} end
 end
@@ -130,11 +131,11 @@ return {'reused', t[1], t[2], t[3], t[4]}
 `);
 
 /**
- * ARGV: P, jti. SPEND's checks without its write, in one script so the answer is one moment's:
+ * KEYS: P. ARGV: jti. SPEND's checks without its write, in one script so the answer is one moment's:
  * 'outstanding', 'spent', 'revoked' or 'unknown'.
  */
 export const REFRESH_STATE = luaScript(`${PRELUDE}
-local j = ARGV[2]
+local j = ARGV[1]
 if redis.call('EXISTS', bkey(j)) == 1 then return 'revoked' end
 local t = redis.call('HMGET', rkey(j), 'familyId', 'spentAt')
 if not t[1] then return 'unknown' end
@@ -143,36 +144,36 @@ if t[2] then return 'spent' end
 return 'outstanding'
 `);
 
-/** ARGV: P, jti, expiresAt, ttl. Idempotent: the first blacklisting stands. */
+/** KEYS: P. ARGV: jti, expiresAt, ttl. Idempotent: the first blacklisting stands. */
 export const BLACKLIST = luaScript(`${PRELUDE}
-if redis.call('SET', bkey(ARGV[2]), ARGV[3], 'PX', ARGV[4], 'NX') then
-  redis.call('ZADD', BEXP, ARGV[3], ARGV[2])
+if redis.call('SET', bkey(ARGV[1]), ARGV[2], 'PX', ARGV[3], 'NX') then
+  redis.call('ZADD', BEXP, ARGV[2], ARGV[1])
 end
 return 0
 `);
 
-/** ARGV: P, familyId, now, ttl for a family with no tokens here. Idempotent. */
+/** KEYS: P. ARGV: familyId, now, ttl for a family with no tokens here. Idempotent. */
 export const REVOKE_FAMILY = luaScript(`${PRELUDE}
-local f = ARGV[2]
-if redis.call('HSETNX', fkey(f), 'revokedAt', ARGV[3]) == 1 then
+local f = ARGV[1]
+if redis.call('HSETNX', fkey(f), 'revokedAt', ARGV[2]) == 1 then
   if tonumber(redis.call('HGET', fkey(f), 'live') or '0') <= 0 then
-    extend(fkey(f), ARGV[4])
+    extend(fkey(f), ARGV[3])
     redis.call('SADD', ORPHANS, f)
   end
 end
 return 0
 `);
 
-/** ARGV: P, userId, now. Revokes each family with a token still valid at now; returns how many. */
+/** KEYS: P. ARGV: userId, now. Revokes each family with a token still valid at now; returns how many. */
 export const REVOKE_ALL_FOR_USER = luaScript(`${PRELUDE}
 local n = 0
-local u = ukey(ARGV[2])
+local u = ukey(ARGV[1])
 for _, f in ipairs(redis.call('SMEMBERS', u)) do
   local h = redis.call('HMGET', fkey(f), 'maxExp', 'revokedAt')
   if not h[1] then
     redis.call('SREM', u, f)
-  elseif tonumber(h[1]) > tonumber(ARGV[3]) and not h[2] then
-    redis.call('HSET', fkey(f), 'revokedAt', ARGV[3])
+  elseif tonumber(h[1]) > tonumber(ARGV[2]) and not h[2] then
+    redis.call('HSET', fkey(f), 'revokedAt', ARGV[2])
     n = n + 1
   end
 end
@@ -180,19 +181,19 @@ return n
 `);
 
 /**
- * ARGV: P, now, limit. Deletes expired outstanding tokens, then expired blacklist entries, then
+ * KEYS: P. ARGV: now, limit. Deletes expired outstanding tokens, then expired blacklist entries, then
  * orphaned revoked families, sharing one budget of `limit`, so a return below `limit` means
  * nothing is left at `now`.
  */
 export const DELETE_EXPIRED = luaScript(`${PRELUDE}
-local limit = tonumber(ARGV[3])
+local limit = tonumber(ARGV[2])
 local n = 0
-for _, j in ipairs(redis.call('ZRANGEBYSCORE', REXP, '-inf', ARGV[2], 'LIMIT', 0, limit)) do
+for _, j in ipairs(redis.call('ZRANGEBYSCORE', REXP, '-inf', ARGV[1], 'LIMIT', 0, limit)) do
   dropToken(j)
   n = n + 1
 end
 if n >= limit then return n end
-for _, j in ipairs(redis.call('ZRANGEBYSCORE', BEXP, '-inf', ARGV[2], 'LIMIT', 0, limit - n)) do
+for _, j in ipairs(redis.call('ZRANGEBYSCORE', BEXP, '-inf', ARGV[1], 'LIMIT', 0, limit - n)) do
   dropBlacklisted(j)
   n = n + 1
 end

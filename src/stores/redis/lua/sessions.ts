@@ -1,5 +1,6 @@
 /**
- * The session scripts. Keys, under the prefix P (ARGV[1]):
+ * The session scripts. Keys, under the base P (KEYS[1]: the prefix and the `{sessions}` hash tag,
+ * ../keys.ts, so all of them live in one cluster slot):
  * - `P session:<digest>`: hash of the session; TTL = its remaining absolute lifetime;
  * - `P session-id:<id>`: the digest of the session with that public id (same TTL);
  * - `P user-sessions:<userId>`: set of the user's session digests (lives as long as the longest);
@@ -8,7 +9,7 @@
 import { LUA_HELPERS, luaScript } from '../script.js';
 
 const PRELUDE = `${LUA_HELPERS}
-local P = ARGV[1]
+local P = KEYS[1]
 local function skey(d) return P .. 'session:' .. d end
 local function ikey(id) return P .. 'session-id:' .. id end
 local function ukey(u) return P .. 'user-sessions:' .. u end
@@ -25,16 +26,16 @@ end
 `;
 
 /**
- * ARGV: P, digest, id, userId, createdAt, lastSeenAt, expiresAt, ip, userAgent, data, ttl,
+ * KEYS: P. ARGV: digest, id, userId, createdAt, lastSeenAt, expiresAt, ip, userAgent, data, ttl,
  * sweepBefore. Returns 'ok', or the field ('digest', 'id') that is already taken.
  */
 export const CREATE = luaScript(`${PRELUDE}
-local d, id, user = ARGV[2], ARGV[3], ARGV[4]
+local d, id, user = ARGV[1], ARGV[2], ARGV[3]
 if redis.call('EXISTS', skey(d)) == 1 then return 'digest' end
 if redis.call('EXISTS', ikey(id)) == 1 then return 'id' end
-local ttl = ARGV[11]
-redis.call('HSET', skey(d), 'id', id, 'userId', user, 'createdAt', ARGV[5], 'lastSeenAt', ARGV[6],
-  'expiresAt', ARGV[7], 'ip', ARGV[8], 'userAgent', ARGV[9], 'data', ARGV[10])
+local ttl = ARGV[10]
+redis.call('HSET', skey(d), 'id', id, 'userId', user, 'createdAt', ARGV[4], 'lastSeenAt', ARGV[5],
+  'expiresAt', ARGV[6], 'ip', ARGV[7], 'userAgent', ARGV[8], 'data', ARGV[9])
 redis.call('PEXPIRE', skey(d), ttl)
 redis.call('SET', ikey(id), d, 'PX', ttl)
 -- Sessions that ended by TTL leave their digest in the user's set; a few random members are
@@ -44,10 +45,10 @@ for _, m in ipairs(redis.call('SRANDMEMBER', ukey(user), 3)) do
 end
 redis.call('SADD', ukey(user), d)
 extend(ukey(user), ttl)
-redis.call('ZADD', EXPIRY, ARGV[7], d)
+redis.call('ZADD', EXPIRY, ARGV[6], d)
 -- Likewise the expiry index: a couple of long-expired entries go with every login, so it stays
 -- bounded even where flush-expired never runs.
-for _, m in ipairs(redis.call('ZRANGEBYSCORE', EXPIRY, '-inf', ARGV[12], 'LIMIT', 0, 2)) do drop(m) end
+for _, m in ipairs(redis.call('ZRANGEBYSCORE', EXPIRY, '-inf', ARGV[11], 'LIMIT', 0, 2)) do drop(m) end
 return 'ok'
 `);
 
@@ -57,26 +58,26 @@ if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], ARGV[1], 
 return 0
 `);
 
-/** ARGV: P, digest. Returns 1 when deleted. */
+/** KEYS: P. ARGV: digest. Returns 1 when deleted. */
 export const DELETE_BY_DIGEST = luaScript(`${PRELUDE}
-return drop(ARGV[2])
+return drop(ARGV[1])
 `);
 
-/** ARGV: P, userId, id. Returns 1 when the session was the user's and is deleted. */
+/** KEYS: P. ARGV: userId, id. Returns 1 when the session was the user's and is deleted. */
 export const DELETE_BY_ID = luaScript(`${PRELUDE}
-local d = redis.call('GET', ikey(ARGV[3]))
+local d = redis.call('GET', ikey(ARGV[2]))
 if not d then return 0 end
-if redis.call('HGET', skey(d), 'userId') ~= ARGV[2] then return 0 end
+if redis.call('HGET', skey(d), 'userId') ~= ARGV[1] then return 0 end
 return drop(d)
 `);
 
-/** ARGV: P, userId. Returns digest, HGETALL reply, digest, … of the user's live sessions. */
+/** KEYS: P. ARGV: userId. Returns digest, HGETALL reply, digest, … of the user's live sessions. */
 export const LIST_FOR_USER = luaScript(`${PRELUDE}
 local out = {}
-for _, m in ipairs(redis.call('SMEMBERS', ukey(ARGV[2]))) do
+for _, m in ipairs(redis.call('SMEMBERS', ukey(ARGV[1]))) do
   local h = redis.call('HGETALL', skey(m))
   if #h == 0 then
-    redis.call('SREM', ukey(ARGV[2]), m)
+    redis.call('SREM', ukey(ARGV[1]), m)
   else
     table.insert(out, m)
     table.insert(out, h)
@@ -85,21 +86,21 @@ end
 return out
 `);
 
-/** ARGV: P, userId, digest to keep ('' for none). Returns how many sessions were deleted. */
+/** KEYS: P. ARGV: userId, digest to keep ('' for none). Returns how many sessions were deleted. */
 export const DELETE_FOR_USER = luaScript(`${PRELUDE}
 local n = 0
-for _, m in ipairs(redis.call('SMEMBERS', ukey(ARGV[2]))) do
-  if m ~= ARGV[3] then
+for _, m in ipairs(redis.call('SMEMBERS', ukey(ARGV[1]))) do
+  if m ~= ARGV[2] then
     n = n + drop(m)
-    redis.call('SREM', ukey(ARGV[2]), m)
+    redis.call('SREM', ukey(ARGV[1]), m)
   end
 end
 return n
 `);
 
-/** ARGV: P, now, limit. Returns how many expired entries were removed (at most limit). */
+/** KEYS: P. ARGV: now, limit. Returns how many expired entries were removed (at most limit). */
 export const DELETE_EXPIRED = luaScript(`${PRELUDE}
-local ms = redis.call('ZRANGEBYSCORE', EXPIRY, '-inf', ARGV[2], 'LIMIT', 0, tonumber(ARGV[3]))
+local ms = redis.call('ZRANGEBYSCORE', EXPIRY, '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
 for _, m in ipairs(ms) do drop(m) end
 return #ms
 `);
