@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import type { AuthRequest } from '../core/request.js';
 import { MAX_CODE_LENGTH, MFA_METHODS } from '../services/mfa/service.js';
-import type { PasswordAttempt, SignedIn, SignIn } from '../services/sign-in.js';
-import type { RouteResponseDoc } from './types.js';
+import type { Issued, PasswordAttempt, SignedIn, SignIn } from '../services/sign-in.js';
+import type { UserRecord } from '../stores/types.js';
+import type { HttpResponse, RouteResponseDoc } from './types.js';
 import { validateBody } from './validate.js';
 
 /** The second step of a sign-in (docs/mfa.md): the token `mfa_required` gave, and a code. */
@@ -73,3 +75,25 @@ export const SIGN_IN_REFUSED: RouteResponseDoc = {
     '`mfa_failed` (wrong code; a fresh `mfa_token`), `mfa_token_invalid` (sign in again).',
   body: mfaRefusalSchema,
 };
+
+/**
+ * What a login route issues and how it answers: the password route and the passkey sign-in
+ * (`{"issue": …}` on `/api/auth/passkeys/login/verify/`) share it, so both answer alike.
+ */
+export interface LoginIssuer<C> {
+  /** The login route's path (the passkey sign-in names it in nothing but the audit trail). */
+  readonly route: string;
+  readonly scheme: string;
+  readonly refused: () => Error;
+  readonly updateLastLogin: boolean;
+  /** The route's own checks before any sign-in work (a cookie login's CSRF). */
+  check(req: AuthRequest): void;
+  issue(user: UserRecord, req: AuthRequest): Promise<Issued<C>>;
+  answer(req: AuthRequest, signedIn: SignedIn<C>): HttpResponse;
+  /** The documented success answer. */
+  readonly success: RouteResponseDoc;
+}
+
+/** A LoginIssuer with its credential type forgotten, for a table of them. */
+// biome-ignore lint/suspicious/noExplicitAny: each entry keeps its own C; the table only passes it through.
+export type AnyLoginIssuer = LoginIssuer<any>;

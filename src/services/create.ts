@@ -24,6 +24,7 @@ import { createMailer } from './mail/mailer.js';
 import { DEFAULT_MAIL_TEMPLATES, type MailTemplates } from './mail/templates.js';
 import { createMailTransport } from './mail/transport.js';
 import type { Mailer } from './mail/types.js';
+import { createPasskeys } from './mfa/passkeys.js';
 import { createMfa } from './mfa/service.js';
 import { createSignIn } from './sign-in.js';
 import type { Services } from './types.js';
@@ -82,6 +83,7 @@ export function createServices(options: ServicesOptions): Services {
     ...shared,
     signIn,
     mfa,
+    passkeys: ctx.config.mfa.passkeys ? createPasskeys(ctx, ctx.config.mfa.passkeys) : null,
     mailer,
     mailTemplates: templates,
     emailFlows,

@@ -8,7 +8,7 @@ import type { AuthRequest } from '../core/request.js';
 import { checkPassword } from '../core/throttle/password-check.js';
 import type { Throttle } from '../core/throttle/throttle.js';
 import { normalizeUsername, usernameInputProblem } from '../core/username.js';
-import type { UserRecord } from '../stores/types.js';
+import type { UserId, UserRecord } from '../stores/types.js';
 import { MFA_METHODS, type Mfa } from './mfa/service.js';
 
 /** DRF's AuthTokenSerializer message: a wrong password and an inactive user read the same. */
@@ -67,6 +67,11 @@ export interface SecondStepAttempt<C> extends Attempt<C> {
   readonly code: string;
 }
 
+/** A passwordless sign-in: the user a verified passkey assertion names (both factors at once). */
+export interface PasskeyAttempt<C> extends Attempt<C> {
+  readonly userId: UserId;
+}
+
 /** A sign-in that went through: the user (with `lastLogin` up to date) and what was issued. */
 export interface SignedIn<C> {
   readonly user: UserRecord;
@@ -79,6 +84,8 @@ export interface SignIn {
   withPassword<C>(attempt: PasswordAttempt<C>): Promise<SignedIn<C>>;
   /** Finishes a sign-in that answered `mfa_required`, on the same route. */
   withSecondFactor<C>(attempt: SecondStepAttempt<C>): Promise<SignedIn<C>>;
+  /** Finishes a passkey sign-in (the assertion already verified): the same tail as a password's. */
+  withPasskey<C>(attempt: PasskeyAttempt<C>): Promise<SignedIn<C>>;
 }
 
 /**
@@ -133,6 +140,12 @@ export function createSignIn({ ctx, throttle, mfa }: SignInDeps): SignIn {
         throw new MfaFailed('mfa_failed', await mfa.challenge(user.id, a.route));
       }
       return complete(a, user, { mfa: true });
+    },
+
+    async withPasskey(a) {
+      const user = await ctx.stores.users.findById(a.userId);
+      if (!user?.isActive) return refuse(a, { user, detail: { reason: 'inactive', method: 'passkey' } });
+      return complete(a, user, { mfa: true, method: 'passkey' });
     },
   };
 
