@@ -2,12 +2,10 @@ import { z } from 'zod';
 import type { Csrf } from '../../core/csrf/csrf.js';
 import { NotFound } from '../../core/errors.js';
 import { allowAny, canManageAccount } from '../../core/permissions.js';
-import type { AuthRequest } from '../../core/request.js';
 import { sessionView, sessionViewSchema } from '../../core/views/session.js';
 import { userView, userViewSchema } from '../../core/views/user.js';
 import { type Issued, loginFailed } from '../../services/sign-in.js';
 import type { Services } from '../../services/types.js';
-import type { UserRecord } from '../../stores/types.js';
 import { CSRF_FAILED, THROTTLED } from '../responses.js';
 import {
   eitherStep,
@@ -17,7 +15,6 @@ import {
   signInWith,
 } from '../sign-in-body.js';
 import type { Route, RouteFactory } from '../types.js';
-import { validateBody } from '../validate.js';
 import { logoutRoute } from './logout.js';
 
 const csrfSchema = z.object({
