@@ -8,6 +8,8 @@ export interface PageConfig {
   signup: boolean;
   csrfCookie: string;
   csrfHeader: string;
+  /** Whether the server has passkeys on (`mfa.passkeys`). */
+  passkeys: boolean;
 }
 
 export function pageConfig(): PageConfig {
@@ -16,6 +18,7 @@ export function pageConfig(): PageConfig {
     signup: data.signup === 'true',
     csrfCookie: data.csrfCookie || 'csrftoken',
     csrfHeader: data.csrfHeader || 'X-CSRFToken',
+    passkeys: data.passkeys === 'true',
   };
 }
 

@@ -77,6 +77,7 @@ export function registerAccountPage(app: FastifyInstance, opts: AccountPageOptio
     signup: String(config.signup),
     csrfCookie: config.csrf.cookieName,
     csrfHeader: config.csrf.headerName,
+    passkeys: String(config.mfa.passkeys !== undefined),
   });
   for (const [name, asset] of assets) {
     const url = name === 'index.html' ? '/' : `/${name}`;
