@@ -75,6 +75,7 @@ export {
   type RenderedMail,
 } from './services/mail/templates.js';
 export type { Mailer, MailMessage, MailTransport } from './services/mail/types.js';
+export type { Passkeys, PasskeyView } from './services/mfa/passkeys.js';
 // Second factors: the service on Services.mfa (docs/mfa.md).
 export type { Mfa, MfaStatus, TotpSetup } from './services/mfa/service.js';
 export type { Services } from './services/types.js';
