@@ -1,21 +1,32 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
 import type { AuthRequest } from '../core/request.js';
 import { MAX_CODE_LENGTH, MFA_METHODS } from '../services/mfa/service.js';
 import type { Issued, PasswordAttempt, SignedIn, SignIn } from '../services/sign-in.js';
 import type { UserRecord } from '../stores/types.js';
+import { assertionSchema } from './passkeys/schemas.js';
 import type { HttpResponse, RouteResponseDoc } from './types.js';
 import { validateBody } from './validate.js';
 
-/** The second step of a sign-in (docs/mfa.md): the token `mfa_required` gave, and a code. */
-export const secondStepBody = z.object({
-  mfa_token: z.string().min(1).max(128).describe('From the `mfa_required` answer; single-use.'),
-  code: z
-    .string()
-    .trim()
-    .min(1)
-    .max(MAX_CODE_LENGTH)
-    .describe('A current six-digit TOTP code, or an unused recovery code.'),
-});
+/** The second step of a sign-in (docs/mfa.md): the token `mfa_required` gave, and a code or a passkey. */
+export const secondStepBody = z
+  .object({
+    mfa_token: z.string().min(1).max(128).describe('From the `mfa_required` answer; single-use.'),
+    code: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_CODE_LENGTH)
+      .optional()
+      .describe('A current six-digit TOTP code, or an unused recovery code.'),
+    passkey: assertionSchema
+      .optional()
+      .describe('Or a passkey assertion, made with options from `/api/auth/passkeys/login/options/`.'),
+  })
+  .refine((b) => (b.code === undefined) !== (b.passkey === undefined), {
+    message: 'Send a code or a passkey assertion with the mfa_token.',
+    path: ['code'],
+  });
 
 /**
  * The documented body of a login route: its own first step's fields or the second step's, as one
@@ -25,11 +36,15 @@ export const secondStepBody = z.object({
 export const eitherStep = <S extends z.ZodObject>(firstStep: S) =>
   firstStep
     .partial()
-    .extend(secondStepBody.partial().shape)
-    .refine((b) => ('mfa_token' in b ? 'code' in b : 'username' in b && 'password' in b), {
-      message: 'Send the first step {username, password} or the second {mfa_token, code}.',
+    .extend(secondStepBody.shape)
+    .partial()
+    .refine((b) => ('mfa_token' in b ? 'code' in b || 'passkey' in b : 'username' in b && 'password' in b), {
+      message:
+        'Send the first step {username, password} or the second {mfa_token, code} (or {mfa_token, passkey}).',
     })
-    .describe('First step: `{username, password}`. Second step, after `mfa_required`: `{mfa_token, code}`.');
+    .describe(
+      'First step: `{username, password}`. Second step, after `mfa_required`: `{mfa_token, code}` or `{mfa_token, passkey}`.',
+    );
 
 /** Which step a body is, parsed and validated against that step's schema. */
 export type SignInStep<T> =
@@ -55,7 +70,14 @@ export function signInWith<C>(
 ): Promise<SignedIn<C>> {
   return step.kind === 'password'
     ? signIn.withPassword({ ...attempt, username: step.input.username, password: step.input.password })
-    : signIn.withSecondFactor({ ...attempt, mfaToken: step.input.mfa_token, code: step.input.code });
+    : signIn.withSecondFactor({
+        ...attempt,
+        mfaToken: step.input.mfa_token,
+        ...(step.input.code !== undefined ? { code: step.input.code } : {}),
+        ...(step.input.passkey !== undefined
+          ? { passkey: step.input.passkey as AuthenticationResponseJSON }
+          : {}),
+      });
 }
 
 const mfaRefusalSchema = z.object({

@@ -74,7 +74,8 @@ export function createServices(options: ServicesOptions): Services {
   const schemes = buildSchemes(ctx, shared);
   const pipeline = new Pipeline(config.authentication.map((name) => schemes[name]!));
   const mfa = createMfa({ ctx, throttle: shared.throttle });
-  const signIn = createSignIn({ ctx, throttle: shared.throttle, mfa });
+  const passkeys = ctx.config.mfa.passkeys ? createPasskeys(ctx, ctx.config.mfa.passkeys) : null;
+  const signIn = createSignIn({ ctx, throttle: shared.throttle, mfa, passkeys });
   const mailer = options.mailer ?? defaultMailer(ctx);
   const templates = { ...DEFAULT_MAIL_TEMPLATES, ...options.mailTemplates };
   const emailFlows = createEmailFlows({ ctx, throttle: shared.throttle, mailer, templates });
@@ -83,7 +84,7 @@ export function createServices(options: ServicesOptions): Services {
     ...shared,
     signIn,
     mfa,
-    passkeys: ctx.config.mfa.passkeys ? createPasskeys(ctx, ctx.config.mfa.passkeys) : null,
+    passkeys,
     mailer,
     mailTemplates: templates,
     emailFlows,

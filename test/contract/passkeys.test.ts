@@ -1,3 +1,4 @@
+import { generate } from 'otplib';
 import { describe, expect, it } from 'vitest';
 import { type Answer, browse, Jar, send } from './http.js';
 import { PASSKEY_ORIGIN, PASSKEY_RP_ID, passkeyMfa } from './passkey-config.js';
@@ -157,6 +158,45 @@ describe.each(TARGETS)('passkeys on $name', (target) => {
     expectAnswer(await browse(jar, t().origin, 'DELETE', url(`/api/auth/passkeys/${id}/`)), 204);
     const gone = await verifyLogin({ ...device.assert(await loginOptions(), credential), issue: 'token' });
     expect(expectAnswer(gone, 400).body).toMatchObject({ code: 'passkey_invalid' });
+  });
+
+  it('takes a passkey as the second step of mfa_required, only the same user’s', async () => {
+    const { jar, credential } = await registered('hana');
+    const setup = await post(jar, '/api/auth/mfa/totp/setup/', { password: PASSWORD });
+    const { secret } = expectAnswer(setup, 200).body as { secret: string };
+    t().clock.advance('30s');
+    const code = await generate({ secret, epoch: Math.floor(t().clock.now() / 1000) });
+    expectAnswer(await post(jar, '/api/auth/mfa/totp/confirm/', { code }), 200);
+    const other = await registered('ivan');
+
+    const first = async () => {
+      const res = await send('POST', url('/api/token/'), { body: { username: 'hana', password: PASSWORD } });
+      expect(expectAnswer(res, 401).body).toMatchObject({
+        code: 'mfa_required',
+        methods: ['totp', 'recovery_code', 'passkey'],
+      });
+      return (res.body as { mfa_token: string }).mfa_token;
+    };
+    // Another user's passkey is a wrong second step: a fresh token to try again.
+    const wrong = await send('POST', url('/api/token/'), {
+      body: { mfa_token: await first(), passkey: device.assert(await loginOptions(), other.credential) },
+    });
+    expect(expectAnswer(wrong, 401).body).toMatchObject({
+      code: 'mfa_failed',
+      mfa_token: expect.any(String),
+    });
+    const both = await send('POST', url('/api/token/'), {
+      body: {
+        mfa_token: await first(),
+        code: '123456',
+        passkey: device.assert(await loginOptions(), credential),
+      },
+    });
+    expect(expectAnswer(both, 400).body).toHaveProperty('code');
+    const right = await send('POST', url('/api/token/'), {
+      body: { mfa_token: await first(), passkey: device.assert(await loginOptions(), credential) },
+    });
+    expect(expectAnswer(right, 200).body).toMatchObject({ access: expect.any(String) });
   });
 
   it('signs no inactive user in', async () => {

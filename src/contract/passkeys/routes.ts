@@ -10,22 +10,7 @@ import type { AnyLoginIssuer } from '../sign-in-body.js';
 import { tokenLogin } from '../tokens/routes.js';
 import type { Route, RouteFactory, RouteResponseDoc } from '../types.js';
 import { validateBody } from '../validate.js';
-
-/** A base64url field of a WebAuthn response: bounded, so a hostile body costs little. */
-const b64url = z
-  .string()
-  .min(1)
-  .max(16_384)
-  .regex(/^[A-Za-z0-9_-]+$/, 'Expected base64url.');
-
-/** What every WebAuthn response (PublicKeyCredential.toJSON()) carries. */
-const credentialFields = {
-  id: b64url,
-  rawId: b64url,
-  type: z.literal('public-key'),
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
-  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
-};
+import { assertionSchema, b64url, credentialFields } from './schemas.js';
 
 const registerBody = z.object({
   ...credentialFields,
@@ -78,14 +63,7 @@ export const passkeyRoutes: RouteFactory = (services): Route[] => {
     ).filter((e): e is readonly ['session' | 'jwt' | 'token', AnyLoginIssuer] => e[1] !== null),
   ) as Record<string, AnyLoginIssuer>;
   const names = Object.keys(issuers) as [string, ...string[]];
-  const loginBody = z.object({
-    ...credentialFields,
-    response: z.object({
-      clientDataJSON: b64url,
-      authenticatorData: b64url,
-      signature: b64url,
-      userHandle: b64url.optional(),
-    }),
+  const loginBody = assertionSchema.extend({
     issue: z
       .enum(names)
       .describe('What to issue, answered like that login route: `session`, `jwt` or `token`.'),

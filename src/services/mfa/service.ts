@@ -10,8 +10,9 @@ import { type PasskeyView, passkeyView } from './passkeys.js';
 import { newRecoveryCodes, recoveryCodeDigest } from './recovery-codes.js';
 import { isTotpCode, newTotpSecret, stepExpiry, totpProvisioning, totpStep } from './totp.js';
 
-/** The second factors a client may answer `mfa_required` with (passkeys are not offered yet). */
-export const MFA_METHODS = ['totp', 'recovery_code'] as const;
+/** The second factors a client may answer `mfa_required` with (a passkey once the user has one). */
+export const MFA_METHODS = ['totp', 'recovery_code', 'passkey'] as const;
+export type MfaMethod = (typeof MFA_METHODS)[number];
 
 /** What `GET /api/auth/mfa/` shows. */
 export interface MfaStatus {
