@@ -199,6 +199,25 @@ describe.each(TARGETS)('passkeys on $name', (target) => {
     expect(expectAnswer(right, 200).body).toMatchObject({ access: expect.any(String) });
   });
 
+  it('throttles passkey sign-ins per client', async () => {
+    const { credential } = await registered('jo');
+    const tries = Array.from({ length: 31 }, async () => {
+      const options = await loginOptions();
+      return (await verifyLogin({ ...device.assert(options, fakeCredential()), issue: 'token' })).status;
+    });
+    expect(new Set(await Promise.all(tries))).toEqual(new Set([400, 429]));
+    const throttled = await verifyLogin({
+      ...device.assert(await loginOptions(), credential),
+      issue: 'token',
+    });
+    expect(expectAnswer(throttled, 429).body).toMatchObject({ code: 'throttled' });
+    t().clock.advance('2m');
+    expectAnswer(
+      await verifyLogin({ ...device.assert(await loginOptions(), credential), issue: 'token' }),
+      200,
+    );
+  });
+
   it('signs no inactive user in', async () => {
     const { credential } = await registered('gina');
     const user = await t().gh.ctx.stores.users.findByUsername('gina');

@@ -4,7 +4,7 @@ import { NotFound, ValidationError } from '../../core/errors.js';
 import { allowAny, canManageAccount } from '../../core/permissions.js';
 import { assertRecentAuth } from '../../services/mfa/recent-auth.js';
 import { jwtLogin } from '../jwt/routes.js';
-import { CSRF_FAILED, STEP_UP } from '../responses.js';
+import { CSRF_FAILED, STEP_UP, THROTTLED } from '../responses.js';
 import { sessionLogin } from '../sessions/routes.js';
 import type { AnyLoginIssuer } from '../sign-in-body.js';
 import { tokenLogin } from '../tokens/routes.js';
@@ -51,7 +51,7 @@ const EXISTS: RouteResponseDoc = { description: 'This passkey is already registe
  * const gh = createGatehouse({ config: { ...config, mfa: { passkeys: { rpId, origins } } }, stores });
  */
 export const passkeyRoutes: RouteFactory = (services): Route[] => {
-  const { ctx, passkeys, signIn } = services;
+  const { ctx, passkeys, signIn, throttle } = services;
   if (!passkeys) return [];
   const issuers = Object.fromEntries(
     (
@@ -79,6 +79,7 @@ export const passkeyRoutes: RouteFactory = (services): Route[] => {
   // account is DRF's 403 here; a session or token sign-in refuses it with a 400, as their routes do.
   const refusals: Record<number, RouteResponseDoc> = {
     200: signedIn,
+    429: THROTTLED,
     403: {
       description: `${issuers.session ? `${CSRF_FAILED.description} ` : ''}For \`issue: jwt\`, an inactive account (\`no_active_account\`).`,
     },
@@ -140,6 +141,8 @@ export const passkeyRoutes: RouteFactory = (services): Route[] => {
         const login = issuers[issue];
         if (!login) throw new ValidationError({ issue: [`Expected one of: ${names.join(', ')}.`] });
         login.check(req);
+        // Counted per ip with the second-factor codes: each try costs a signature check and an audit row.
+        await throttle.attempt(req, 'mfa');
         const userId = await passkeys.authenticate(response as AuthenticationResponseJSON, req);
         const done = await signIn.withPasskey({
           req,
