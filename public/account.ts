@@ -5,6 +5,7 @@ import { type EmailPage, type MeEmail, openFromLink, showEmail, wireEmailFlows }
 import { clearFieldErrors, clearOnEdit, missingFields, showFieldErrors } from './fields.js';
 import { fill, revokeButton, type SessionView, sessionItem, type TokenView, tokenItem } from './lists.js';
 import { loadMfa, mfaTokenOf, wireMfa } from './mfa.js';
+import { loadPasskeys, signInWithPasskey, wirePasskeys } from './passkeys.js';
 import { fail, say } from './status.js';
 import { wireTokenForm } from './token-form.js';
 
@@ -84,7 +85,9 @@ async function loadAccount(): Promise<void> {
   byId('me-scheme').textContent = SCHEME_NAMES[me.auth] ?? me.auth;
   byId('me-staff').hidden = !me.is_staff;
   showEmail(me);
-  await Promise.all([loadSessions(), loadTokens(), loadMfa()]);
+  const passkeys = pageConfig().passkeys;
+  byId('passkeys-card').hidden = !passkeys;
+  await Promise.all([loadSessions(), loadTokens(), loadMfa(), passkeys ? loadPasskeys() : null]);
   if (sections.account.hidden) show(sections.account);
 }
 
@@ -213,6 +216,15 @@ function wireSignInAndUp(): void {
     await api('POST', '/api/auth/register/', { username, password, ...(email ? { email } : {}) });
     await signIn(username, password);
   });
+  const passkey = byId<HTMLButtonElement>('passkey-signin');
+  passkey.hidden = !pageConfig().passkeys;
+  passkey.addEventListener('click', () =>
+    attempt(async () => {
+      await busy(passkey, signInWithPasskey);
+      say('');
+      await loadAccount();
+    }),
+  );
   byId('show-signup').addEventListener('click', () => {
     say('');
     show(sections.signup);
@@ -251,6 +263,7 @@ async function start(): Promise<void> {
   wireTokenForm({ onSubmit, loadTokens });
   wireEmailFlows(emailPage);
   wireMfa(onSubmit);
+  wirePasskeys(onSubmit);
   try {
     await api('GET', '/api/auth/csrf/');
     if (await openFromLink(emailPage)) return;

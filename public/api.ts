@@ -13,6 +13,8 @@ export interface PageConfig {
   /** The paths a mail's links open (email.paths). */
   resetPath: string;
   verifyPath: string;
+  /** Whether the server has passkeys on (`mfa.passkeys`). */
+  passkeys: boolean;
 }
 
 export function pageConfig(): PageConfig {
@@ -24,6 +26,7 @@ export function pageConfig(): PageConfig {
     mail: data.mail === 'true',
     resetPath: data.resetPath || '/reset-password',
     verifyPath: data.verifyPath || '/verify-email',
+    passkeys: data.passkeys === 'true',
   };
 }
 

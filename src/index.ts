@@ -78,6 +78,7 @@ export type { Mailer, MailMessage, MailTransport } from './services/mail/types.j
 // Prometheus metrics an app serves itself (docs/metrics.md).
 export { gatehouseMetrics } from './services/metrics/of.js';
 export type { GatehouseMetrics } from './services/metrics/registry.js';
+export type { Passkeys, PasskeyView } from './services/mfa/passkeys.js';
 // Second factors: the service on Services.mfa (docs/mfa.md).
 export type { Mfa, MfaStatus, TotpSetup } from './services/mfa/service.js';
 export type { Services } from './services/types.js';

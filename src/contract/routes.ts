@@ -4,6 +4,7 @@ import { passwordRoutes } from './account/password.js';
 import { accountRoutes } from './account/register.js';
 import { jwtRoutes } from './jwt/routes.js';
 import { mfaRoutes } from './mfa/routes.js';
+import { passkeyRoutes } from './passkeys/routes.js';
 import { sessionRoutes } from './sessions/routes.js';
 import { tokenRoutes } from './tokens/routes.js';
 import type { RouteFactory } from './types.js';
@@ -15,6 +16,7 @@ export const CONTRACT: readonly RouteFactory[] = [
   passwordRoutes,
   emailRoutes,
   mfaRoutes,
+  passkeyRoutes,
   sessionRoutes,
   tokenRoutes,
   jwtRoutes,

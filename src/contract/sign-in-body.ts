@@ -1,19 +1,32 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { z } from 'zod';
+import type { AuthRequest } from '../core/request.js';
 import { MAX_CODE_LENGTH, MFA_METHODS } from '../services/mfa/service.js';
-import type { PasswordAttempt, SignedIn, SignIn } from '../services/sign-in.js';
-import type { RouteResponseDoc } from './types.js';
+import type { Issued, PasswordAttempt, SignedIn, SignIn } from '../services/sign-in.js';
+import type { UserRecord } from '../stores/types.js';
+import { assertionSchema } from './passkeys/schemas.js';
+import type { HttpResponse, RouteResponseDoc } from './types.js';
 import { validateBody } from './validate.js';
 
-/** The second step of a sign-in (docs/mfa.md): the token `mfa_required` gave, and a code. */
-export const secondStepBody = z.object({
-  mfa_token: z.string().min(1).max(128).describe('From the `mfa_required` answer; single-use.'),
-  code: z
-    .string()
-    .trim()
-    .min(1)
-    .max(MAX_CODE_LENGTH)
-    .describe('A current six-digit TOTP code, or an unused recovery code.'),
-});
+/** The second step of a sign-in (docs/mfa.md): the token `mfa_required` gave, and a code or a passkey. */
+export const secondStepBody = z
+  .object({
+    mfa_token: z.string().min(1).max(128).describe('From the `mfa_required` answer; single-use.'),
+    code: z
+      .string()
+      .trim()
+      .min(1)
+      .max(MAX_CODE_LENGTH)
+      .optional()
+      .describe('A current six-digit TOTP code, or an unused recovery code.'),
+    passkey: assertionSchema
+      .optional()
+      .describe('Or a passkey assertion, made with options from `/api/auth/passkeys/login/options/`.'),
+  })
+  .refine((b) => (b.code === undefined) !== (b.passkey === undefined), {
+    message: 'Send a code or a passkey assertion with the mfa_token.',
+    path: ['code'],
+  });
 
 /**
  * The documented body of a login route: its own first step's fields or the second step's, as one
@@ -23,11 +36,15 @@ export const secondStepBody = z.object({
 export const eitherStep = <S extends z.ZodObject>(firstStep: S) =>
   firstStep
     .partial()
-    .extend(secondStepBody.partial().shape)
-    .refine((b) => ('mfa_token' in b ? 'code' in b : 'username' in b && 'password' in b), {
-      message: 'Send the first step {username, password} or the second {mfa_token, code}.',
+    .extend(secondStepBody.shape)
+    .partial()
+    .refine((b) => ('mfa_token' in b ? 'code' in b || 'passkey' in b : 'username' in b && 'password' in b), {
+      message:
+        'Send the first step {username, password} or the second {mfa_token, code} (or {mfa_token, passkey}).',
     })
-    .describe('First step: `{username, password}`. Second step, after `mfa_required`: `{mfa_token, code}`.');
+    .describe(
+      'First step: `{username, password}`. Second step, after `mfa_required`: `{mfa_token, code}` or `{mfa_token, passkey}`.',
+    );
 
 /** Which step a body is, parsed and validated against that step's schema. */
 export type SignInStep<T> =
@@ -53,7 +70,14 @@ export function signInWith<C>(
 ): Promise<SignedIn<C>> {
   return step.kind === 'password'
     ? signIn.withPassword({ ...attempt, username: step.input.username, password: step.input.password })
-    : signIn.withSecondFactor({ ...attempt, mfaToken: step.input.mfa_token, code: step.input.code });
+    : signIn.withSecondFactor({
+        ...attempt,
+        mfaToken: step.input.mfa_token,
+        ...(step.input.code !== undefined ? { code: step.input.code } : {}),
+        ...(step.input.passkey !== undefined
+          ? { passkey: step.input.passkey as AuthenticationResponseJSON }
+          : {}),
+      });
 }
 
 const mfaRefusalSchema = z.object({
@@ -73,3 +97,25 @@ export const SIGN_IN_REFUSED: RouteResponseDoc = {
     '`mfa_failed` (wrong code; a fresh `mfa_token`), `mfa_token_invalid` (sign in again).',
   body: mfaRefusalSchema,
 };
+
+/**
+ * What a login route issues and how it answers: the password route and the passkey sign-in
+ * (`{"issue": …}` on `/api/auth/passkeys/login/verify/`) share it, so both answer alike.
+ */
+export interface LoginIssuer<C> {
+  /** The login route's path (the passkey sign-in names it in nothing but the audit trail). */
+  readonly route: string;
+  readonly scheme: string;
+  readonly refused: () => Error;
+  readonly updateLastLogin: boolean;
+  /** The route's own checks before any sign-in work (a cookie login's CSRF). */
+  check(req: AuthRequest): void;
+  issue(user: UserRecord, req: AuthRequest): Promise<Issued<C>>;
+  answer(req: AuthRequest, signedIn: SignedIn<C>): HttpResponse;
+  /** The documented success answer. */
+  readonly success: RouteResponseDoc;
+}
+
+/** A LoginIssuer with its credential type forgotten, for a table of them. */
+// biome-ignore lint/suspicious/noExplicitAny: each entry keeps its own C; the table only passes it through.
+export type AnyLoginIssuer = LoginIssuer<any>;

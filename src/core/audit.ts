@@ -30,7 +30,11 @@ export type AuditEventName =
   | 'mfa_failed'
   | 'mfa_challenged'
   | 'recovery_code_used'
-  | 'recovery_codes_regenerated';
+  | 'recovery_codes_regenerated'
+  | 'passkey_added'
+  | 'passkey_removed'
+  | 'passkey_failed'
+  | 'passkey_cloned';
 
 export interface AuditInput {
   user?: Pick<UserRecord, 'id' | 'username'> | null;

@@ -88,6 +88,7 @@ describe('every error has a stable code', () => {
     [new catalogue.EmailNotVerified(), 'email_not_verified'],
     [new catalogue.MfaRequired('t', ['totp']), 'mfa_required'],
     [new catalogue.MfaFailed('mfa_failed', 't'), 'mfa_failed'],
+    [new catalogue.PasskeyFailed('passkey_cloned', 'copied'), 'passkey_cloned'],
     [new catalogue.ReauthenticationRequired(300), 'reauthentication_required'],
     [new catalogue.ConfigError('bad'), 'invalid_config'],
     [new catalogue.StoreUnavailable('users'), 'store_unavailable'],

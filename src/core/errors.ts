@@ -242,6 +242,17 @@ export class MfaFailed extends GatehouseError {
  * 403 on a sensitive action (password change, second-factor changes, API-token creation) when the
  * caller's credential was not obtained with the password (and second factor) recently enough.
  */
+/**
+ * A passkey ceremony refused (docs/mfa.md): `passkey_invalid` (the response does not verify: an
+ * unknown, spent or expired challenge, another origin, an unknown credential, a bad signature)
+ * or `passkey_cloned` (the sign counter did not advance: a copied authenticator).
+ */
+export class PasskeyFailed extends GatehouseError {
+  constructor(code: 'passkey_invalid' | 'passkey_cloned', detail: string) {
+    super(400, code, detail);
+  }
+}
+
 export class ReauthenticationRequired extends PermissionDenied {
   constructor(seconds: number) {
     super(

@@ -80,6 +80,7 @@ export function registerAccountPage(app: FastifyInstance, opts: AccountPageOptio
     verifyPath: config.email.paths.verify,
     csrfCookie: config.csrf.cookieName,
     csrfHeader: config.csrf.headerName,
+    passkeys: String(config.mfa.passkeys !== undefined),
   });
   for (const [name, asset] of assets) {
     for (const url of assetUrls(name, config)) {

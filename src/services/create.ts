@@ -28,6 +28,7 @@ import { createMailTransport } from './mail/transport.js';
 import type { Mailer } from './mail/types.js';
 import { createMetrics } from './metrics/registry.js';
 import { instrumentStores } from './metrics/stores.js';
+import { createPasskeys } from './mfa/passkeys.js';
 import { createMfa } from './mfa/service.js';
 import { createSignIn } from './sign-in.js';
 import type { Services } from './types.js';
@@ -85,7 +86,8 @@ export function createServices(options: ServicesOptions): Services {
     metrics ?? NO_METRICS,
   );
   const mfa = createMfa({ ctx, throttle: shared.throttle });
-  const signIn = createSignIn({ ctx, throttle: shared.throttle, mfa });
+  const passkeys = ctx.config.mfa.passkeys ? createPasskeys(ctx, ctx.config.mfa.passkeys) : null;
+  const signIn = createSignIn({ ctx, throttle: shared.throttle, mfa, passkeys });
   const mailer = options.mailer ?? defaultMailer(ctx);
   const templates = { ...DEFAULT_MAIL_TEMPLATES, ...options.mailTemplates };
   const emailFlows = createEmailFlows({ ctx, throttle: shared.throttle, mailer, templates });
@@ -94,6 +96,7 @@ export function createServices(options: ServicesOptions): Services {
     ...shared,
     signIn,
     mfa,
+    passkeys,
     mailer,
     mailTemplates: templates,
     emailFlows,

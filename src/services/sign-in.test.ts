@@ -36,7 +36,7 @@ function setup(throttle: GatehouseConfigInput['throttle'] = {}) {
   };
   const throttler = createThrottle(ctx);
   const mfa = createMfa({ ctx, throttle: throttler });
-  const signIn = createSignIn({ ctx, throttle: throttler, mfa });
+  const signIn = createSignIn({ ctx, throttle: throttler, mfa, passkeys: null });
   const user = async (username: string, isActive = true): Promise<UserRecord> =>
     ctx.stores.users.create({
       username,

@@ -1,15 +1,23 @@
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import { audit } from '../core/audit.js';
 import type { Context } from '../core/context.js';
 import { issuedBeforeCutoff } from '../core/credentials.js';
 import { endedSince } from '../core/ended-since.js';
-import { AuthenticationFailed, MfaFailed, MfaRequired, ValidationError } from '../core/errors.js';
+import {
+  AuthenticationFailed,
+  MfaFailed,
+  MfaRequired,
+  PasskeyFailed,
+  ValidationError,
+} from '../core/errors.js';
 import { hasSecondFactor } from '../core/mfa.js';
 import type { AuthRequest } from '../core/request.js';
 import { checkPassword } from '../core/throttle/password-check.js';
 import type { Throttle } from '../core/throttle/throttle.js';
 import { normalizeUsername, usernameInputProblem } from '../core/username.js';
-import type { UserRecord } from '../stores/types.js';
-import { MFA_METHODS, type Mfa } from './mfa/service.js';
+import type { UserId, UserRecord } from '../stores/types.js';
+import type { Passkeys } from './mfa/passkeys.js';
+import { MFA_METHODS, type Mfa, type MfaMethod } from './mfa/service.js';
 
 /** DRF's AuthTokenSerializer message: a wrong password and an inactive user read the same. */
 export const LOGIN_FAILED = 'Unable to log in with provided credentials.';
@@ -26,6 +34,8 @@ export interface SignInDeps {
   readonly ctx: Context;
   readonly throttle: Throttle;
   readonly mfa: Mfa;
+  /** Passkeys, when configured: then they are offered as a second step too. */
+  readonly passkeys: Passkeys | null;
 }
 
 /** A credential just stored for a user, and how to take it back if the sign-in is refused after all. */
@@ -61,10 +71,17 @@ export interface PasswordAttempt<C> extends Attempt<C> {
   readonly password: string;
 }
 
-/** The second step of a sign-in: the `mfa_token` of the first and a TOTP or recovery code. */
+/** The second step of a sign-in: the `mfa_token` of the first and a TOTP or recovery code, or a passkey. */
 export interface SecondStepAttempt<C> extends Attempt<C> {
   readonly mfaToken: string;
-  readonly code: string;
+  readonly code?: string;
+  /** A passkey assertion of the same user, in place of a code. */
+  readonly passkey?: AuthenticationResponseJSON;
+}
+
+/** A passwordless sign-in: the user a verified passkey assertion names (both factors at once). */
+export interface PasskeyAttempt<C> extends Attempt<C> {
+  readonly userId: UserId;
 }
 
 /** A sign-in that went through: the user (with `lastLogin` up to date) and what was issued. */
@@ -79,6 +96,8 @@ export interface SignIn {
   withPassword<C>(attempt: PasswordAttempt<C>): Promise<SignedIn<C>>;
   /** Finishes a sign-in that answered `mfa_required`, on the same route. */
   withSecondFactor<C>(attempt: SecondStepAttempt<C>): Promise<SignedIn<C>>;
+  /** Finishes a passkey sign-in (the assertion already verified): the same tail as a password's. */
+  withPasskey<C>(attempt: PasskeyAttempt<C>): Promise<SignedIn<C>>;
 }
 
 /**
@@ -88,7 +107,7 @@ export interface SignIn {
  * out a credential for the password alone when a second factor is on.
  *
  * @example
- * const signIn = createSignIn({ ctx, throttle, mfa });
+ * const signIn = createSignIn({ ctx, throttle, mfa, passkeys });
  * const { user, credential } = await signIn.withPassword({
  *   req, route: '/api-token-auth/', username, password, scheme: 'token', refused: loginFailed, updateLastLogin: false,
  *   issue: async (user) => {
@@ -97,7 +116,26 @@ export interface SignIn {
  *   },
  * });
  */
-export function createSignIn({ ctx, throttle, mfa }: SignInDeps): SignIn {
+export function createSignIn({ ctx, throttle, mfa, passkeys }: SignInDeps): SignIn {
+  /** The second steps this user may take: a passkey only once they have one. */
+  const methodsFor = async (userId: UserId): Promise<MfaMethod[]> =>
+    passkeys !== null && (await ctx.stores.mfa.listPasskeys(userId)).length > 0
+      ? [...MFA_METHODS]
+      : MFA_METHODS.filter((m) => m !== 'passkey');
+  /** Whether the second step is right: a code, or a passkey assertion of this very user. */
+  const secondFactorHolds = async <C>(a: SecondStepAttempt<C>, user: UserRecord): Promise<boolean> => {
+    if (a.passkey === undefined) return mfa.checkCode(user, a.code ?? '', a.req, a.scheme);
+    if (passkeys === null) return false;
+    // A refused assertion is audited there (passkey_failed, passkey_cloned); here it is a wrong step.
+    const signer = await passkeys.authenticate(a.passkey, a.req).catch((err: unknown) => {
+      if (err instanceof PasskeyFailed) return null;
+      throw err;
+    });
+    if (signer === user.id) return true;
+    await audit(ctx, a.req, 'mfa_failed', { user, scheme: a.scheme, detail: { method: 'passkey' } });
+    return false;
+  };
+
   const refuse = async <C>(a: Attempt<C>, input: Parameters<typeof audit>[3]): Promise<never> => {
     await audit(ctx, a.req, 'login_failed', { ...input, scheme: a.scheme });
     throw a.refused();
@@ -117,7 +155,7 @@ export function createSignIn({ ctx, throttle, mfa }: SignInDeps): SignIn {
       if (await hasSecondFactor(ctx, user.id)) {
         const token = await mfa.challenge(user.id, a.route);
         await audit(ctx, a.req, 'mfa_challenged', { user, scheme: a.scheme });
-        throw new MfaRequired(token, MFA_METHODS);
+        throw new MfaRequired(token, await methodsFor(user.id));
       }
       return complete(a, user, {});
     },
@@ -128,11 +166,17 @@ export function createSignIn({ ctx, throttle, mfa }: SignInDeps): SignIn {
       // Deactivated (or removed), or its credentials ended (a password change, logout
       // everywhere) since the password step: the half-done sign-in ends with them.
       if (!user?.isActive || issuedBeforeCutoff(user, issuedAt)) throw new MfaFailed('mfa_token_invalid');
-      if (!(await mfa.checkCode(user, a.code, a.req, a.scheme))) {
+      if (!(await secondFactorHolds(a, user))) {
         // The token is spent; a fresh one lets the user retype the code, not the password.
         throw new MfaFailed('mfa_failed', await mfa.challenge(user.id, a.route));
       }
       return complete(a, user, { mfa: true });
+    },
+
+    async withPasskey(a) {
+      const user = await ctx.stores.users.findById(a.userId);
+      if (!user?.isActive) return refuse(a, { user, detail: { reason: 'inactive', method: 'passkey' } });
+      return complete(a, user, { mfa: true, method: 'passkey' });
     },
   };
 

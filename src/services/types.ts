@@ -7,6 +7,7 @@ import type { EmailFlows } from './mail/flows.js';
 import type { MailTemplates } from './mail/templates.js';
 import type { Mailer } from './mail/types.js';
 import type { GatehouseMetrics } from './metrics/registry.js';
+import type { Passkeys } from './mfa/passkeys.js';
 import type { Mfa } from './mfa/service.js';
 import type { SignIn } from './sign-in.js';
 
@@ -21,6 +22,8 @@ export interface Services extends SchemeServices {
   readonly signIn: SignIn;
   /** Second factors: TOTP, recovery codes, the two-step sign-in's tokens (docs/mfa.md). */
   readonly mfa: Mfa;
+  /** Passkeys (WebAuthn), when `mfa.passkeys` is configured; else null and their routes are absent. */
+  readonly passkeys: Passkeys | null;
   /** Sends mail off the request path (SMTP or the development outbox). */
   readonly mailer: Mailer;
   /** The mails' wording, the defaults with an app's overrides. */

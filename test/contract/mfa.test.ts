@@ -140,7 +140,7 @@ describe.each(TARGETS)('second factor on $name', (target) => {
     expectAnswer(await step(codes[0]!), 200);
     expect(expectAnswer(await step(codes[0]!), 401).body).toMatchObject({ code: 'mfa_failed' });
     const status = await send('GET', url('/api/auth/mfa/'), { headers: bearer(access) });
-    expect(expectAnswer(status, 200).body).toEqual({ totp: true, recovery_codes_left: 9 });
+    expect(expectAnswer(status, 200).body).toEqual({ totp: true, passkeys: [], recovery_codes_left: 9 });
   });
 
   it('asks for a recent sign-in before sensitive actions; a refresh does not make a sign-in recent', async () => {
@@ -200,6 +200,6 @@ describe.each(TARGETS)('second factor on $name', (target) => {
     // Off: the password alone signs in again, and the status says so.
     expectAnswer(await obtainPair(creds), 200);
     const status = await send('GET', url('/api/auth/mfa/'), { headers: bearer(now.access) });
-    expect(status.body).toEqual({ totp: false, recovery_codes_left: 0 });
+    expect(status.body).toEqual({ totp: false, passkeys: [], recovery_codes_left: 0 });
   });
 });

@@ -7,8 +7,10 @@ import { emailPhase } from './conformance/email.js';
 import { jwtBodyPhase, jwtCookiePhase, slidingPhase } from './conformance/jwt.js';
 import { outagePhase, serverPhase, throttlePhase } from './conformance/limits.js';
 import { mfaPhase } from './conformance/mfa.js';
+import { passkeyPhase } from './conformance/passkeys.js';
 import { Walk } from './conformance/walk.js';
 import { send } from './http.js';
+import { passkeyMfa } from './passkey-config.js';
 import { type RunningTarget, TARGETS, useTarget } from './targets.js';
 
 // Every answer of a walk over the whole contract, in each configuration that changes the wire,
@@ -18,14 +20,16 @@ import { type RunningTarget, TARGETS, useTarget } from './targets.js';
 
 /** Low enough that a few requests reach the throttle, above what the walk itself sends. */
 const throttle = { refresh: '8/min', register: '4/hour' };
+/** Passkeys on in every configuration: their operations are walked everywhere. */
+const mfa = passkeyMfa;
 const schemes = ['session', 'token', 'jwt'] as const;
 
 const CONFIGS: ReadonlyArray<{ name: string; config: Partial<GatehouseConfigInput> }> = [
   // The library's defaults: sign-up off, basic on outside production.
-  { name: 'default', config: { authentication: [...schemes], throttle } },
+  { name: 'default', config: { authentication: [...schemes], throttle, mfa } },
   {
     name: 'jwt.cookie',
-    config: { authentication: [...schemes], signup: true, jwt: { cookie: true }, throttle },
+    config: { authentication: [...schemes], signup: true, jwt: { cookie: true }, throttle, mfa },
   },
   {
     name: 'sliding',
@@ -34,11 +38,12 @@ const CONFIGS: ReadonlyArray<{ name: string; config: Partial<GatehouseConfigInpu
       signup: true,
       jwt: { authTokenTypes: ['access', 'sliding'] },
       throttle,
+      mfa,
     },
   },
   {
     name: 'stateless',
-    config: { authentication: [...schemes], signup: true, jwt: { stateless: true }, throttle },
+    config: { authentication: [...schemes], signup: true, jwt: { stateless: true }, throttle, mfa },
   },
 ];
 
@@ -83,6 +88,8 @@ describe.each(TARGETS)('OpenAPI conformance on $name', (target) => {
         w.nextMinutes();
         await emailPhase(w);
         await mfaPhase(w);
+        w.nextMinutes();
+        await passkeyPhase(w);
         await serverPhase(w);
         w.nextMinutes();
         await outagePhase(w);

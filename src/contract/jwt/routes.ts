@@ -4,11 +4,18 @@ import { AuthenticationFailed, TokenNotValid } from '../../core/errors.js';
 import { allowAny } from '../../core/permissions.js';
 import type { AuthRequest } from '../../core/request.js';
 import { MESSAGES } from '../../schemes/jwt/claims.js';
-import type { JwtTokens } from '../../schemes/jwt/tokens.js';
+import type { JwtTokens, TokenPair } from '../../schemes/jwt/tokens.js';
 import { noActiveAccount } from '../../services/sign-in.js';
+import type { Services } from '../../services/types.js';
 import type { UserRecord } from '../../stores/types.js';
 import { CSRF_FAILED, THROTTLED } from '../responses.js';
-import { eitherStep, parseSignInBody, SIGN_IN_REFUSED, signInWith } from '../sign-in-body.js';
+import {
+  eitherStep,
+  type LoginIssuer,
+  parseSignInBody,
+  SIGN_IN_REFUSED,
+  signInWith,
+} from '../sign-in-body.js';
 import type { Route, RouteFactory, RouteResponseDoc } from '../types.js';
 import { validateBody } from '../validate.js';
 import { jwtTransport } from './cookie-transport.js';
@@ -138,16 +145,21 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
           'Obtain an access/refresh pair with a username and password (simplejwt TokenObtainPairView).',
         body: eitherStep(credentials),
         responses: {
-          200: { description: 'A new pair.', body: refreshOutOfBody ? cookiePairSchema : pairSchema },
+          200: jwtLogin(services)!.success,
           401: SIGN_IN_REFUSED,
           ...csrfChecked,
           429: THROTTLED,
         },
       },
       async ({ req, body }) => {
-        transport.checkObtain(req);
-        const pair = await obtain(req, '/api/token/', body, (user) => tokens.issuePair(user));
-        return transport.respond(req, pair);
+        const login = jwtLogin(services)!;
+        login.check(req);
+        const signedIn = await signInWith(signIn, parseSignInBody(credentials, body), {
+          req,
+          ...login,
+          issue: (user) => login.issue(user, req),
+        });
+        return login.answer(req, signedIn);
       },
     ),
     post(
@@ -206,6 +218,28 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
   }
   return routes;
 };
+
+/**
+ * simplejwt's TokenObtainPairView issuing and answer (a new pair, in the body or the cookies),
+ * shared with the passkey sign-in; null without a signing key. Nothing to undo when the sign-in
+ * is refused after issuing: the tokens are never handed out.
+ */
+export function jwtLogin(services: Services): LoginIssuer<TokenPair> | null {
+  const { ctx, jwt: tokens } = services;
+  if (!tokens?.keyring.signer) return null;
+  const transport = jwtTransport(services.jwtCookies, services.csrf);
+  const refreshOutOfBody = services.jwtCookies !== null && !services.jwtCookies.settings.refreshInBody;
+  return {
+    route: '/api/token/',
+    scheme: 'jwt',
+    refused: noActiveAccount,
+    updateLastLogin: ctx.config.jwt.updateLastLogin,
+    check: (req) => transport.checkObtain(req),
+    issue: async (user) => ({ credential: await tokens.issuePair(user), undo: async () => {} }),
+    answer: (req, { credential }) => transport.respond(req, credential),
+    success: { description: 'A new pair.', body: refreshOutOfBody ? cookiePairSchema : pairSchema },
+  };
+}
 
 /**
  * simplejwt's TokenVerifyView: any token type, signature and expiry, the blacklist. A refresh

@@ -15,6 +15,11 @@ const WRONG_PASSWORD = 'Your password was entered incorrectly. Please enter it a
 
 const statusSchema = z.object({
   totp: z.boolean().describe('Whether TOTP is on (confirmed).'),
+  passkeys: z
+    .array(
+      z.object({ id: z.string(), name: z.string(), created: z.string(), last_used: z.string().nullable() }),
+    )
+    .describe('The caller’s passkeys, oldest first.'),
   recovery_codes_left: z.int().describe('Unused recovery codes.'),
 });
 const setupSchema = z.object({
@@ -74,7 +79,8 @@ export const mfaRoutes: RouteFactory = ({ ctx, throttle, mfa }): Route[] => {
       method: 'GET',
       path: '/api/auth/mfa/',
       permission: canManageAccount,
-      summary: 'The caller’s second factors: whether TOTP is on and how many recovery codes are left.',
+      summary:
+        'The caller’s second factors: whether TOTP is on, their passkeys, and how many recovery codes are left.',
       responses: { 200: { description: 'The status.', body: statusSchema } },
       async handler({ auth }) {
         return { status: 200, body: await mfa.status(auth!.user.id) };

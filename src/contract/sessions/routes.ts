@@ -2,15 +2,19 @@ import { z } from 'zod';
 import type { Csrf } from '../../core/csrf/csrf.js';
 import { NotFound } from '../../core/errors.js';
 import { allowAny, canManageAccount } from '../../core/permissions.js';
-import type { AuthRequest } from '../../core/request.js';
 import { sessionView, sessionViewSchema } from '../../core/views/session.js';
 import { userView, userViewSchema } from '../../core/views/user.js';
 import { type Issued, loginFailed } from '../../services/sign-in.js';
-import type { UserRecord } from '../../stores/types.js';
+import type { Services } from '../../services/types.js';
 import { CSRF_FAILED, THROTTLED } from '../responses.js';
-import { eitherStep, parseSignInBody, SIGN_IN_REFUSED, signInWith } from '../sign-in-body.js';
+import {
+  eitherStep,
+  type LoginIssuer,
+  parseSignInBody,
+  SIGN_IN_REFUSED,
+  signInWith,
+} from '../sign-in-body.js';
 import type { Route, RouteFactory } from '../types.js';
-import { validateBody } from '../validate.js';
 import { logoutRoute } from './logout.js';
 
 const csrfSchema = z.object({
@@ -35,17 +39,7 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
     const logout = schemes.token || schemes.jwt ? [logoutRoute(services)] : [];
     return services.jwtCookies ? [csrfRoute(csrf), ...logout] : logout;
   }
-  // The credential is the new session's cookie; refused after all, its row is deleted.
-  const startSession = async (user: UserRecord, req: AuthRequest): Promise<Issued<string>> => {
-    const { row, setCookie } = await sessions.start(user, req);
-    return {
-      credential: setCookie,
-      undo: async () => {
-        await ctx.stores.sessions.deleteByDigest(row.digest);
-      },
-      detail: { sessionId: row.id },
-    };
-  };
+  const login = sessionLogin(services)!;
   const loginBody = z.object({
     username: z.string().trim().min(1).max(150),
     password: z.string().min(1).max(ctx.config.passwords.maxLength),
@@ -63,28 +57,19 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
         'Sign in with a username and password (then `{mfa_token, code}` when a second factor is on): a new session cookie (and a new CSRF secret).',
       body: eitherStep(loginBody),
       responses: {
-        200: { description: 'Signed in.', body: userViewSchema },
+        200: login.success,
         401: SIGN_IN_REFUSED,
         403: CSRF_FAILED,
         429: THROTTLED,
       },
       async handler({ req, body }) {
-        csrf.enforce(req);
-        const { user, credential } = await signInWith(signIn, parseSignInBody(loginBody, body), {
+        login.check(req);
+        const signedIn = await signInWith(signIn, parseSignInBody(loginBody, body), {
           req,
-          route: '/api/auth/login/',
-          scheme: 'session',
-          refused: loginFailed,
-          updateLastLogin: true,
-          issue: (user) => startSession(user, req),
+          ...login,
+          issue: (user) => login.issue(user, req),
         });
-        // Django rotates the CSRF secret at login, so a token seen before it is worthless after.
-        const rotated = csrf.issue(req, { rotate: true });
-        return {
-          status: 200,
-          headers: { 'set-cookie': [credential, rotated.setCookie] },
-          body: userView(user),
-        };
+        return login.answer(req, signedIn);
       },
     },
     logoutRoute(services),
@@ -121,6 +106,43 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
     },
   ];
 };
+
+/**
+ * The session login's issuing and answer (a new session cookie, a rotated CSRF secret, the
+ * user), shared with the passkey sign-in; null when the session scheme is off.
+ */
+export function sessionLogin({ ctx, schemes, sessions, csrf }: Services): LoginIssuer<string> | null {
+  if (!schemes.session) return null;
+  return {
+    route: '/api/auth/login/',
+    scheme: 'session',
+    refused: loginFailed,
+    updateLastLogin: true,
+    // The credentials are the body; CSRF is checked here, since no scheme runs (login CSRF).
+    check: (req) => csrf.enforce(req),
+    // The credential is the new session's cookie; refused after all, its row is deleted.
+    async issue(user, req): Promise<Issued<string>> {
+      const { row, setCookie } = await sessions.start(user, req);
+      return {
+        credential: setCookie,
+        undo: async () => {
+          await ctx.stores.sessions.deleteByDigest(row.digest);
+        },
+        detail: { sessionId: row.id },
+      };
+    },
+    answer(req, { user, credential }) {
+      // Django rotates the CSRF secret at login, so a token seen before it is worthless after.
+      const rotated = csrf.issue(req, { rotate: true });
+      return {
+        status: 200,
+        headers: { 'set-cookie': [credential, rotated.setCookie] },
+        body: userView(user),
+      };
+    },
+    success: { description: 'Signed in.', body: userViewSchema },
+  };
+}
 
 /**
  * GET /api/auth/csrf/ (Django's ensure_csrf_cookie): sets the csrftoken cookie, keeping a

@@ -18,9 +18,16 @@ import {
 import { hasExpired } from '../../schemes/token/usage.js';
 import { assertRecentAuth } from '../../services/mfa/recent-auth.js';
 import { type Issued, loginFailed } from '../../services/sign-in.js';
+import type { Services } from '../../services/types.js';
 import type { ApiTokenRecord, UserRecord } from '../../stores/types.js';
 import { STEP_UP, THROTTLED } from '../responses.js';
-import { eitherStep, parseSignInBody, SIGN_IN_REFUSED, signInWith } from '../sign-in-body.js';
+import {
+  eitherStep,
+  type LoginIssuer,
+  parseSignInBody,
+  SIGN_IN_REFUSED,
+  signInWith,
+} from '../sign-in-body.js';
 import type { Route, RouteFactory, RouteResponseDoc } from '../types.js';
 import { validateBody } from '../validate.js';
 
@@ -142,6 +149,27 @@ const created = (issued: IssuedToken, status: number) => ({
 });
 
 /**
+ * DRF's obtain_auth_token issuing and answer (a new device token, named after the client), shared
+ * with the passkey sign-in.
+ */
+export function tokenLogin({ ctx }: Services, name?: string): LoginIssuer<IssuedToken> {
+  return {
+    route: '/api-token-auth/',
+    scheme: 'token',
+    refused: loginFailed,
+    // DRF's obtain_auth_token does not call login(): last_login stays as it was.
+    updateLastLogin: false,
+    check: () => {},
+    issue: (user, req) => obtainToken(ctx, user, name || req.headers['user-agent'] || 'api-token-auth', req),
+    answer: (_req, { credential: { key, token } }) => ({
+      status: 200,
+      body: { token: key, expiry: iso(token.expiresAt) },
+    }),
+    success: { description: 'A new device token.', body: obtainResponseSchema },
+  };
+}
+
+/**
  * The API token routes: DRF's `POST /api-token-auth/` (one obtain = one new device token), and
  * the owner's own token management under `/api/auth/tokens/`.
  */
@@ -179,19 +207,13 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
       },
       async handler({ req, body }) {
         const step = parseSignInBody(obtainTokenBody, body);
-        const given = step.kind === 'password' ? step.input.name : undefined;
-        const name = given || req.headers['user-agent'] || 'api-token-auth';
-        const { credential } = await signInWith(signIn, step, {
+        const login = tokenLogin(services, step.kind === 'password' ? step.input.name : undefined);
+        const signedIn = await signInWith(signIn, step, {
           req,
-          route: '/api-token-auth/',
-          scheme: 'token',
-          refused: loginFailed,
-          // DRF's obtain_auth_token does not call login(): last_login stays as it was.
-          updateLastLogin: false,
-          issue: (user) => obtainToken(ctx, user, name, req),
+          ...login,
+          issue: (user) => login.issue(user, req),
         });
-        const { key, token } = credential;
-        return { status: 200, body: { token: key, expiry: iso(token.expiresAt) } };
+        return login.answer(req, signedIn);
       },
     },
     {

@@ -6,15 +6,18 @@ import type { Throttle } from '../../core/throttle/throttle.js';
 import { randomSecret, sha256Hex } from '../../crypto/random.js';
 import { createSecretBox } from '../../crypto/secret-box.js';
 import type { UserId, UserRecord } from '../../stores/types.js';
+import { type PasskeyView, passkeyView } from './passkeys.js';
 import { newRecoveryCodes, recoveryCodeDigest } from './recovery-codes.js';
 import { isTotpCode, newTotpSecret, stepExpiry, totpProvisioning, totpStep } from './totp.js';
 
-/** The second factors a client may answer `mfa_required` with (passkeys are not offered yet). */
-export const MFA_METHODS = ['totp', 'recovery_code'] as const;
+/** The second factors a client may answer `mfa_required` with (a passkey once the user has one). */
+export const MFA_METHODS = ['totp', 'recovery_code', 'passkey'] as const;
+export type MfaMethod = (typeof MFA_METHODS)[number];
 
 /** What `GET /api/auth/mfa/` shows. */
 export interface MfaStatus {
   totp: boolean;
+  passkeys: PasskeyView[];
   recovery_codes_left: number;
 }
 
@@ -96,7 +99,12 @@ export function createMfa({ ctx, throttle }: { ctx: Context; throttle: Throttle 
     async status(userId) {
       const totp = await stores.mfa.getTotp(userId);
       const on = totp?.confirmed === true;
-      return { totp: on, recovery_codes_left: on ? await stores.mfa.countRecoveryCodes(userId) : 0 };
+      const passkeys = (await stores.mfa.listPasskeys(userId)).map(passkeyView);
+      return {
+        totp: on,
+        passkeys,
+        recovery_codes_left: on ? await stores.mfa.countRecoveryCodes(userId) : 0,
+      };
     },
 
     async setupTotp(user) {
