@@ -21,18 +21,20 @@ describeBackends(
     async function project() {
       const cwd = tempProject();
       const url = b.current.url!;
-      // Redis holds the sessions; the users then live in the project's SQLite file.
-      const env: Record<string, string> =
-        backend.name === 'redis' ? { GATEHOUSE_REDIS_URL: url } : { GATEHOUSE_DATABASE_URL: url };
+      // Redis (one server, Cluster or Sentinel) holds the sessions but no users: those then live
+      // in the project's SQLite file.
+      const redis = !backend.holds.has('users');
+      const env: Record<string, string> = redis
+        ? { GATEHOUSE_REDIS_URL: url }
+        : { GATEHOUSE_DATABASE_URL: url };
       const cli = (...args: string[]) => runCli(args, { cwd, env, input: PW });
       for (const name of ['alice', 'bob']) {
         const made = await cli('createuser', name, '--password-stdin');
         expect(made.code, made.stderr).toBe(0);
       }
-      const stores: Stores =
-        backend.name === 'redis'
-          ? await openStores({ database: `sqlite:${join(cwd, 'gatehouse.db')}`, redis: url })
-          : b.stores;
+      const stores: Stores = redis
+        ? await openStores({ database: `sqlite:${join(cwd, 'gatehouse.db')}`, redis: url })
+        : b.stores;
       return { cli, stores, close: () => (stores === b.stores ? undefined : stores.close()) };
     }
 

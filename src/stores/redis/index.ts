@@ -71,8 +71,10 @@ export function createRedisStores(
     },
     async close() {
       // QUIT lets commands in flight finish; a connection that is down is simply dropped.
-      if (client.status === 'ready') await client.quit().catch(() => client.disconnect());
-      else client.disconnect();
+      if (client.status === 'ready') await client.quit().catch(() => undefined);
+      // Also after QUIT: a sentinel client keeps its connection to a sentinel (failover
+      // announcements) open past QUIT, which kept a CLI command from exiting.
+      client.disconnect();
     },
   };
 }
