@@ -44,10 +44,15 @@ interface TopologyServer extends ServerProcess {
 }
 
 function cases(prefix: string) {
+  const sessionsIn = prefix === 'sql' ? 'PostgreSQL' : 'Redis';
   return {
     jwt: { id: `${prefix}-jwt-hs256`, label: 'GET /api/me/ JWT HS256 (user checked)', group: 'gatehouse' },
     token: { id: `${prefix}-token`, label: 'GET /api/me/ API token (PostgreSQL)', group: 'gatehouse' },
-    session: { id: `${prefix}-session`, label: 'GET /api/me/ session cookie (Redis)', group: 'gatehouse' },
+    session: {
+      id: `${prefix}-session`,
+      label: `GET /api/me/ session cookie (${sessionsIn})`,
+      group: 'gatehouse',
+    },
     refresh: {
       id: `${prefix}-refresh`,
       label: 'POST /api/token/refresh/ chain (rotation)',
@@ -56,19 +61,29 @@ function cases(prefix: string) {
   } as const satisfies Record<string, CaseMeta>;
 }
 
-/** The case ids `--production` adds, for `--only`. */
-export const PRODUCTION_CASE_IDS = ['pg', 'lb', 'workers'].flatMap((p) =>
-  Object.values(cases(p)).map((c) => c.id),
-);
+/**
+ * The case ids `--production` runs by default: every case on the three topologies, and on
+ * PostgreSQL alone the two whose stores move (sessions and refresh state out of Redis).
+ */
+export const PRODUCTION_CASE_IDS = [
+  ...['pg', 'lb', 'workers'].flatMap((p) => Object.values(cases(p)).map((c) => c.id)),
+  'sql-session',
+  'sql-refresh',
+];
 
-function instance(bench: ProductionBench, name: string, env: NodeJS.ProcessEnv): Promise<GatehouseServer> {
+function instance(
+  bench: ProductionBench,
+  name: string,
+  env: NodeJS.ProcessEnv,
+  redis = true,
+): Promise<GatehouseServer> {
   return startGatehouse({
     dir: bench.dir,
     databaseUrl: bench.services.postgresUrl,
     secretKey: bench.secretKey,
     variant: { name, jwt: {} },
     authentication: AUTHENTICATION,
-    env: { GATEHOUSE_REDIS_URL: bench.services.redisUrl, ...env },
+    env: { ...(redis ? { GATEHOUSE_REDIS_URL: bench.services.redisUrl } : {}), ...env },
   });
 }
 
@@ -83,6 +98,11 @@ const TOPOLOGIES: Topology[] = [
       const srv = alone(await instance(bench, 'workers-2', { GATEHOUSE_WORKERS: '2' }));
       return Object.assign(srv, { name: 'gatehouse --workers 2' });
     },
+  },
+  {
+    // Everything in PostgreSQL: a session and its user in one joined read, as on SQLite.
+    id: 'sql',
+    start: async (bench) => alone(await instance(bench, 'postgres-only', {}, false)),
   },
 ];
 
@@ -176,7 +196,9 @@ async function topologyCases(
     async (server, run) => {
       const before = await bench.services.counters();
       const helperBefore = srv.helperCpuMs();
+      const backendsBefore = bench.services.cpuMs();
       const outcome = await runner.withCpu(server, run);
+      const backends = bench.services.cpuMs();
       const requests = outcome.load.requests;
       if (!requests) return outcome;
       const stores = perRequest(before, await bench.services.counters(), requests);
@@ -192,6 +214,8 @@ async function topologyCases(
         'pg stmts/req': round(stores.postgresPerRequest),
         'redis cmds/req': round(stores.redisPerRequest),
         'redis round trips/req': round(stores.redisRoundTrips),
+        'PostgreSQL CPU µs/req': round(((backends.postgres - backendsBefore.postgres) * 1000) / requests),
+        'Redis CPU µs/req': round(((backends.redis - backendsBefore.redis) * 1000) / requests),
       };
       const helper = srv.helperCpuMs() - helperBefore;
       if (helper > 0) extra['HAProxy CPU µs/req'] = round((helper * 1000) / requests);
@@ -260,7 +284,8 @@ export function formatRoundTrips(roundTrips: Record<string, PerRequest>): string
       );
     for (const s of r.postgres)
       lines.push(
-        `  pg    ${s.perRequest.toFixed(2)}/req  ${s.usPerRequest.toFixed(1).padStart(6)} µs/req  ${s.statement.slice(0, 140)}`,
+        `  pg    ${s.perRequest.toFixed(2)}/req  ${s.usPerRequest.toFixed(1).padStart(6)} µs/req exec, ` +
+          `${s.plansPerRequest.toFixed(2)} plans ${s.planUsPerRequest.toFixed(1)} µs/req  ${s.statement.slice(0, 120)}`,
       );
     for (const c of r.redis)
       lines.push(

@@ -95,7 +95,7 @@ export function checkTargets(r: BenchReport): TargetCheck[] {
   ratio('session', 0.5, 'session cookie (SQLite)');
 
   // The authenticated /api/me/ cases; the one measured under a login storm has its own target,
-  // and issue 9's targets are the SQLite server's: `--production`'s cases (pg-…, lb-…,
+  // and issue 9's targets are the SQLite server's: `--production`'s cases (pg-…, lb-…, sql-…,
   // workers-…) are reported beside them, not held to them.
   const me = r.cases.filter(
     (c) =>
@@ -104,7 +104,7 @@ export function checkTargets(r: BenchReport): TargetCheck[] {
       c.label.includes('/api/me/') &&
       !c.expectsNon2xx &&
       c.id !== 'me-under-logins' &&
-      !/^(pg|lb|workers)-/.test(c.id),
+      !/^(pg|lb|workers|sql)-/.test(c.id),
   );
   const worst = me.reduce<CaseResult | null>((a, c) => (!a || c.load!.p99Ms > a.load!.p99Ms ? c : a), null);
   out.push({

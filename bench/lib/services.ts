@@ -4,19 +4,19 @@
  * that each case can count the statements and Redis commands its requests cost.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Redis } from 'ioredis';
 import pg from 'pg';
-import { freePort } from './process.js';
+import { cpuMsOf, freePort, processTree } from './process.js';
 
 const SCRIPT = resolve(import.meta.dirname, '../../scripts/services.sh');
 
 /** Statements and commands the stores sent, by text or name: calls and server time. */
 export interface StoreCounters {
   /** PostgreSQL statements by normalised text (pg_stat_statements). */
-  postgres: Map<string, { calls: number; ms: number }>;
+  postgres: Map<string, { calls: number; ms: number; plans: number; planMs: number }>;
   /** Redis commands by name (INFO commandstats). */
   redis: Map<string, { calls: number; ms: number }>;
 }
@@ -32,6 +32,8 @@ export interface BenchServices {
    * server, which cost no round trip.
    */
   redisSent(fn: () => Promise<void>): Promise<Map<string, number>>;
+  /** CPU the PostgreSQL server (postmaster and backends) and Redis have used so far, ms. */
+  cpuMs(): { postgres: number; redis: number };
   stop(): Promise<void>;
 }
 
@@ -79,6 +81,10 @@ export async function startServices(): Promise<BenchServices> {
     stats = new pg.Client({ connectionString: postgresUrl });
     await stats.connect();
     await stats.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    // Planning time too: what a named prepared statement would save on each execution. Known
+    // only once the library is loaded, hence after the restart.
+    await stats.query('ALTER SYSTEM SET pg_stat_statements.track_planning = on');
+    await stats.query('SELECT pg_reload_conf()');
     redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
     await redis.connect();
     const pgClient = stats;
@@ -91,6 +97,10 @@ export async function startServices(): Promise<BenchServices> {
         redis: redisCounters(await redisClient.info('commandstats')),
       }),
       redisSent: (fn) => watchSent(redisClient, fn),
+      cpuMs: () => ({
+        postgres: treeCpuMs(join(state, 'pg/data/postmaster.pid')),
+        redis: treeCpuMs(join(state, 'redis.pid')),
+      }),
       stop,
     };
   } catch (err) {
@@ -125,6 +135,16 @@ async function watchSent(redis: Redis, fn: () => Promise<void>): Promise<Map<str
   return sent;
 }
 
+/** CPU of the process named by the first line of `pidFile` and its children, ms; 0 when gone. */
+function treeCpuMs(pidFile: string): number {
+  try {
+    const pid = Number(readFileSync(pidFile, 'utf8').split('\n', 1)[0]);
+    return processTree(pid).reduce((total, p) => total + cpuMsOf(p), 0);
+  } catch {
+    return 0;
+  }
+}
+
 function parseExports(out: string): Record<string, string> {
   const vars: Record<string, string> = {};
   for (const m of out.matchAll(/(\w+)=('[^']*'|\S+)/g)) vars[m[1]!] = m[2]!.replace(/^'|'$/g, '');
@@ -142,8 +162,14 @@ async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Pro
 }
 
 async function postgresCounters(c: pg.Client): Promise<StoreCounters['postgres']> {
-  const { rows } = await c.query<{ query: string; calls: string; ms: number }>(
-    `SELECT query, calls, total_exec_time AS ms FROM pg_stat_statements
+  const { rows } = await c.query<{
+    query: string;
+    calls: string;
+    ms: number;
+    plans: string;
+    plan_ms: number;
+  }>(
+    `SELECT query, calls, total_exec_time AS ms, plans, total_plan_time AS plan_ms FROM pg_stat_statements
       WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
         AND userid = (SELECT oid FROM pg_roles WHERE rolname = current_user)`,
   );
@@ -152,8 +178,13 @@ async function postgresCounters(c: pg.Client): Promise<StoreCounters['postgres']
     // The bench's own reads of these counters are not the server's.
     if (/pg_stat_statements|pg_extension/.test(r.query)) continue;
     const key = r.query.replace(/\s+/g, ' ').trim();
-    const prev = out.get(key) ?? { calls: 0, ms: 0 };
-    out.set(key, { calls: prev.calls + Number(r.calls), ms: prev.ms + r.ms });
+    const prev = out.get(key) ?? { calls: 0, ms: 0, plans: 0, planMs: 0 };
+    out.set(key, {
+      calls: prev.calls + Number(r.calls),
+      ms: prev.ms + r.ms,
+      plans: prev.plans + Number(r.plans),
+      planMs: prev.planMs + r.plan_ms,
+    });
   }
   return out;
 }
@@ -170,7 +201,14 @@ function redisCounters(info: string): StoreCounters['redis'] {
 
 /** One run's share per request: `after` minus `before`, divided by `requests`. */
 export interface PerRequest {
-  postgres: { statement: string; perRequest: number; usPerRequest: number }[];
+  /** Statements, their execution time and their planning (each one planned anew, or not). */
+  postgres: {
+    statement: string;
+    perRequest: number;
+    usPerRequest: number;
+    plansPerRequest: number;
+    planUsPerRequest: number;
+  }[];
   /**
    * Every command Redis ran (INFO commandstats), those inside Lua scripts included, and the
    * server time they took.
@@ -204,7 +242,16 @@ export function perRequest(before: StoreCounters, after: StoreCounters, requests
       })
       .filter((d) => d.perRequest >= 0.005)
       .sort((x, y) => y.perRequest - x.perRequest);
-  const postgres = diff(before.postgres, after.postgres).map(({ key, ...d }) => ({ statement: key, ...d }));
+  const postgres = diff(before.postgres, after.postgres).map(({ key, ...d }) => {
+    const a = after.postgres.get(key)!;
+    const b = before.postgres.get(key) ?? { plans: 0, planMs: 0 };
+    return {
+      statement: key,
+      ...d,
+      plansPerRequest: (a.plans - b.plans) / requests,
+      planUsPerRequest: ((a.planMs - b.planMs) * 1000) / requests,
+    };
+  });
   const redis = diff(before.redis, after.redis).map(({ key, ...d }) => ({ command: key, ...d }));
   const total = (xs: { perRequest: number }[]) => xs.reduce((s, x) => s + x.perRequest, 0);
   return { postgres, redis, postgresPerRequest: total(postgres), redisPerRequest: total(redis) };
