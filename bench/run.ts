@@ -5,8 +5,12 @@
  * a table (req/s, p50, p99, ratio to the bare route) and the issue's targets, and writes
  * bench/results/<date>.json and .svg. See docs/performance.md.
  *
+ * `--production` measures the /api/me/ cases and the refresh chain on SQLite and then on
+ * PostgreSQL + Redis (its own servers, started and stopped here): one instance, two behind
+ * HAProxy, `--workers 2`; it writes bench/results/<date>-production.json and .svg.
+ *
  *   npm run bench -- [--duration 10] [--warmup 3] [--connections 32] [--driver wrk|autocannon]
- *                    [--only jwt-hs256,token] [--no-build] [--keep] [--profile]
+ *                    [--only jwt-hs256,token] [--no-build] [--keep] [--profile] [--production]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,10 +21,12 @@ import { parseArgs } from 'node:util';
 import { gatehouseCases, variantCases } from './lib/gatehouse-cases.js';
 import { pickDriver } from './lib/load/index.js';
 import { peerCases } from './lib/peer-cases.js';
+import { formatRoundTrips, PRODUCTION_CASE_IDS, productionCases } from './lib/production.js';
 import { summarizeProfiles } from './lib/profile.js';
 import { type BenchReport, checkTargets, formatTable, formatTargets } from './lib/report.js';
 import { Runner } from './lib/runner.js';
 import { seedUsers } from './lib/seed.js';
+import { type BenchServices, type PerRequest, startServices } from './lib/services.js';
 import { barChart } from './lib/svg.js';
 
 const ROOT = resolve(import.meta.dirname, '..');
@@ -36,8 +42,25 @@ const { values } = parseArgs({
     'no-build': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    production: { type: 'boolean', default: false },
   },
 });
+/**
+ * What `--production` runs unless `--only` says otherwise: the bare route and the calibration
+ * (for the ratio and the work column), the same four cases on SQLite, and the production ones.
+ */
+const PRODUCTION_DEFAULT = [
+  'bare',
+  'bare-again',
+  'bare-work-5',
+  'bare-work-10',
+  'bare-work-20',
+  'jwt-hs256',
+  'token',
+  'session',
+  'refresh',
+  ...PRODUCTION_CASE_IDS,
+];
 const log = (line: string): void => void process.stdout.write(`${line}\n`);
 const number = (name: string, value: string): number => {
   const n = Number(value);
@@ -51,7 +74,11 @@ const runner = new Runner({
   warmupS: number('warmup', values.warmup),
   connections: number('connections', values.connections),
   driver,
-  only: values.only ? new Set(values.only.split(',').map((s) => s.trim())) : null,
+  only: values.only
+    ? new Set(values.only.split(',').map((s) => s.trim()))
+    : values.production
+      ? new Set(PRODUCTION_DEFAULT)
+      : null,
   log,
 });
 const userCount = number('users', values.users);
@@ -71,6 +98,8 @@ const readyMs: Record<string, number> = {};
 // Profiles slow the server down: a profiled run is for finding where time goes, not for the table.
 const profileDir = values.profile ? mkdtempSync(join(tmpdir(), 'gatehouse-profiles-')) : undefined;
 if (profileDir) notes.push(`Servers ran under --cpu-prof (slower than normal); profiles in ${profileDir}.`);
+const roundTrips: Record<string, PerRequest> = {};
+let services: BenchServices | undefined;
 try {
   log(
     `Load generator: ${driver.name}, 1 thread, ${runner.settings.connections} connections, ` +
@@ -84,6 +113,16 @@ try {
   log('gatehouse:');
   await gatehouseCases(runner, { dir, databaseUrl, secretKey, users, readyMs, notes, profileDir });
   await variantCases(runner, { dir, databaseUrl, secretKey, users, readyMs, notes, profileDir });
+  if (values.production) {
+    log('Starting PostgreSQL and Redis (scripts/services.sh, private directory and ports) …');
+    services = await startServices();
+    log(`Seeding ${userCount} users in PostgreSQL …`);
+    const pgUsers = await seedUsers(services.postgresUrl, userCount, secretKey);
+    log('gatehouse on PostgreSQL + Redis:');
+    await productionCases(runner, { dir, secretKey, users: pgUsers, services, readyMs, notes, roundTrips });
+    await services.stop();
+    services = undefined;
+  }
   log('Peers:');
   await peerCases(runner, 'fastify-jwt');
   await peerCases(runner, 'express-session');
@@ -92,6 +131,7 @@ try {
   log('Bare Fastify route, again (the ratio uses the mean of both runs):');
   await peerCases(runner, 'bare-again');
 } finally {
+  await services?.stop();
   if (!values.keep) rmSync(dir, { recursive: true, force: true });
 }
 
@@ -143,6 +183,7 @@ const report: BenchReport = {
   cases: runner.cases,
   memory: runner.memory,
   notes,
+  ...(values.production ? { roundTrips } : {}),
 };
 const targets = checkTargets(report);
 
@@ -152,9 +193,11 @@ log('');
 log(formatTargets(targets));
 for (const n of notes) log(`note: ${n}`);
 if (profileDir) log(`\nWhere the gatehouse servers' CPU went:\n${summarizeProfiles(profileDir)}`);
+if (values.production)
+  log(`\nStore round trips per request (measured runs):\n${formatRoundTrips(roundTrips)}`);
 
 mkdirSync(values.out, { recursive: true });
-const stem = join(values.out, now.toISOString().slice(0, 10));
+const stem = join(values.out, `${now.toISOString().slice(0, 10)}${values.production ? '-production' : ''}`);
 writeFileSync(`${stem}.json`, `${JSON.stringify({ ...report, targets }, null, 2)}\n`);
 const bars = runner.cases
   .filter((c) => c.status === 'ok')

@@ -1,8 +1,9 @@
 import { join } from 'node:path';
 import { apiToken, type BenchUser, expectMe, jwtPair, sessionCookie, Unavailable } from './credentials.js';
 import { type GatehouseServer, type GatehouseVariant, startGatehouse, variants } from './gatehouse.js';
-import type { RequestSpec } from './load/index.js';
-import { type CaseMeta, lazy, meRequests, type Runner } from './runner.js';
+import type { LoadResult, RequestSpec } from './load/index.js';
+import type { ServerProcess } from './process.js';
+import { type CaseMeta, type CaseOutcome, lazy, meRequests, type Runner } from './runner.js';
 
 export interface GatehouseBench {
   dir: string;
@@ -70,7 +71,10 @@ const loginRequests = (users: readonly BenchUser[]): RequestSpec[] =>
   }));
 
 /** Credentials of every kind for one running server, fetched on first use. */
-function credentials(srv: GatehouseServer, users: readonly BenchUser[]) {
+export function credentials(
+  srv: Pick<GatehouseServer, 'origin' | 'authentication' | 'missing'>,
+  users: readonly BenchUser[],
+) {
   const { origin } = srv;
   const jwt = lazy(() => Promise.all(users.map((u) => jwtPair(origin, u))));
   return {
@@ -126,20 +130,7 @@ export async function gatehouseCases(runner: Runner, bench: GatehouseBench): Pro
     after(CASES.token);
     await runner.run(CASES.session, srv, async () => me('session', await creds.session()));
     after(CASES.session);
-    await runner.run(CASES.refresh, srv, async () => {
-      const size = runner.settings.connections + 16;
-      const path = '/api/token/refresh/';
-      // Two pools: a token spent in the warm-up cannot be presented again in the measured run.
-      const [warm, measured] = [await creds.refreshPool(size), await creds.refreshPool(size)];
-      if (runner.settings.warmupS > 0) {
-        await runner.load(srv, {
-          requests: [],
-          chain: { path, pool: warm },
-          durationS: runner.settings.warmupS,
-        });
-      }
-      return runner.withCpu(srv, () => runner.load(srv, { requests: [], chain: { path, pool: measured } }));
-    });
+    await runner.run(CASES.refresh, srv, () => refreshChain(runner, srv, creds));
     after(CASES.refresh);
     await runner.run(CASES.logins, srv, async () =>
       runner.measure(srv, { requests: loginRequests(bench.users) }),
@@ -158,6 +149,29 @@ export async function gatehouseCases(runner: Runner, bench: GatehouseBench): Pro
   } finally {
     await srv.stop();
   }
+}
+
+/** Runs one measured load and returns it with its cost per request (CPU, store round trips…). */
+export type Measured = (srv: ServerProcess, run: () => Promise<LoadResult>) => Promise<CaseOutcome>;
+
+/**
+ * The refresh chain: each connection presents its refresh token and goes on with the one the
+ * answer rotated in. Two pools: a token spent in the warm-up cannot be presented again in the
+ * measured run.
+ */
+export async function refreshChain(
+  runner: Runner,
+  srv: ServerProcess,
+  creds: ReturnType<typeof credentials>,
+  measured: Measured = (s, run) => runner.withCpu(s, run),
+): Promise<CaseOutcome> {
+  const size = runner.settings.connections + 16;
+  const path = '/api/token/refresh/';
+  const [warm, pool] = [await creds.refreshPool(size), await creds.refreshPool(size)];
+  if (runner.settings.warmupS > 0) {
+    await runner.load(srv, { requests: [], chain: { path, pool: warm }, durationS: runner.settings.warmupS });
+  }
+  return measured(srv, () => runner.load(srv, { requests: [], chain: { path, pool } }));
 }
 
 /** Mixed authenticated traffic in rounds, RSS sampled after each: does memory stay flat? */

@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
 /** A server the bench started, as a child process of its own. */
@@ -10,9 +10,12 @@ export interface ServerProcess {
   readonly origin: string;
   /** From spawn to the "listening" line, in milliseconds. */
   readonly readyMs: number;
-  /** Resident memory of the server process now, in kB (from /proc). */
+  /** Resident memory of the server process and its children now, in kB (from /proc). */
   rssKb(): number;
-  /** CPU time the server process (all its threads) has used so far, in ms (from /proc). */
+  /**
+   * CPU time the server process and its children (all their threads) have used so far, in ms
+   * (from /proc); a child that exits takes its share with it.
+   */
   cpuMs(): number;
   /** What the process wrote to stderr so far (warnings, errors). */
   stderr(): string;
@@ -26,7 +29,10 @@ export interface StartOptions {
   cwd: string;
   env: NodeJS.ProcessEnv;
   port: number;
-  /** A line on stdout that says the server accepts connections. */
+  /**
+   * A line that says the server accepts connections, on stdout or stderr (`gatehouse serve`
+   * writes its notices to stderr, stdout being the log stream).
+   */
   ready: RegExp;
   timeoutMs?: number;
 }
@@ -99,6 +105,30 @@ export function cpuMsOf(pid: number): number {
 }
 
 /**
+ * `pid` and every process below it (`gatehouse serve --workers N` forks its workers), from the
+ * parent pid field of /proc/<pid>/stat.
+ */
+export function processTree(pid: number): number[] {
+  const parentOf = new Map<number, number[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      parentOf.set(ppid, [...(parentOf.get(ppid) ?? []), Number(entry)]);
+    } catch {
+      // Gone between the listing and the read.
+    }
+  }
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) out.push(...(parentOf.get(out[i]!) ?? []));
+  return out;
+}
+
+const sum = (pids: readonly number[], of: (pid: number) => number): number =>
+  pids.reduce((total, p) => total + of(p), 0);
+
+/**
  * Spawns a server and resolves once it prints its ready line; rejects with its output when it
  * exits first or does not get ready in time.
  *
@@ -134,9 +164,8 @@ export function startProcess(opts: StartOptions): Promise<ServerProcess> {
       reject(new Error(`${opts.name}: ${why}\n${out}${err}`.trimEnd()));
     };
     const timer = setTimeout(() => fail('not ready in time'), opts.timeoutMs ?? 30_000);
-    child.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-      if (done || !opts.ready.test(out)) return;
+    const onOutput = () => {
+      if (done || !(opts.ready.test(out) || opts.ready.test(err))) return;
       done = true;
       clearTimeout(timer);
       const readyMs = performance.now() - started;
@@ -145,14 +174,20 @@ export function startProcess(opts: StartOptions): Promise<ServerProcess> {
         pid: child.pid!,
         origin: `http://127.0.0.1:${opts.port}`,
         readyMs,
-        rssKb: () => rssKbOf(child.pid!),
-        cpuMs: () => cpuMsOf(child.pid!),
+        // The whole tree: a server with workers is its primary and every worker.
+        rssKb: () => sum(processTree(child.pid!), rssKbOf),
+        cpuMs: () => sum(processTree(child.pid!), cpuMsOf),
         stderr: () => err,
         stop,
       });
+    };
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      onOutput();
     });
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString();
+      onOutput();
     });
     child.once('error', (e) => fail(e.message));
     child.once('exit', (code, signal) => {

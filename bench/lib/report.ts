@@ -1,4 +1,5 @@
 import type { LoadResult } from './load/types.js';
+import type { PerRequest } from './services.js';
 
 export type Group = 'baseline' | 'calibration' | 'gatehouse' | 'peer';
 
@@ -58,6 +59,11 @@ export interface BenchReport {
   cases: CaseResult[];
   memory: MemorySample[];
   notes: string[];
+  /**
+   * `--production` only: PostgreSQL statements and Redis commands per request of each case
+   * there, by case id.
+   */
+  roundTrips?: Record<string, PerRequest>;
 }
 
 export interface TargetCheck {
@@ -88,14 +94,17 @@ export function checkTargets(r: BenchReport): TargetCheck[] {
   ratio('token', 0.5, 'API token (SQLite)');
   ratio('session', 0.5, 'session cookie (SQLite)');
 
-  // The authenticated /api/me/ cases; the one measured under a login storm has its own target.
+  // The authenticated /api/me/ cases; the one measured under a login storm has its own target,
+  // and issue 9's targets are the SQLite server's: `--production`'s cases (pg-…, lb-…, sql-…,
+  // workers-…) are reported beside them, not held to them.
   const me = r.cases.filter(
     (c) =>
       c.group === 'gatehouse' &&
       c.status === 'ok' &&
       c.label.includes('/api/me/') &&
       !c.expectsNon2xx &&
-      c.id !== 'me-under-logins',
+      c.id !== 'me-under-logins' &&
+      !/^(pg|lb|workers|sql)-/.test(c.id),
   );
   const worst = me.reduce<CaseResult | null>((a, c) => (!a || c.load!.p99Ms > a.load!.p99Ms ? c : a), null);
   out.push({
