@@ -113,8 +113,9 @@ function sessionRevoke(s: SessionView): HTMLButtonElement {
         say('Signed out.');
         return;
       }
-      say(`Session revoked: ${s.device} is signed out.`);
+      // The list changes first, then the announcement: what the status says is already on screen.
       await loadSessions();
+      say(`Session revoked: ${s.device} is signed out.`);
       byId('sessions-title').focus();
     });
   });
@@ -137,8 +138,8 @@ function tokenRevoke(t: TokenView): HTMLButtonElement {
     if (!(await confirmInline(button, { question: `Revoke “${t.name}”?`, yes: 'Revoke' }))) return;
     await attempt(async () => {
       await busy(button, () => api('DELETE', `/api/auth/tokens/${encodeURIComponent(t.id)}/`));
-      say(`Token “${t.name}” revoked.`);
       await loadTokens();
+      say(`Token “${t.name}” revoked.`);
       byId('tokens-title').focus();
     });
   });

@@ -35,8 +35,8 @@ export async function loadPasskeys(onRemoved: () => Promise<void> = loadPasskeys
     remove.addEventListener('click', () =>
       busy(remove, async () => {
         await api('DELETE', `/api/auth/passkeys/${encodeURIComponent(p.id)}/`);
-        say(`Passkey “${p.name}” removed.`);
         await onRemoved();
+        say(`Passkey “${p.name}” removed.`);
       }).catch((err: unknown) => say((err as Error).message, 'error')),
     );
     return el(
@@ -63,8 +63,8 @@ export function wirePasskeys(onSubmit: OnSubmit): void {
     const body = { ...(toJSON(created) as object), ...(name ? { name } : {}) };
     await api('POST', '/api/auth/passkeys/register/verify/', body);
     form.reset();
-    say('Passkey added.');
     await loadPasskeys();
+    say('Passkey added.');
   });
 }
 
