@@ -4,8 +4,9 @@ import { busy, byId, showOnly } from './dom.js';
 import { type EmailPage, type MeEmail, openFromLink, showEmail, wireEmailFlows } from './email.js';
 import { clearFieldErrors, clearOnEdit, missingFields, showFieldErrors } from './fields.js';
 import { fill, revokeButton, type SessionView, sessionItem, type TokenView, tokenItem } from './lists.js';
-import { loadMfa, mfaTokenOf, wireMfa } from './mfa.js';
+import { loadMfa, wireMfa } from './mfa.js';
 import { loadPasskeys, signInWithPasskey, wirePasskeys } from './passkeys.js';
+import { endSecondStep, startSecondStep, wireSecondStep } from './second-step.js';
 import { fail, say } from './status.js';
 import { wireTokenForm } from './token-form.js';
 
@@ -61,19 +62,12 @@ async function attempt(action: () => Promise<void>, form?: HTMLFormElement): Pro
   }
 }
 
-/** The mfa_token of a sign-in waiting for its second step (docs/mfa.md). */
-let pending: string | null = null;
-
 function showSignin(message?: string): void {
   const form = byId<HTMLFormElement>('signin-form');
   form.reset();
   clearFieldErrors(form);
   form.hidden = false;
-  const second = byId<HTMLFormElement>('mfa-form');
-  second.reset();
-  clearFieldErrors(second);
-  second.hidden = true;
-  pending = null;
+  endSecondStep();
   byId('signup-link').hidden = !pageConfig().signup;
   show(sections.signin);
   if (message) say(message, 'error');
@@ -152,38 +146,10 @@ async function signIn(username: string, password: string): Promise<void> {
   try {
     await api('POST', '/api/auth/login/', { username, password });
   } catch (err) {
-    const token = mfaTokenOf(err);
-    if (token === null) throw err;
-    // The password was right; nothing is signed in until the second step.
-    pending = token;
-    byId('signin-form').hidden = true;
-    byId('mfa-form').hidden = false;
-    byId('mfa-code').focus();
-    say('Enter the code from your authenticator app, or a recovery code.');
-    return;
-  }
-  say('');
-  await loadAccount();
-}
-
-/** The second step of a sign-in, on the same route, with the token the first step gave. */
-async function secondStep(code: string): Promise<void> {
-  try {
-    await api('POST', '/api/auth/login/', { mfa_token: pending, code });
-  } catch (err) {
-    const token = mfaTokenOf(err);
-    if (token !== null) {
-      // A wrong code comes with a fresh token: retype the code, not the password.
-      pending = token;
-      throw new ApiError(400, 'invalid', (err as ApiError).message, { code: [(err as ApiError).message] });
-    }
-    if (err instanceof ApiError && err.code === 'mfa_token_invalid') {
-      showSignin('That sign-in took too long or was already used: enter your password again.');
-      return;
-    }
+    // The password was right for a user with a second factor: nothing is signed in until it is shown.
+    if (startSecondStep(err)) return;
     throw err;
   }
-  pending = null;
   say('');
   await loadAccount();
 }
@@ -209,7 +175,7 @@ function wireSignInAndUp(): void {
   onSubmit(byId<HTMLFormElement>('signin-form'), (data) =>
     signIn(String(data.get('username')), String(data.get('password'))),
   );
-  onSubmit(byId<HTMLFormElement>('mfa-form'), (data) => secondStep(String(data.get('code')).trim()));
+  wireSecondStep({ onSubmit, attempt, showSignin, signedIn: loadAccount });
   onSubmit(byId<HTMLFormElement>('signup-form'), async (data) => {
     const username = String(data.get('username'));
     const password = String(data.get('password'));

@@ -5,6 +5,7 @@ import { say } from './status.js';
 /** GET /api/auth/mfa/ */
 interface MfaStatus {
   totp: boolean;
+  passkeys: unknown[];
   recovery_codes_left: number;
 }
 
@@ -44,7 +45,9 @@ export async function loadMfa(): Promise<void> {
   const status = await api<MfaStatus>('GET', '/api/auth/mfa/');
   byId('mfa-state').textContent = status.totp
     ? `On: an authenticator app code is asked at sign-in. ${status.recovery_codes_left} recovery codes left.`
-    : 'Off: your password alone signs you in.';
+    : status.passkeys.length
+      ? 'Off: after your password, one of your passkeys is asked at sign-in.'
+      : 'Off: your password alone signs you in.';
   byId('mfa-setup-form').hidden = status.totp;
   byId('mfa-disable-form').hidden = !status.totp;
   if (status.totp) byId('mfa-enrol').hidden = true;

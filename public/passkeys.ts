@@ -68,13 +68,15 @@ export function wirePasskeys(onSubmit: OnSubmit): void {
   });
 }
 
+/** The browser's answer to a fresh sign-in challenge, with a passkey of the person's choosing. */
+export async function passkeyAssertion(): Promise<object> {
+  const options = await api<unknown>('POST', '/api/auth/passkeys/login/options/');
+  const assertion = await navigator.credentials.get({ publicKey: json.parseRequestOptionsFromJSON(options) });
+  return toJSON(assertion) as object;
+}
+
 /** Signs in with a passkey: no username or password, a session like the password sign-in. */
 export async function signInWithPasskey(): Promise<void> {
   await api('GET', '/api/auth/csrf/');
-  const options = await api<unknown>('POST', '/api/auth/passkeys/login/options/');
-  const assertion = await navigator.credentials.get({ publicKey: json.parseRequestOptionsFromJSON(options) });
-  await api('POST', '/api/auth/passkeys/login/verify/', {
-    ...(toJSON(assertion) as object),
-    issue: 'session',
-  });
+  await api('POST', '/api/auth/passkeys/login/verify/', { ...(await passkeyAssertion()), issue: 'session' });
 }

@@ -10,14 +10,14 @@ import {
   PasskeyFailed,
   ValidationError,
 } from '../core/errors.js';
-import { hasSecondFactor } from '../core/mfa.js';
+import { secondFactors } from '../core/mfa.js';
 import type { AuthRequest } from '../core/request.js';
 import { checkPassword } from '../core/throttle/password-check.js';
 import type { Throttle } from '../core/throttle/throttle.js';
 import { normalizeUsername, usernameInputProblem } from '../core/username.js';
 import type { UserId, UserRecord } from '../stores/types.js';
 import type { Passkeys } from './mfa/passkeys.js';
-import { MFA_METHODS, type Mfa, type MfaMethod } from './mfa/service.js';
+import type { Mfa } from './mfa/service.js';
 
 /** DRF's AuthTokenSerializer message: a wrong password and an inactive user read the same. */
 export const LOGIN_FAILED = 'Unable to log in with provided credentials.';
@@ -34,7 +34,7 @@ export interface SignInDeps {
   readonly ctx: Context;
   readonly throttle: Throttle;
   readonly mfa: Mfa;
-  /** Passkeys, when configured: then they are offered as a second step too. */
+  /** Passkeys, when configured: a user's passkey is then a second factor, and a second step. */
   readonly passkeys: Passkeys | null;
 }
 
@@ -117,11 +117,6 @@ export interface SignIn {
  * });
  */
 export function createSignIn({ ctx, throttle, mfa, passkeys }: SignInDeps): SignIn {
-  /** The second steps this user may take: a passkey only once they have one. */
-  const methodsFor = async (userId: UserId): Promise<MfaMethod[]> =>
-    passkeys !== null && (await ctx.stores.mfa.listPasskeys(userId)).length > 0
-      ? [...MFA_METHODS]
-      : MFA_METHODS.filter((m) => m !== 'passkey');
   /** Whether the second step is right: a code, or a passkey assertion of this very user. */
   const secondFactorHolds = async <C>(a: SecondStepAttempt<C>, user: UserRecord): Promise<boolean> => {
     if (a.passkey === undefined) return mfa.checkCode(user, a.code ?? '', a.req, a.scheme);
@@ -152,10 +147,12 @@ export function createSignIn({ ctx, throttle, mfa, passkeys }: SignInDeps): Sign
       // audited there (the step Basic shares).
       const { user, refusal } = await checkPassword(ctx, throttle, { ...a, username });
       if (refusal !== null) throw a.refused();
-      if (await hasSecondFactor(ctx, user.id)) {
+      // A confirmed TOTP or a passkey: the password was one factor, the client must show another.
+      const methods = await secondFactors(ctx, user.id);
+      if (methods.length > 0) {
         const token = await mfa.challenge(user.id, a.route);
         await audit(ctx, a.req, 'mfa_challenged', { user, scheme: a.scheme });
-        throw new MfaRequired(token, await methodsFor(user.id));
+        throw new MfaRequired(token, methods);
       }
       return complete(a, user, {});
     },

@@ -116,13 +116,27 @@ describe.skipIf(!available)('passkeys on the account page in chromium', () => {
     const events = await gatehouse.server.gh.ctx.stores.audit.list({ userId: user!.id, limit: 50 });
     expect(events.map((e) => e.event)).toContain('passkey_cloned');
 
-    // Signed in with the password again, the passkey is removed from the page.
+    // The key again, its counter ahead. A passkey is a second factor: the password alone is not
+    // enough, the second step offers the passkey (no code: this user has no TOTP).
+    await cdp.send('WebAuthn.removeCredential', { authenticatorId, credentialId: copied.credentialId });
+    await cdp.send('WebAuthn.addCredential', { authenticatorId, credential: { ...copied, signCount: 100 } });
     await page.fill('#signin-username', 'erin');
     await page.fill('#signin-password', PASSWORD);
     await page.press('#signin-password', 'Enter');
+    await page.locator('#mfa-passkey').waitFor({ state: 'visible' });
+    expect(await page.locator('#mfa-code').isVisible()).toBe(false);
+    expect(await page.locator('#account-title').isVisible()).toBe(false);
+    await page.click('#mfa-passkey');
     await page.locator('#account-title').waitFor({ state: 'visible' });
+    expect(await page.locator('#mfa-state').textContent()).toContain('passkeys is asked');
+
+    // Removed from the page, the passkey no longer stands between the password and the account.
     await page.click('#passkey-list li button');
     await expect.poll(() => page.locator('#passkey-list li').count()).toBe(0);
+    await page.click('#logout');
+    await page.locator('#signin-form').waitFor({ state: 'visible' });
+    await signIn(page, origin, 'erin');
+    expect(await page.locator('#me-username').textContent()).toBe('erin');
     expect(problems).toEqual([]);
     await context.close();
   });

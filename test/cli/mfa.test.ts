@@ -27,7 +27,7 @@ describe('gatehouse mfa reset', () => {
       expect(await stores.mfa.getTotp(erin.id)).toBeNull();
       expect(await stores.mfa.countRecoveryCodes(erin.id)).toBe(0);
       const events = await stores.audit.list({ userId: erin.id, limit: 10 });
-      expect(events.find((e) => e.event === 'mfa_reset')?.detail).toEqual({ via: 'cli', had_totp: true });
+      expect(events.find((e) => e.event === 'mfa_reset')?.detail).toEqual({ via: 'cli', had: ['totp'] });
 
       const again = await cli('mfa', 'reset', 'erin');
       expect(again.code, again.stderr).toBe(0);

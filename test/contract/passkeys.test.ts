@@ -199,6 +199,42 @@ describe.each(TARGETS)('passkeys on $name', (target) => {
     expect(expectAnswer(right, 200).body).toMatchObject({ access: expect.any(String) });
   });
 
+  it('counts a passkey as a second factor: the password alone issues nothing on any login route', async () => {
+    const { credential } = await registered('kim');
+    const browser = new Jar();
+    await browse(browser, t().origin, 'GET', url('/api/auth/csrf/'));
+    const password = { body: { username: 'kim', password: PASSWORD } };
+    const firsts = [
+      await send('POST', url('/api/token/'), password),
+      await send('POST', url('/api-token-auth/'), password),
+      await browse(browser, t().origin, 'POST', url('/api/auth/login/'), password),
+    ];
+    for (const first of firsts) {
+      // No TOTP: the passkey is the only second step offered.
+      expect(expectAnswer(first, 401).body).toEqual({
+        detail: expect.any(String),
+        code: 'mfa_required',
+        mfa_token: expect.any(String),
+        methods: ['passkey'],
+      });
+    }
+    expectAnswer(await browse(browser, t().origin, 'GET', url('/api/me/')), 403);
+    const mfaToken = (res: Answer) => (res.body as { mfa_token: string }).mfa_token;
+    const code = await send('POST', url('/api-token-auth/'), {
+      body: { mfa_token: mfaToken(firsts[1]!), code: '123456' },
+    });
+    expect(expectAnswer(code, 401).body).toMatchObject({ code: 'mfa_failed' });
+    const second = await browse(browser, t().origin, 'POST', url('/api/auth/login/'), {
+      body: { mfa_token: mfaToken(firsts[2]!), passkey: device.assert(await loginOptions(), credential) },
+    });
+    expect(expectAnswer(second, 200).body).toMatchObject({ username: 'kim' });
+    expectAnswer(await browse(browser, t().origin, 'GET', url('/api/me/')), 200);
+
+    // Every second factor off (the passkey with it): the password is enough again.
+    expectAnswer(await post(browser, '/api/auth/mfa/totp/disable/', { password: PASSWORD }), 204);
+    expect(expectAnswer(await send('POST', url('/api/token/'), password), 200).body).toHaveProperty('access');
+  });
+
   it('throttles passkey sign-ins per client', async () => {
     const { credential } = await registered('jo');
     const tries = Array.from({ length: 31 }, async () => {

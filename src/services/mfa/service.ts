@@ -1,6 +1,7 @@
 import { type AuditEventName, audit } from '../../core/audit.js';
 import type { Context } from '../../core/context.js';
 import { Conflict, MfaFailed, ValidationError } from '../../core/errors.js';
+import { type MfaMethod, secondFactors } from '../../core/mfa.js';
 import type { AuthRequest } from '../../core/request.js';
 import type { Throttle } from '../../core/throttle/throttle.js';
 import { randomSecret, sha256Hex } from '../../crypto/random.js';
@@ -10,9 +11,10 @@ import { type PasskeyView, passkeyView } from './passkeys.js';
 import { newRecoveryCodes, recoveryCodeDigest } from './recovery-codes.js';
 import { isTotpCode, newTotpSecret, stepExpiry, totpProvisioning, totpStep } from './totp.js';
 
-/** The second factors a client may answer `mfa_required` with (a passkey once the user has one). */
-export const MFA_METHODS = ['totp', 'recovery_code', 'passkey'] as const;
-export type MfaMethod = (typeof MFA_METHODS)[number];
+export { MFA_METHODS, type MfaMethod } from '../../core/mfa.js';
+
+/** A factor named in the audit trail: recovery codes come and go with TOTP. */
+const isFactor = (m: MfaMethod): boolean => m !== 'recovery_code';
 
 /** What `GET /api/auth/mfa/` shows. */
 export interface MfaStatus {
@@ -148,16 +150,18 @@ export function createMfa({ ctx, throttle }: { ctx: Context; throttle: Throttle 
     },
 
     async disable(user, req, scheme) {
-      const had = await stores.mfa.deleteForUser(user.id);
-      if (had) await log(req, 'mfa_disabled', user, scheme);
-      return had;
+      const had = await secondFactors(ctx, user.id);
+      await stores.mfa.deleteForUser(user.id);
+      if (had.length) await log(req, 'mfa_disabled', user, scheme, { had: had.filter(isFactor) });
+      return had.length > 0;
     },
 
     async reset(user) {
-      const had = await stores.mfa.deleteForUser(user.id);
+      const had = await secondFactors(ctx, user.id);
+      await stores.mfa.deleteForUser(user.id);
       // Recorded even when nothing was on: an operator acted on the account.
-      await log(null, 'mfa_reset', user, null, { via: 'cli', had_totp: had });
-      return had;
+      await log(null, 'mfa_reset', user, null, { via: 'cli', had: had.filter(isFactor) });
+      return had.length > 0;
     },
 
     async regenerateRecoveryCodes(user, req, scheme) {
