@@ -254,6 +254,20 @@ describe.each(TARGETS)('passkeys on $name', (target) => {
     );
   });
 
+  it('throttles sign-in options per client: each answer stores a challenge', async () => {
+    t().clock.advance('2m');
+    const { limit } = t().gh.ctx.config.throttle.challenge!;
+    const asked: number[] = [];
+    for (let i = 0; i < limit; i++)
+      asked.push((await send('POST', url('/api/auth/passkeys/login/options/'))).status);
+    expect(new Set(asked)).toEqual(new Set([200]));
+    const refused = await send('POST', url('/api/auth/passkeys/login/options/'));
+    expect(expectAnswer(refused, 429).body).toMatchObject({ code: 'throttled' });
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(0);
+    t().clock.advance('2m');
+    await loginOptions();
+  });
+
   it('signs no inactive user in', async () => {
     const { credential } = await registered('gina');
     const user = await t().gh.ctx.stores.users.findByUsername('gina');

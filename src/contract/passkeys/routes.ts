@@ -123,8 +123,10 @@ export const passkeyRoutes: RouteFactory = (services): Route[] => {
       permission: allowAny,
       schemes: [],
       summary: 'Start a passkey sign-in: options for navigator.credentials.get() (no username needed).',
-      responses: { 200: { description: 'The request options.', body: optionsSchema } },
-      async handler() {
+      responses: { 200: { description: 'The request options.', body: optionsSchema }, 429: THROTTLED },
+      async handler({ req }) {
+        // Unauthenticated and each answer stores a challenge: a flood would fill the store.
+        await throttle.attempt(req, 'challenge');
         return { status: 200, body: await passkeys.authenticationOptions() };
       },
     },

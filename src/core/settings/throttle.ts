@@ -66,6 +66,11 @@ export const throttleSettings = z
     login: rate.prefault('30/min'),
     /** Per (client ip, username) on the same endpoints: a guessing run at one account. */
     loginUsername: rate.prefault('10/min'),
+    /**
+     * Per client ip, on passkey sign-in options: anyone may ask, and each answer stores a challenge
+     * until it expires, so asking is counted like a request that writes.
+     */
+    challenge: rate.prefault('60/min'),
     /** Per client ip, on JWT refresh (and sliding refresh). */
     refresh: rate.prefault('120/min'),
     /** Per client ip, on sign-up. */

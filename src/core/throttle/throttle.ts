@@ -8,7 +8,14 @@ import type { Rate, ThrottleSettings } from '../settings/throttle.js';
  * What is being throttled. `login` covers every endpoint that takes a username and password
  * (session login, API token obtain, JWT obtain), so an attacker cannot spread guesses over them.
  */
-export type ThrottleScope = 'login' | 'mfa' | 'refresh' | 'register' | 'passwordChange' | 'email';
+export type ThrottleScope =
+  | 'login'
+  | 'mfa'
+  | 'challenge'
+  | 'refresh'
+  | 'register'
+  | 'passwordChange'
+  | 'email';
 
 /** One attempt let through: report how it went, so failures back off and a success resets. */
 export interface ThrottleGate {
@@ -55,6 +62,7 @@ function scopeRates(s: ThrottleSettings): Record<ThrottleScope, ScopeRates> {
     login: { ip: s.login, subject: s.loginUsername, backoff: true },
     // Second-factor codes are guessed like passwords: the same rates and back-off, counted apart.
     mfa: { ip: s.login, subject: s.loginUsername, backoff: true },
+    challenge: { ip: s.challenge, subject: null, backoff: false },
     refresh: { ip: s.refresh, subject: null, backoff: false },
     register: { ip: s.register, subject: null, backoff: false },
     passwordChange: { ip: null, subject: s.passwordChange, backoff: true },
