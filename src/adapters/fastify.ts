@@ -111,6 +111,10 @@ export const gatehousePlugin: FastifyPluginAsync<GatehousePluginOptions> = async
       (err: Error) => done(err),
     );
   });
+  // Mails queued by the last requests (a reset link) go out before the process ends.
+  app.addHook('onClose', async () => {
+    await gh.services.mailer.drain(gh.ctx.config.email.drainTimeout * 1000);
+  });
   if (opts.routes === false) return;
   await app.register(async (child) => mountContract(child, gh), {
     prefix: normalisePrefix(opts.prefix ?? ''),

@@ -201,6 +201,26 @@ describe.each(ALL)('mail flows on $label', ({ target }) => {
   });
 });
 
+describe.each(TARGETS.filter((x) => x.name === 'server' || x.name === 'fastify'))(
+  'mail queued at shutdown on $name',
+  (target) => {
+    it('is delivered before close() resolves, its retry not waiting out the pause', async () => {
+      const smtp = await startSmtp();
+      try {
+        const t = await target.start({ authentication: ['basic'], email: { url: smtp.url, from: FROM } });
+        await t.user('kit', { email: 'kit@example.com' });
+        // Refused once: the retry is a second away when the server is told to stop.
+        smtp.failNext(1);
+        expect((await post(t, '/api/auth/password/reset/', { email: 'kit@example.com' })).status).toBe(202);
+        await t.close();
+        expect(smtp.to('kit@example.com')).toHaveLength(1);
+      } finally {
+        await smtp.close();
+      }
+    });
+  },
+);
+
 describe.each(ALL)('email.unique on $label', ({ target }) => {
   const { t, smtp } = withSmtp(target, { throttle: { email: '1000/hour' } });
 

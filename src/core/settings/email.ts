@@ -57,6 +57,11 @@ export const emailSettings = z
     requireVerified: z.boolean().default(false),
     /** Further tries of a mail whose send failed (logged each time), with a growing pause. */
     retries: z.number().int().min(0).max(10).default(3),
+    /**
+     * At shutdown, how long mails still queued may take: retries go at once, and a mail not
+     * delivered by then is logged as not sent (docs/email.md).
+     */
+    drainTimeout: duration.default(10),
   })
   .strict();
 

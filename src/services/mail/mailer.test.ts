@@ -64,4 +64,44 @@ describe('mailer', () => {
     await expect(mailer.deliverNow(MAIL)).rejects.toThrow('421');
     await expect(mailer.deliverNow(MAIL)).resolves.toBe('<2@test>');
   });
+
+  it('drain sends a mail waiting out a retry pause at once, then closes the transport', async () => {
+    const { transport, attempts } = flakyTransport(1);
+    let closed = 0;
+    transport.close = () => void closed++;
+    const { logger } = recordingLogger();
+    // An hour's pause: only the drain can make the retry happen within this test.
+    const mailer = createMailer({
+      transport,
+      from: 'x@example.com',
+      logger,
+      retries: 3,
+      retryPauseMs: 3_600_000,
+    });
+    mailer.send(MAIL, 'password_reset');
+    await Promise.resolve();
+    expect(attempts).toHaveLength(1);
+    expect(await mailer.drain(5_000)).toBe(0);
+    expect(attempts).toHaveLength(2);
+    expect(closed).toBe(1);
+  });
+
+  it('drain gives up at its deadline and names each mail not sent (never its text)', async () => {
+    const { logger, lines } = recordingLogger();
+    const transport: MailTransport = {
+      description: 'a server that never answers',
+      deliver: () => new Promise<string>(() => {}),
+      close() {},
+    };
+    const mailer = createMailer({ transport, from: 'x@example.com', logger, retries: 3 });
+    mailer.send(MAIL, 'password_reset');
+    expect(await mailer.drain(20)).toBe(1);
+    expect(lines).toEqual([
+      {
+        level: 'error',
+        obj: { mail: 'password_reset', to: 'ann@example.com' },
+        msg: 'mail not sent: the server stopped before it was delivered',
+      },
+    ]);
+  });
 });

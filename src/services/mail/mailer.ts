@@ -11,12 +11,6 @@ export interface MailerOptions {
   readonly retryPauseMs?: number;
 }
 
-const pause = (ms: number): Promise<void> =>
-  new Promise((done) => {
-    // A pending retry never holds a process open that is otherwise done.
-    setTimeout(done, ms).unref();
-  });
-
 /**
  * The mailer of a gatehouse, built once by the composition root: each mail is delivered in the
  * background, so whether a mail was sent (the address has an account) never shows in a
@@ -29,14 +23,34 @@ const pause = (ms: number): Promise<void> =>
 export function createMailer(options: MailerOptions): Mailer {
   const { transport, from, logger, retries } = options;
   const firstPause = options.retryPauseMs ?? 1000;
-  const pending = new Set<Promise<void>>();
+  /** Mails not yet delivered or given up, by their job: what a drain that runs out names. */
+  const pending = new Map<Promise<boolean>, { kind: string; to: string }>();
+  /** Retries waiting out their pause, woken at once by a drain. */
+  const sleepers = new Set<() => void>();
+  let draining = false;
 
-  const attempt = async (message: MailMessage, kind: string): Promise<void> => {
+  const pause = (ms: number): Promise<void> =>
+    draining
+      ? Promise.resolve()
+      : new Promise((done) => {
+          const wake = () => {
+            clearTimeout(timer);
+            sleepers.delete(wake);
+            done();
+          };
+          // A pending retry never holds a process open that is otherwise done.
+          const timer = setTimeout(wake, ms);
+          timer.unref();
+          sleepers.add(wake);
+        });
+
+  /** Tries one mail until it goes or the retries run out; true when it was delivered. */
+  const attempt = async (message: MailMessage, kind: string): Promise<boolean> => {
     for (let tried = 0; ; tried++) {
       try {
         const where = await transport.deliver({ ...message, from });
         logger.info({ mail: kind, to: message.to, where }, `mail sent through ${transport.description}`);
-        return;
+        return true;
       } catch (err) {
         const last = tried >= retries;
         // The link is a credential: the log names the mail, never its text.
@@ -44,7 +58,7 @@ export function createMailer(options: MailerOptions): Mailer {
           { err, mail: kind, to: message.to, attempt: tried + 1 },
           last ? 'mail not sent; giving up' : 'mail not sent; will retry',
         );
-        if (last) return;
+        if (last) return false;
         await pause(firstPause * 2 ** tried);
       }
     }
@@ -54,11 +68,32 @@ export function createMailer(options: MailerOptions): Mailer {
     transport,
     send(message, kind) {
       const job = attempt(message, kind).finally(() => pending.delete(job));
-      pending.add(job);
+      pending.set(job, { kind, to: message.to });
     },
     deliverNow: (message) => transport.deliver({ ...message, from }),
     async idle() {
-      while (pending.size) await Promise.all(pending);
+      while (pending.size) await Promise.all(pending.keys());
+    },
+    async drain(timeoutMs) {
+      draining = true;
+      for (const wake of [...sleepers]) wake();
+      let timer: NodeJS.Timeout | undefined;
+      const deadline = new Promise<'late'>((done) => {
+        timer = setTimeout(done, timeoutMs, 'late');
+      });
+      const jobs = [...pending.keys()];
+      const outcomes = await Promise.all(jobs.map((job) => Promise.race([job, deadline])));
+      clearTimeout(timer);
+      let undelivered = 0;
+      outcomes.forEach((outcome, i) => {
+        if (outcome === true) return;
+        undelivered++;
+        if (outcome !== 'late') return; // given up: already logged
+        const { kind, to } = pending.get(jobs[i]!) ?? { kind: 'unknown', to: 'unknown' };
+        logger.error({ mail: kind, to }, 'mail not sent: the server stopped before it was delivered');
+      });
+      transport.close();
+      return undelivered;
     },
   };
 }

@@ -25,6 +25,12 @@ export interface Mailer {
   send(message: MailMessage, kind: string): void;
   /** Delivers one mail now, for `gatehouse sendtestemail`: rejects with the transport's error. */
   deliverNow(message: MailMessage): Promise<string>;
-  /** Resolves when every queued mail has been delivered or given up (tests, shutdown). */
+  /** Resolves when every queued mail has been delivered or given up (tests). */
   idle(): Promise<void>;
+  /**
+   * At shutdown: every queued mail is tried now (a retry waiting out its pause goes at once), for
+   * up to `timeoutMs`; each one still undelivered then is logged as not sent, and the transport
+   * closes. Resolves to how many were not delivered. Call it once nothing more will be sent.
+   */
+  drain(timeoutMs: number): Promise<number>;
 }
