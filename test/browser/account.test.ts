@@ -2,66 +2,40 @@ import { mkdirSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT_PAGE_CSP } from '../../src/server/account-page.js';
 import { PASSWORD } from '../helpers/session.js';
-import {
-  ARTIFACTS,
-  browserAvailable,
-  buildAccountPage,
-  type LaunchedBrowser,
-  launchBrowser,
-  newContext,
-  type RunningGatehouse,
-  startGatehouse,
-} from './browser.js';
+import { ARTIFACTS, browserAvailable, newContext, useAccountPage } from './browser.js';
 import { signIn } from './page.js';
 
 const available = browserAvailable();
 
 describe.skipIf(!available)('the account page in chromium', () => {
-  let gatehouse: RunningGatehouse;
-  let launched: LaunchedBrowser;
-  let browser: Browser;
-  /** Another origin (another port) with forms that post to gatehouse. */
+  const t = useAccountPage({ config: { signup: true }, users: ['alice', 'bob', 'carol'] });
+  /** Another origin (another port) with forms that post to t.gatehouse. */
   let attacker: HttpServer;
   let attackerUrl: string;
 
   beforeAll(async () => {
-    buildAccountPage();
-    gatehouse = await startGatehouse({ signup: true });
-    const ctx = gatehouse.server.gh.ctx;
-    for (const username of ['alice', 'bob', 'carol']) {
-      await ctx.stores.users.create({
-        username,
-        passwordHash: await ctx.passwords.hash(PASSWORD),
-        dateJoined: Date.now(),
-      });
-    }
     attacker = createServer((_req, res) => {
       res.setHeader('content-type', 'text/html; charset=utf-8');
       res.end(`<!doctype html><title>Win a prize</title>
-        <form id="everywhere" method="POST" action="${gatehouse.url}/api/auth/logout-all/"><button>Claim</button></form>
-        <form id="login" method="POST" action="${gatehouse.url}/api/auth/login/">
+        <form id="everywhere" method="POST" action="${t.gatehouse.url}/api/auth/logout-all/"><button>Claim</button></form>
+        <form id="login" method="POST" action="${t.gatehouse.url}/api/auth/login/">
           <input name="username" value="mallory"><input name="password" value="x"><button>Go</button>
         </form>`);
     });
     await new Promise<void>((r) => attacker.listen(0, '127.0.0.1', r));
     attackerUrl = `http://127.0.0.1:${(attacker.address() as AddressInfo).port}`;
-    launched = await launchBrowser();
-    browser = launched.browser;
     mkdirSync(ARTIFACTS, { recursive: true });
   });
 
   afterAll(async () => {
-    await launched?.close();
     await new Promise((r) => attacker?.close(r));
-    await gatehouse?.close();
   });
 
   it('signs in by keyboard and shows the user, the scheme and this device; the cookie is HttpOnly and Lax', async () => {
-    const context = await newContext(browser, gatehouse.url);
+    const context = await newContext(t.browser, t.gatehouse.url);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('console', (m) => {
@@ -70,9 +44,9 @@ describe.skipIf(!available)('the account page in chromium', () => {
       if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) problems.push(m.text());
     });
     page.on('pageerror', (e) => problems.push(e.message));
-    const res = await page.goto(`${gatehouse.url}/`);
+    const res = await page.goto(`${t.gatehouse.url}/`);
     expect(res?.headers()['content-security-policy']).toBe(ACCOUNT_PAGE_CSP);
-    await signIn(page, gatehouse.url);
+    await signIn(page, t.gatehouse.url);
     await expect.poll(() => page.locator('#me-username').textContent()).toBe('alice');
     expect(await page.locator('#me-scheme').textContent()).toContain('session');
     const rows = page.locator('#sessions [data-session]');
@@ -85,7 +59,7 @@ describe.skipIf(!available)('the account page in chromium', () => {
     // Said once: in the account's head, not again in the status region.
     expect((await page.locator('body').allInnerTexts()).join('').match(/Signed in as/g)).toHaveLength(1);
 
-    const cookies = await context.cookies(gatehouse.url);
+    const cookies = await context.cookies(t.gatehouse.url);
     const session = cookies.find((c) => c.name === 'sessionid')!;
     expect(session).toMatchObject({ httpOnly: true, sameSite: 'Lax', path: '/', secure: false });
     expect(session.value).toMatch(/^[\w-]{43}$/);
@@ -100,9 +74,9 @@ describe.skipIf(!available)('the account page in chromium', () => {
   });
 
   it('refuses a form on another origin posting to gatehouse with 403', async () => {
-    const context = await newContext(browser, gatehouse.url);
+    const context = await newContext(t.browser, t.gatehouse.url);
     const page = await context.newPage();
-    await signIn(page, gatehouse.url);
+    await signIn(page, t.gatehouse.url);
     await page.goto(attackerUrl);
     const [everywhere] = await Promise.all([
       page.waitForResponse((r) => r.url().includes('/api/auth/logout-all/')),
@@ -118,18 +92,18 @@ describe.skipIf(!available)('the account page in chromium', () => {
     ]);
     expect(login.status()).toBe(403);
     // Still signed in as alice: neither request did anything.
-    await page.goto(`${gatehouse.url}/`);
+    await page.goto(`${t.gatehouse.url}/`);
     await expect.poll(() => page.locator('#me-username').textContent()).toBe('alice');
     await context.close();
   });
 
   it('revoking a session from a second browser signs the first out at its next request', async () => {
-    const first = await newContext(browser, gatehouse.url);
-    const second = await newContext(browser, gatehouse.url);
+    const first = await newContext(t.browser, t.gatehouse.url);
+    const second = await newContext(t.browser, t.gatehouse.url);
     const a = await first.newPage();
     const b = await second.newPage();
-    await signIn(a, gatehouse.url, 'bob');
-    await signIn(b, gatehouse.url, 'bob');
+    await signIn(a, t.gatehouse.url, 'bob');
+    await signIn(b, t.gatehouse.url, 'bob');
     await expect.poll(() => b.locator('#sessions [data-session]').count()).toBe(2);
     const other = b.locator('#sessions [data-session]', { hasNotText: 'This device' });
     const revoke = other.getByRole('button', { name: /Revoke the session on Chrome on Linux/ });
@@ -147,8 +121,8 @@ describe.skipIf(!available)('the account page in chromium', () => {
     await confirm.waitFor({ state: 'visible' });
     await b.keyboard.press('Escape');
     await confirm.waitFor({ state: 'detached' });
-    const bob = (await gatehouse.server.gh.ctx.stores.users.findByUsername('bob'))!;
-    expect(await gatehouse.server.gh.ctx.stores.sessions.listForUser(bob.id)).toHaveLength(2);
+    const bob = (await t.gatehouse.server.gh.ctx.stores.users.findByUsername('bob'))!;
+    expect(await t.gatehouse.server.gh.ctx.stores.sessions.listForUser(bob.id)).toHaveLength(2);
     expect(await a.evaluate('fetch("/api/me/").then((r) => r.status)')).toBe(200);
 
     await revoke.click();
@@ -167,9 +141,9 @@ describe.skipIf(!available)('the account page in chromium', () => {
   });
 
   it('creates an API token in the page (key shown once, copy button) that works from Node', async () => {
-    const context = await newContext(browser, gatehouse.url);
+    const context = await newContext(t.browser, t.gatehouse.url);
     const page = await context.newPage();
-    await signIn(page, gatehouse.url, 'carol');
+    await signIn(page, t.gatehouse.url, 'carol');
     await page.locator('#token-name').fill('ci script');
     await page.getByRole('button', { name: 'Create token' }).click();
     const keyInput = page.locator('#new-token-key');
@@ -182,7 +156,7 @@ describe.skipIf(!available)('the account page in chromium', () => {
     expect(await page.locator('#tokens [data-token]').count()).toBe(1);
     expect(await page.locator('#tokens').textContent()).not.toContain(key);
 
-    const me = await fetch(`${gatehouse.url}/api/me/`, { headers: { authorization: `Token ${key}` } });
+    const me = await fetch(`${t.gatehouse.url}/api/me/`, { headers: { authorization: `Token ${key}` } });
     expect(me.status).toBe(200);
     expect(await me.json()).toMatchObject({ username: 'carol', auth: 'token' });
 
@@ -199,7 +173,7 @@ describe.skipIf(!available)('the account page in chromium', () => {
     const confirm = page.getByRole('group', { name: 'Revoke “ci script”?' });
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await confirm.waitFor({ state: 'detached' });
-    const meWith = () => fetch(`${gatehouse.url}/api/me/`, { headers: { authorization: `Token ${key}` } });
+    const meWith = () => fetch(`${t.gatehouse.url}/api/me/`, { headers: { authorization: `Token ${key}` } });
     expect((await meWith()).status).toBe(200);
     await revoke.click();
     await confirm.getByRole('button', { name: 'Revoke', exact: true }).click();
@@ -212,9 +186,9 @@ describe.skipIf(!available)('the account page in chromium', () => {
   });
 
   it('signs up, logs out, and logs out everywhere', async () => {
-    const context = await newContext(browser, gatehouse.url);
+    const context = await newContext(t.browser, t.gatehouse.url);
     const page = await context.newPage();
-    await page.goto(`${gatehouse.url}/`);
+    await page.goto(`${t.gatehouse.url}/`);
     await page.getByRole('button', { name: 'Create one' }).click();
     await page.locator('#signup-username').fill('dave');
     await page.locator('#signup-password').fill('short');
@@ -227,9 +201,9 @@ describe.skipIf(!available)('the account page in chromium', () => {
 
     await page.getByRole('button', { name: 'Log out', exact: true }).click();
     await page.locator('#signin-title').waitFor({ state: 'visible' });
-    expect((await context.cookies(gatehouse.url)).some((c) => c.name === 'sessionid')).toBe(false);
+    expect((await context.cookies(t.gatehouse.url)).some((c) => c.name === 'sessionid')).toBe(false);
 
-    await signIn(page, gatehouse.url, 'dave');
+    await signIn(page, t.gatehouse.url, 'dave');
     await page.getByRole('button', { name: 'Log out everywhere' }).click();
     await page
       .getByRole('group', { name: /Sign out every browser/ })
@@ -237,17 +211,17 @@ describe.skipIf(!available)('the account page in chromium', () => {
       .click();
     await page.locator('#signin-title').waitFor({ state: 'visible' });
     expect(await page.locator('#status').textContent()).toContain('everywhere');
-    const sessions = await gatehouse.server.gh.ctx.stores.sessions.listForUser(
-      (await gatehouse.server.gh.ctx.stores.users.findByUsername('dave'))!.id,
+    const sessions = await t.gatehouse.server.gh.ctx.stores.sessions.listForUser(
+      (await t.gatehouse.server.gh.ctx.stores.users.findByUsername('dave'))!.id,
     );
     expect(sessions).toEqual([]);
     await context.close();
   });
 
   it('answers a wrong password with a clear message', async () => {
-    const context = await newContext(browser, gatehouse.url);
+    const context = await newContext(t.browser, t.gatehouse.url);
     const page = await context.newPage();
-    await page.goto(`${gatehouse.url}/`);
+    await page.goto(`${t.gatehouse.url}/`);
     await page.locator('#signin-username').fill('alice');
     await page.locator('#signin-password').fill('wrong password');
     await page.getByRole('button', { name: 'Sign in' }).click();

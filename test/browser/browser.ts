@@ -2,11 +2,13 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { type GatehouseConfigInput, resolveConfig } from '../../src/core/config.js';
 import { createPasswordHasher } from '../../src/crypto/passwords/hasher.js';
 import { buildServer, type Server } from '../../src/server/app.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
 import { FAST_HASHING, TEST_SECRET } from '../helpers/gatehouse.js';
+import { PASSWORD } from '../helpers/session.js';
 import { tempProject } from '../helpers/temp.js';
 
 /** Debian's chromium, installed by .ci/run with apt. */
@@ -100,4 +102,60 @@ export async function newContext(browser: Browser, url: string): Promise<Browser
   const context = await browser.newContext();
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
   return context;
+}
+
+/** A user the page signs in as, with the tests' PASSWORD; a bare string is just the username. */
+export type PageUser = string | { username: string; email?: string; isAdmin?: boolean };
+
+export interface AccountPageSetup {
+  /** What this file's server does differently from {@link startGatehouse}'s defaults. */
+  config?: Partial<GatehouseConfigInput>;
+  users: readonly PageUser[];
+  /** Compile the account page first (default); a file that only calls the API skips it. */
+  build?: boolean;
+}
+
+/** The server and chromium of a browser test file, there from its beforeAll to its afterAll. */
+export interface AccountPageTest {
+  readonly gatehouse: RunningGatehouse;
+  readonly browser: Browser;
+}
+
+/**
+ * The set-up every browser test file shares, as hooks of the enclosing describe: compile the
+ * page, start the server, create its users, launch chromium; close them all afterwards. A setup
+ * given as a function is read in beforeAll, after the hooks the file registered before this call
+ * (a mail server whose URL goes into the config); hooks registered after it run after it.
+ */
+export function useAccountPage(setup: AccountPageSetup | (() => AccountPageSetup)): AccountPageTest {
+  let gatehouse: RunningGatehouse | undefined;
+  let launched: LaunchedBrowser | undefined;
+  beforeAll(async () => {
+    const { config, users, build = true } = typeof setup === 'function' ? setup() : setup;
+    if (build) buildAccountPage();
+    gatehouse = await startGatehouse(config);
+    const ctx = gatehouse.server.gh.ctx;
+    for (const user of users) {
+      await ctx.stores.users.create({
+        ...(typeof user === 'string' ? { username: user } : user),
+        passwordHash: await ctx.passwords.hash(PASSWORD),
+        dateJoined: Date.now(),
+      });
+    }
+    launched = await launchBrowser();
+  });
+  afterAll(async () => {
+    await launched?.close();
+    await gatehouse?.close();
+  });
+  return {
+    get gatehouse() {
+      if (!gatehouse) throw new Error('the server starts in beforeAll');
+      return gatehouse;
+    },
+    get browser() {
+      if (!launched) throw new Error('chromium launches in beforeAll');
+      return launched.browser;
+    },
+  };
 }

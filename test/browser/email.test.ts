@@ -1,53 +1,33 @@
-import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD } from '../helpers/session.js';
 import { linkIn, startSmtp, type TestSmtp } from '../helpers/smtp.js';
-import {
-  browserAvailable,
-  buildAccountPage,
-  type LaunchedBrowser,
-  launchBrowser,
-  newContext,
-  type RunningGatehouse,
-  startGatehouse,
-} from './browser.js';
+import { browserAvailable, newContext, useAccountPage } from './browser.js';
 
 const available = browserAvailable();
 const NEW_PASSWORD = 'a brand new passphrase 42';
 
 describe.skipIf(!available)('the account page’s mail flows in chromium', () => {
   let smtp: TestSmtp;
-  let gatehouse: RunningGatehouse;
-  let launched: LaunchedBrowser;
-  let browser: Browser;
 
+  // Registered before the page's hooks: the mail server starts before it and closes after it.
   beforeAll(async () => {
-    buildAccountPage();
     smtp = await startSmtp();
-    gatehouse = await startGatehouse({ email: { url: smtp.url } });
-    const ctx = gatehouse.server.gh.ctx;
-    await ctx.stores.users.create({
-      username: 'alice',
-      email: 'alice@example.com',
-      passwordHash: await ctx.passwords.hash(PASSWORD),
-      dateJoined: Date.now(),
-    });
-    launched = await launchBrowser();
-    browser = launched.browser;
   });
 
   afterAll(async () => {
-    await launched?.close();
-    await gatehouse?.close();
     await smtp?.close();
   });
 
+  const t = useAccountPage(() => ({
+    config: { email: { url: smtp.url } },
+    users: [{ username: 'alice', email: 'alice@example.com' }],
+  }));
+
   it('forgot password → mail → reset page → sign in with the new password; then an email change confirmed by its link', async () => {
-    const context = await newContext(browser, gatehouse.url);
+    const context = await newContext(t.browser, t.gatehouse.url);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    await page.goto(`${gatehouse.url}/`);
+    await page.goto(`${t.gatehouse.url}/`);
     await page.locator('#show-forgot').click();
     await page.locator('#forgot-email').fill('alice@example.com');
     await page.locator('#forgot-email').press('Enter');

@@ -1,14 +1,6 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PASSWORD } from '../helpers/session.js';
-import {
-  browserAvailable,
-  buildAccountPage,
-  type LaunchedBrowser,
-  launchBrowser,
-  type RunningGatehouse,
-  startGatehouse,
-} from './browser.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { browserAvailable, useAccountPage } from './browser.js';
 import { signIn } from './page.js';
 
 const available = browserAvailable();
@@ -35,32 +27,15 @@ async function fieldState(page: Page, id: string) {
 }
 
 describe.skipIf(!available)('field errors on the account page', () => {
-  let gatehouse: RunningGatehouse;
-  let launched: LaunchedBrowser;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    buildAccountPage();
+  const t = useAccountPage({
     // A server that caps token lifetimes at 30 days, so the page's "in 1 year" is refused.
-    gatehouse = await startGatehouse({ signup: true, tokens: { maxAge: '30d' } });
-    const ctx = gatehouse.server.gh.ctx;
-    await ctx.stores.users.create({
-      username: 'frank',
-      passwordHash: await ctx.passwords.hash(PASSWORD),
-      dateJoined: Date.now(),
-    });
-    launched = await launchBrowser();
-    browser = launched.browser;
-  });
-
-  afterAll(async () => {
-    await launched?.close();
-    await gatehouse?.close();
+    config: { signup: true, tokens: { maxAge: '30d' } },
+    users: ['frank'],
   });
 
   it('an empty sign-in field gets its own message beside it, announced and focused', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${gatehouse.url}/`);
+    const page = await (await t.browser.newContext()).newPage();
+    await page.goto(`${t.gatehouse.url}/`);
     await page.locator('#signin-title').waitFor({ state: 'visible' });
     await page.getByRole('button', { name: 'Sign in' }).click();
     expect(await fieldState(page, 'signin-username')).toEqual({
@@ -85,8 +60,8 @@ describe.skipIf(!available)('field errors on the account page', () => {
   });
 
   it('the server’s password rules land beside the sign-up password, after its hint', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await page.goto(`${gatehouse.url}/`);
+    const page = await (await t.browser.newContext()).newPage();
+    await page.goto(`${t.gatehouse.url}/`);
     await page.getByRole('button', { name: 'Create one' }).click();
     await page.locator('#signup-username').fill('grace');
     await page.locator('#signup-password').fill('12345678');
@@ -103,8 +78,8 @@ describe.skipIf(!available)('field errors on the account page', () => {
   });
 
   it('a token lifetime beyond the server’s limit is explained beside the Expires field, in days', async () => {
-    const page = await (await browser.newContext()).newPage();
-    await signIn(page, gatehouse.url, 'frank');
+    const page = await (await t.browser.newContext()).newPage();
+    await signIn(page, t.gatehouse.url, 'frank');
     await page.locator('#token-name').fill('backup');
     await page.locator('#token-expiry').selectOption({ label: 'in 1 year' });
     await page.getByRole('button', { name: 'Create token' }).click();

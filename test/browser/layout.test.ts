@@ -1,18 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { issueApiToken } from '../../src/schemes/token/issue.js';
-import { PASSWORD } from '../helpers/session.js';
-import {
-  ARTIFACTS,
-  browserAvailable,
-  buildAccountPage,
-  type LaunchedBrowser,
-  launchBrowser,
-  type RunningGatehouse,
-  startGatehouse,
-} from './browser.js';
+import { ARTIFACTS, browserAvailable, useAccountPage } from './browser.js';
 import { contrastOf, signIn, signInFromNode } from './page.js';
 
 const available = browserAvailable();
@@ -29,42 +20,28 @@ const USER_AGENTS = [
 const SCHEMES = ['light', 'dark'] as const;
 
 describe.skipIf(!available)('the account page on phones, in both colour schemes', () => {
-  let gatehouse: RunningGatehouse;
-  let launched: LaunchedBrowser;
-  let browser: Browser;
+  const t = useAccountPage({
+    // One user signs in a dozen times here; the login throttle is not what this file tests.
+    config: { throttle: { login: null, loginUsername: null } },
+    users: [{ username: 'erin', isAdmin: true }],
+  });
 
   beforeAll(async () => {
-    buildAccountPage();
-    // One user signs in a dozen times here; the login throttle is not what this file tests.
-    gatehouse = await startGatehouse({ throttle: { login: null, loginUsername: null } });
-    const ctx = gatehouse.server.gh.ctx;
-    await ctx.stores.users.create({
-      username: 'erin',
-      passwordHash: await ctx.passwords.hash(PASSWORD),
-      isAdmin: true,
-      dateJoined: Date.now(),
-    });
-    for (const ua of USER_AGENTS) await signInFromNode(gatehouse.url, 'erin', ua);
+    const ctx = t.gatehouse.server.gh.ctx;
+    for (const ua of USER_AGENTS) await signInFromNode(t.gatehouse.url, 'erin', ua);
     const erin = (await ctx.stores.users.findByUsername('erin'))!;
 
     await issueApiToken(ctx, erin, { name: 'nightly backup on the build server', via: 'api' });
     await issueApiToken(ctx, erin, { name: `ci-${'x'.repeat(60)}`, via: 'api', lifetime: 30 * 86400 });
-    launched = await launchBrowser();
-    browser = launched.browser;
     mkdirSync(ARTIFACTS, { recursive: true });
   });
 
-  afterAll(async () => {
-    await launched?.close();
-    await gatehouse?.close();
-  });
-
   async function openAccount(colorScheme: 'light' | 'dark', width: number, height: number): Promise<Page> {
-    const context = await browser.newContext({ colorScheme, viewport: { width, height } });
+    const context = await t.browser.newContext({ colorScheme, viewport: { width, height } });
     const page = await context.newPage();
     // A missing element fails fast, with its selector, rather than at the test's timeout.
     page.setDefaultTimeout(5000);
-    await signIn(page, gatehouse.url, 'erin');
+    await signIn(page, t.gatehouse.url, 'erin');
     await expect.poll(() => page.locator('#sessions [data-session]').count()).toBe(USER_AGENTS.length + 1);
     await expect.poll(() => page.locator('#tokens [data-token]').count()).toBe(2);
     return page;
@@ -146,8 +123,8 @@ describe.skipIf(!available)('the account page on phones, in both colour schemes'
       await expect.poll(() => page.locator('#tokens [data-token]').count()).toBe(2);
       await closeAccount(page);
 
-      const signin = await (await browser.newContext({ colorScheme: scheme })).newPage();
-      await signin.goto(`${gatehouse.url}/`);
+      const signin = await (await t.browser.newContext({ colorScheme: scheme })).newPage();
+      await signin.goto(`${t.gatehouse.url}/`);
       await signin.locator('#signin-username').focus();
       await signin.keyboard.press('Enter');
       await signin.locator('#signin-username-error').waitFor({ state: 'visible' });
@@ -168,9 +145,9 @@ describe.skipIf(!available)('the account page on phones, in both colour schemes'
       }
       // The sign-in form as a phone shows it, with a field error beside its field.
       const signin = await (
-        await browser.newContext({ colorScheme: scheme, viewport: { width: 390, height: 844 } })
+        await t.browser.newContext({ colorScheme: scheme, viewport: { width: 390, height: 844 } })
       ).newPage();
-      await signin.goto(`${gatehouse.url}/`);
+      await signin.goto(`${t.gatehouse.url}/`);
       await signin.locator('#signin-username').fill('erin');
       await signin.getByRole('button', { name: 'Sign in' }).click();
       await signin.locator('#signin-password-error').waitFor({ state: 'visible' });

@@ -1,16 +1,8 @@
 import { generate } from 'otplib';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/session.js';
-import {
-  browserAvailable,
-  buildAccountPage,
-  type LaunchedBrowser,
-  launchBrowser,
-  newContext,
-  type RunningGatehouse,
-  startGatehouse,
-} from './browser.js';
+import { browserAvailable, newContext, useAccountPage } from './browser.js';
 import { signIn } from './page.js';
 
 const available = browserAvailable();
@@ -20,25 +12,7 @@ const codeFor = (secret: string, ahead = 0): Promise<string> =>
   generate({ secret, epoch: Math.floor(Date.now() / 1000) + ahead });
 
 describe.skipIf(!available)('two-factor authentication on the account page in chromium', () => {
-  let gatehouse: RunningGatehouse;
-  let launched: LaunchedBrowser;
-
-  beforeAll(async () => {
-    buildAccountPage();
-    gatehouse = await startGatehouse();
-    const ctx = gatehouse.server.gh.ctx;
-    await ctx.stores.users.create({
-      username: 'dana',
-      passwordHash: await ctx.passwords.hash(PASSWORD),
-      dateJoined: Date.now(),
-    });
-    launched = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await launched?.close();
-    await gatehouse?.close();
-  });
+  const t = useAccountPage({ users: ['dana'] });
 
   /** Logs out and signs in again with the password: the page asks for the second step. */
   async function firstStep(page: Page): Promise<void> {
@@ -57,11 +31,11 @@ describe.skipIf(!available)('two-factor authentication on the account page in ch
   }
 
   it('turns TOTP on with a QR code, shows the recovery codes once, and asks for a code at sign-in', async () => {
-    const context = await newContext(launched.browser, gatehouse.url);
+    const context = await newContext(t.browser, t.gatehouse.url);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
-    await signIn(page, gatehouse.url, 'dana');
+    await signIn(page, t.gatehouse.url, 'dana');
     await expect.poll(() => page.locator('#mfa-state').textContent()).toContain('Off');
 
     await page.fill('#mfa-setup-password', PASSWORD);

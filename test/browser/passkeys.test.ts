@@ -1,15 +1,7 @@
 import type { CDPSession, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/session.js';
-import {
-  browserAvailable,
-  buildAccountPage,
-  type LaunchedBrowser,
-  launchBrowser,
-  newContext,
-  type RunningGatehouse,
-  startGatehouse,
-} from './browser.js';
+import { browserAvailable, newContext, useAccountPage } from './browser.js';
 import { signIn } from './page.js';
 
 const available = browserAvailable();
@@ -25,33 +17,19 @@ interface VirtualCredential {
 }
 
 describe.skipIf(!available)('passkeys on the account page in chromium', () => {
-  let gatehouse: RunningGatehouse;
-  let launched: LaunchedBrowser;
+  const t = useAccountPage({
+    config: { mfa: { passkeys: { rpId: 'localhost', origins: ['http://localhost'] } } },
+    users: ['erin'],
+  });
   /** The page's origin: passkeys need a domain (never an IP), so localhost on the server's port. */
   let origin: string;
 
-  beforeAll(async () => {
-    buildAccountPage();
-    gatehouse = await startGatehouse({
-      mfa: { passkeys: { rpId: 'localhost', origins: ['http://localhost'] } },
-    });
+  beforeAll(() => {
     // The allowed origin carries the port, known only once the server listens on port 0: the
     // service reads its settings per ceremony, so the test names the real origin here.
-    origin = `http://localhost:${new URL(gatehouse.url).port}`;
-    const settings = gatehouse.server.gh.ctx.config.mfa.passkeys!;
+    origin = `http://localhost:${new URL(t.gatehouse.url).port}`;
+    const settings = t.gatehouse.server.gh.ctx.config.mfa.passkeys!;
     (settings.origins as string[]).splice(0, settings.origins.length, origin);
-    const ctx = gatehouse.server.gh.ctx;
-    await ctx.stores.users.create({
-      username: 'erin',
-      passwordHash: await ctx.passwords.hash(PASSWORD),
-      dateJoined: Date.now(),
-    });
-    launched = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await launched?.close();
-    await gatehouse?.close();
   });
 
   /** A platform authenticator that holds discoverable credentials and verifies its user. */
@@ -78,7 +56,7 @@ describe.skipIf(!available)('passkeys on the account page in chromium', () => {
   }
 
   it('registers a passkey from the account page, signs in with it, and refuses a clone', async () => {
-    const context = await newContext(launched.browser, origin);
+    const context = await newContext(t.browser, origin);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (e) => problems.push(e.message));
@@ -112,8 +90,8 @@ describe.skipIf(!available)('passkeys on the account page in chromium', () => {
     await signInWithPasskey(page);
     await expect.poll(() => page.locator('#status').textContent()).toMatch(/sign counter did not advance/);
     expect(await page.locator('#account-title').isVisible()).toBe(false);
-    const user = await gatehouse.server.gh.ctx.stores.users.findByUsername('erin');
-    const events = await gatehouse.server.gh.ctx.stores.audit.list({ userId: user!.id, limit: 50 });
+    const user = await t.gatehouse.server.gh.ctx.stores.users.findByUsername('erin');
+    const events = await t.gatehouse.server.gh.ctx.stores.audit.list({ userId: user!.id, limit: 50 });
     expect(events.map((e) => e.event)).toContain('passkey_cloned');
 
     // The key again, its counter ahead. A passkey is a second factor: the password alone is not

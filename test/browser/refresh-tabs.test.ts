@@ -4,16 +4,10 @@
  * gets the same successor. Both tabs stay signed in, and the browser is left with one refresh
  * cookie: the successor, which refreshes again.
  */
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/session.js';
-import {
-  browserAvailable,
-  type LaunchedBrowser,
-  launchBrowser,
-  type RunningGatehouse,
-  startGatehouse,
-} from './browser.js';
+import { browserAvailable, useAccountPage } from './browser.js';
 
 const available = browserAvailable();
 
@@ -38,33 +32,23 @@ async function me(page: Page): Promise<number> {
 }
 
 describe.skipIf(!available)('two tabs refreshing at once with jwt.cookie, in chromium', () => {
-  let gatehouse: RunningGatehouse;
-  let launched: LaunchedBrowser;
-  let browser: Browser;
+  // Only the API is called here: no account page to compile.
+  const t = useAccountPage({
+    config: { authentication: ['session', 'jwt'], jwt: { cookie: true } },
+    users: ['alice'],
+    build: false,
+  });
   let context: BrowserContext;
 
-  beforeAll(async () => {
-    gatehouse = await startGatehouse({ authentication: ['session', 'jwt'], jwt: { cookie: true } });
-    const ctx = gatehouse.server.gh.ctx;
-    await ctx.stores.users.create({
-      username: 'alice',
-      passwordHash: await ctx.passwords.hash(PASSWORD),
-      dateJoined: Date.now(),
-    });
-    launched = await launchBrowser();
-    browser = launched.browser;
-  });
-
+  // Registered after the page's hooks, so it runs before they close the browser.
   afterAll(async () => {
     await context?.close();
-    await launched?.close();
-    await gatehouse?.close();
   });
 
   it('both stay signed in on one chain, and one refresh cookie remains', async () => {
-    context = await browser.newContext();
+    context = await t.browser.newContext();
     const [one, two] = [await context.newPage(), await context.newPage()];
-    for (const tab of [one, two]) await tab.goto(`${gatehouse.url}/api/auth/csrf/`);
+    for (const tab of [one, two]) await tab.goto(`${t.gatehouse.url}/api/auth/csrf/`);
     const signedIn = await post(one, '/api/token/', { username: 'alice', password: PASSWORD });
     expect(signedIn.status).toBe(200);
     const refreshCookies = async () => (await context.cookies()).filter((c) => c.name === 'jwt-refresh');
@@ -73,7 +57,7 @@ describe.skipIf(!available)('two tabs refreshing at once with jwt.cookie, in chr
     // The server holds each spend until both tabs' refreshes have reached it: both were sent
     // with the refresh cookie the browser held then, as in a real race (the browser attaches
     // cookies when it sends, so the hold must be past that point).
-    const jwtState = gatehouse.server.gh.ctx.stores.jwtState as unknown as Record<
+    const jwtState = t.gatehouse.server.gh.ctx.stores.jwtState as unknown as Record<
       'spend' | 'rotate',
       (...args: unknown[]) => Promise<unknown>
     >;
@@ -101,7 +85,7 @@ describe.skipIf(!available)('two tabs refreshing at once with jwt.cookie, in chr
     // The family lives: the remaining cookie is the chain's head and refreshes again.
     expect((await post(two, '/api/token/refresh/')).status).toBe(200);
     expect(await me(one)).toBe(200);
-    const events = (await gatehouse.server.gh.ctx.stores.audit.list({ limit: 50 })).map((e) => e.event);
+    const events = (await t.gatehouse.server.gh.ctx.stores.audit.list({ limit: 50 })).map((e) => e.event);
     expect(events).toContain('refresh_replayed');
     expect(events).not.toContain('refresh_reuse_detected');
   }, 60_000);

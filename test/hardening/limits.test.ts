@@ -3,16 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MAX_COOKIES } from '../../src/core/cookies.js';
 import { basicAuth, makeGatehouse } from '../helpers/gatehouse.js';
 import { PASSWORD, sessionGatehouse } from '../helpers/session.js';
-import { type HardeningServer, startHardeningServer } from './server.js';
-
-const OFF = {
-  login: null,
-  loginUsername: null,
-  refresh: null,
-  register: null,
-  passwordChange: null,
-  backoffAfter: 0,
-};
+import { type HardeningServer, startHardeningServer, THROTTLE_OFF } from './server.js';
 
 /** Sends raw bytes and resolves with the status line the server answers (or '' if it just closes). */
 function raw(port: number, request: string | Buffer): Promise<string> {
@@ -34,7 +25,7 @@ function raw(port: number, request: string | Buffer): Promise<string> {
 describe('limits on the real server', () => {
   let s: HardeningServer;
   beforeAll(async () => {
-    s = await startHardeningServer({ throttle: OFF });
+    s = await startHardeningServer({ throttle: THROTTLE_OFF });
   });
   afterAll(async () => {
     await s?.close();
@@ -72,7 +63,7 @@ describe('field limits', () => {
     const t = await sessionGatehouse({
       authentication: ['session', 'token', 'jwt', 'basic'],
       signup: true,
-      throttle: OFF,
+      throttle: THROTTLE_OFF,
       server: { bodyLimit: 4 * 1024 * 1024 },
       passwords: { maxConcurrentHashes: 1, maxQueuedHashes: 0 },
     });
@@ -120,7 +111,7 @@ describe('field limits', () => {
   });
 
   it('a username over 150 characters is refused without a lookup', async () => {
-    const t = await makeGatehouse({ authentication: ['jwt', 'basic'], throttle: OFF });
+    const t = await makeGatehouse({ authentication: ['jwt', 'basic'], throttle: THROTTLE_OFF });
     await t.user('alice', PASSWORD);
     const find = vi.spyOn(t.stores.users, 'findByUsername');
     const name = 'a'.repeat(151);

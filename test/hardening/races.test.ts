@@ -2,16 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { GatehouseConfigInput } from '../../src/core/config.js';
 import type { TestResponse } from '../helpers/gatehouse.js';
 import { CookieJar, PASSWORD, type SessionTestGatehouse, sessionGatehouse } from '../helpers/session.js';
-import { type HardeningServer, startHardeningServer } from './server.js';
-
-const OFF = {
-  login: null,
-  loginUsername: null,
-  refresh: null,
-  register: null,
-  passwordChange: null,
-  backoffAfter: 0,
-};
+import { type HardeningServer, startHardeningServer, THROTTLE_OFF } from './server.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -40,7 +31,7 @@ function pauseNext<T extends object, K extends keyof T>(obj: T, method: K) {
 }
 
 async function setup(extra: Partial<GatehouseConfigInput> = {}) {
-  return sessionGatehouse({ authentication: ['session', 'token', 'jwt'], throttle: OFF, ...extra });
+  return sessionGatehouse({ authentication: ['session', 'token', 'jwt'], throttle: THROTTLE_OFF, ...extra });
 }
 
 const creds = { username: 'alice', password: PASSWORD };
@@ -215,7 +206,10 @@ describe('concurrent token creation against tokens.maxPerUser', () => {
     });
 
     it('30 obtains at once from 30 connections leave exactly the limit', async () => {
-      s = await startHardeningServer({ throttle: OFF, tokens: { maxPerUser: 4, atLimit: 'refuse' } });
+      s = await startHardeningServer({
+        throttle: THROTTLE_OFF,
+        tokens: { maxPerUser: 4, atLimit: 'refuse' },
+      });
       const obtain = () =>
         fetch(`${s!.origin}/api-token-auth/`, {
           method: 'POST',

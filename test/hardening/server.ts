@@ -9,6 +9,16 @@ import { tempProject } from '../helpers/temp.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
+/** Every throttle off, back-off included: for tests that sign in or register many times. */
+export const THROTTLE_OFF = {
+  login: null,
+  loginUsername: null,
+  refresh: null,
+  register: null,
+  passwordChange: null,
+  backoffAfter: 0,
+};
+
 /** The real standalone server on a temp SQLite file, listening on loopback. */
 export interface HardeningServer extends Server {
   /** `http://127.0.0.1:<port>` */

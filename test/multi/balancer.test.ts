@@ -8,37 +8,28 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStores } from '../../src/stores/open.js';
 import type { Stores } from '../../src/stores/types.js';
-import type { RunningServer } from '../helpers/cli.js';
 import {
   Browser,
   call,
   describeIf,
-  freshDatabase,
-  freshRedisPrefix,
+  MISSING_POSTGRES_REDIS,
+  PASSWORD,
   RELAXED_THROTTLE,
   type Reply,
-  sharedEnv,
-  startInstances,
+  startPairOnTestServers,
 } from './cluster.js';
 import { type Balancer, findHaproxy, PROXY_ADDRESS, SERVED_BY, startHaproxy } from './haproxy.js';
 
-const PG = process.env['GATEHOUSE_TEST_POSTGRES_URL'];
-const REDIS = process.env['GATEHOUSE_TEST_REDIS_URL'];
 const HAPROXY = findHaproxy();
-const missing = !PG
-  ? 'GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/services.sh start)'
-  : !REDIS
-    ? 'GATEHOUSE_TEST_REDIS_URL is not set (scripts/services.sh start)'
-    : !HAPROXY
-      ? 'haproxy is not installed (apt-get install haproxy, or set GATEHOUSE_TEST_HAPROXY)'
-      : null;
+const missing =
+  MISSING_POSTGRES_REDIS ??
+  (!HAPROXY ? 'haproxy is not installed (apt-get install haproxy, or set GATEHOUSE_TEST_HAPROXY)' : null);
 
-const PASSWORD = 'correct-horse-battery-staple-9';
 /** The address every request of this test comes from, as the proxy forwards it. */
 const CLIENT_ADDRESS = '127.0.0.1';
 
 // Only what is missing decides whether the skip is allowed (GATEHOUSE_REQUIRE_BACKENDS).
-const needed = !PG || !REDIS ? ['postgres', 'redis'] : ['haproxy'];
+const needed = MISSING_POSTGRES_REDIS ? ['postgres', 'redis'] : ['haproxy'];
 
 describeIf(missing, needed, 'two instances behind HAProxy', () => {
   let lb: Balancer;
@@ -46,22 +37,12 @@ describeIf(missing, needed, 'two instances behind HAProxy', () => {
   const cleanup: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const db = await freshDatabase(PG as string);
-    cleanup.push(db.drop);
-    const redis = freshRedisPrefix(REDIS as string);
-    cleanup.push(redis.drop);
     // Trust the proxy's address only: a client reaching an instance directly names no address.
     const config = { throttle: RELAXED_THROTTLE, server: { trustProxy: [PROXY_ADDRESS] } };
-    const [a, b] = (await startInstances(sharedEnv(db.url, redis.url), { config })) as [
-      RunningServer,
-      RunningServer,
-    ];
-    cleanup.unshift(async () => {
-      await Promise.all([a.stop(), b.stop()]);
-    });
+    const { a, b, databaseUrl } = await startPairOnTestServers(cleanup, { config });
     lb = await startHaproxy(HAPROXY as string, [a.url, b.url]);
     cleanup.unshift(() => lb.stop());
-    stores = await openStores({ database: db.url });
+    stores = await openStores({ database: databaseUrl });
     cleanup.unshift(() => stores.close());
   }, 60_000);
 

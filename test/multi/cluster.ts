@@ -16,6 +16,18 @@ import { describeUnavailable } from '../helpers/required.js';
 
 export const SECRET_KEY = 'multi-instance-test-secret-key-0123456789abcdef';
 export const ADMIN_PASSWORD = 'admin-password-for-multi-tests';
+/** The password of every user a multi-instance test registers. */
+export const PASSWORD = 'correct-horse-battery-staple-9';
+
+/** The test PostgreSQL and Redis servers (`scripts/services.sh start`), when they are set. */
+export const TEST_POSTGRES_URL = process.env['GATEHOUSE_TEST_POSTGRES_URL'];
+export const TEST_REDIS_URL = process.env['GATEHOUSE_TEST_REDIS_URL'];
+/** Why a suite over both test servers cannot run here, or null when it can: for describeIf. */
+export const MISSING_POSTGRES_REDIS: string | null = !TEST_POSTGRES_URL
+  ? 'GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/services.sh start)'
+  : !TEST_REDIS_URL
+    ? 'GATEHOUSE_TEST_REDIS_URL is not set (scripts/services.sh start)'
+    : null;
 
 /**
  * `describe` when `reason` is null; otherwise a skipped suite whose title says why (and a warning
@@ -129,6 +141,43 @@ export async function startInstances(
     throw (failed as PromiseRejectedResult).reason;
   }
   return servers;
+}
+
+/** Two instances over stores of their own, as {@link startPairOnTestServers} leaves them. */
+export interface InstancePair {
+  a: RunningServer;
+  b: RunningServer;
+  /** The instances' environment, for {@link operator} calls against the same stores. */
+  env: Record<string, string>;
+  databaseUrl: string;
+  redisUrl: string;
+}
+
+/**
+ * What the suites over the test PostgreSQL and Redis start with: a fresh database and Redis key
+ * prefix, and two instances over them (`editEnv` may change their environment first; `config` is
+ * their config file, see {@link startInstances}). Each undo step goes on `cleanup`, so that the
+ * suite's afterAll, running its steps in order, stops the instances before it drops the stores,
+ * and drops what was made even when a later step failed.
+ */
+export async function startPairOnTestServers(
+  cleanup: (() => Promise<void>)[],
+  opts: { config?: Record<string, unknown>; editEnv?: (env: Record<string, string>) => void } = {},
+): Promise<InstancePair> {
+  const db = await freshDatabase(TEST_POSTGRES_URL as string);
+  cleanup.push(db.drop);
+  const redis = freshRedisPrefix(TEST_REDIS_URL as string);
+  cleanup.push(redis.drop);
+  const env = sharedEnv(db.url, redis.url);
+  opts.editEnv?.(env);
+  const [a, b] = (await startInstances(env, opts.config ? { config: opts.config } : {})) as [
+    RunningServer,
+    RunningServer,
+  ];
+  cleanup.unshift(async () => {
+    await Promise.all([a.stop(), b.stop()]);
+  });
+  return { a, b, env, databaseUrl: db.url, redisUrl: redis.url };
 }
 
 /** Runs a CLI command against the shared stores (what an operator does on any machine). */

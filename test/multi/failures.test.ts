@@ -20,6 +20,7 @@ import {
   basic,
   call,
   describeIf,
+  PASSWORD,
   type Reply,
   sharedEnv,
   startInstances,
@@ -27,7 +28,6 @@ import {
 
 const run = promisify(execFile);
 const SERVICES = resolve(import.meta.dirname, '../../scripts/services.sh');
-const PASSWORD = 'correct-horse-battery-staple-9';
 
 function whyNot(): string | null {
   const versions = existsSync('/usr/lib/postgresql') ? readdirSync('/usr/lib/postgresql') : [];

@@ -13,26 +13,16 @@ import {
   basic,
   call,
   describeIf,
-  freshDatabase,
-  freshRedisPrefix,
+  MISSING_POSTGRES_REDIS,
   operator,
+  PASSWORD,
   RELAXED_THROTTLE,
-  sharedEnv,
-  startInstances,
+  startPairOnTestServers,
 } from './cluster.js';
 
-const PG = process.env['GATEHOUSE_TEST_POSTGRES_URL'];
-const REDIS = process.env['GATEHOUSE_TEST_REDIS_URL'];
-const missing = !PG
-  ? 'GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/services.sh start)'
-  : !REDIS
-    ? 'GATEHOUSE_TEST_REDIS_URL is not set (scripts/services.sh start)'
-    : null;
-
-const PASSWORD = 'correct-horse-battery-staple-9';
 const LOGINS_PER_USER = 6;
 
-describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + Redis', () => {
+describeIf(MISSING_POSTGRES_REDIS, ['postgres', 'redis'], 'several instances over PostgreSQL + Redis', () => {
   let a: RunningServer;
   let b: RunningServer;
   let env: Record<string, string>;
@@ -40,18 +30,11 @@ describeIf(missing, ['postgres', 'redis'], 'several instances over PostgreSQL + 
   const cleanup: (() => Promise<void>)[] = [];
 
   beforeAll(async () => {
-    const db = await freshDatabase(PG as string);
-    cleanup.push(db.drop);
-    const redis = freshRedisPrefix(REDIS as string);
-    cleanup.push(redis.drop);
-    env = sharedEnv(db.url, redis.url);
-    stores = { database: db.url, redis: redis.url };
     // One account may sign in LOGINS_PER_USER times a minute, counted over both instances.
     const throttle = { ...RELAXED_THROTTLE, loginUsername: `${LOGINS_PER_USER}/min` };
-    [a, b] = (await startInstances(env, { config: { throttle } })) as [RunningServer, RunningServer];
-    cleanup.unshift(async () => {
-      await Promise.all([a.stop(), b.stop()]);
-    });
+    const pair = await startPairOnTestServers(cleanup, { config: { throttle } });
+    ({ a, b, env } = pair);
+    stores = { database: pair.databaseUrl, redis: pair.redisUrl };
   }, 60_000);
 
   afterAll(async () => {

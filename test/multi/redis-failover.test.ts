@@ -23,6 +23,7 @@ import {
   call,
   describeIf,
   freshDatabase,
+  PASSWORD,
   RELAXED_THROTTLE,
   type Reply,
   sharedEnv,
@@ -32,7 +33,6 @@ import {
 const run = promisify(execFile);
 const SERVICES = resolve(import.meta.dirname, '../../scripts/services.sh');
 const PG = process.env['GATEHOUSE_TEST_POSTGRES_URL'];
-const PASSWORD = 'correct-horse-battery-staple-9';
 
 interface Topology {
   name: 'sentinel' | 'cluster';

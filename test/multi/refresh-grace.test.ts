@@ -8,21 +8,11 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { openStores } from '../../src/stores/open.js';
 import type { Stores } from '../../src/stores/types.js';
 import type { RunningServer } from '../helpers/cli.js';
-import { call, describeIf, freshDatabase, freshRedisPrefix, sharedEnv, startInstances } from './cluster.js';
-
-const PG = process.env['GATEHOUSE_TEST_POSTGRES_URL'];
-const REDIS = process.env['GATEHOUSE_TEST_REDIS_URL'];
-const missing = !PG
-  ? 'GATEHOUSE_TEST_POSTGRES_URL is not set (scripts/services.sh start)'
-  : !REDIS
-    ? 'GATEHOUSE_TEST_REDIS_URL is not set (scripts/services.sh start)'
-    : null;
-
-const PASSWORD = 'correct-horse-battery-staple-9';
+import { call, describeIf, MISSING_POSTGRES_REDIS, PASSWORD, startPairOnTestServers } from './cluster.js';
 
 for (const state of ['redis', 'postgres'] as const) {
   describeIf(
-    missing,
+    MISSING_POSTGRES_REDIS,
     ['postgres', 'redis'],
     `refresh grace window over two instances (JWT state in ${state})`,
     () => {
@@ -32,19 +22,15 @@ for (const state of ['redis', 'postgres'] as const) {
       const cleanup: (() => Promise<void>)[] = [];
 
       beforeAll(async () => {
-        const db = await freshDatabase(PG as string);
-        cleanup.push(db.drop);
-        const redis = freshRedisPrefix(REDIS as string);
-        cleanup.push(redis.drop);
-        const env = sharedEnv(db.url, redis.url);
-        // Without a Redis URL every store, the refresh state included, is PostgreSQL's.
-        if (state === 'postgres') delete env['GATEHOUSE_REDIS_URL'];
-        [a, b] = (await startInstances(env)) as [RunningServer, RunningServer];
-        cleanup.unshift(async () => {
-          await Promise.all([a.stop(), b.stop()]);
+        const pair = await startPairOnTestServers(cleanup, {
+          // Without a Redis URL every store, the refresh state included, is PostgreSQL's.
+          editEnv: (env) => {
+            if (state === 'postgres') delete env['GATEHOUSE_REDIS_URL'];
+          },
         });
+        ({ a, b } = pair);
         // The audit trail, read where both instances write it.
-        stores = await openStores({ database: db.url });
+        stores = await openStores({ database: pair.databaseUrl });
         cleanup.unshift(() => stores.close());
       }, 60_000);
 

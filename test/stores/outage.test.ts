@@ -7,7 +7,7 @@ import { afterEach, expect, it } from 'vitest';
 import { StoreUnavailable } from '../../src/stores/errors.js';
 import { openStores } from '../../src/stores/open.js';
 import type { Stores } from '../../src/stores/types.js';
-import { describeBackends, perTest } from './backends.js';
+import { describeBackends, perTest, type StoreBackend } from './backends.js';
 import { refresh, T0 } from './fixtures.js';
 import { type TcpProxy, tcpProxy } from './proxy.js';
 
@@ -20,29 +20,36 @@ async function eventually(check: () => Promise<boolean>, ms: number): Promise<nu
   throw new Error(`not recovered within ${ms} ms`);
 }
 
+/**
+ * For both suites below: a fresh `backend` per test, and a function that opens its stores through
+ * a proxy the test can cut. The stores and the proxy are closed after each test.
+ */
+function storesBehindProxy(backend: StoreBackend): () => Promise<{ proxy: TcpProxy; stores: Stores }> {
+  const b = perTest(backend);
+  let proxy: TcpProxy | undefined;
+  let stores: Stores | undefined;
+  afterEach(async () => {
+    await stores?.close();
+    await proxy?.close();
+  });
+  return async () => {
+    const url = new URL(b.current.url as string);
+    proxy = await tcpProxy(url.hostname, Number(url.port));
+    url.host = `127.0.0.1:${proxy.port}`;
+    stores = await openStores(
+      backend.name === 'redis'
+        ? { database: 'memory:', redis: url.toString() }
+        : { database: url.toString() },
+    );
+    return { proxy, stores };
+  };
+}
+
 describeBackends(
   'Stores during an outage',
   (backend) => {
-    const b = perTest(backend);
-    let proxy: TcpProxy | undefined;
-    let stores: Stores | undefined;
-    afterEach(async () => {
-      await stores?.close();
-      await proxy?.close();
-    });
-
     /** The backend's stores, reached through a proxy. */
-    const throughProxy = async (): Promise<{ proxy: TcpProxy; stores: Stores }> => {
-      const url = new URL(b.current.url as string);
-      proxy = await tcpProxy(url.hostname, Number(url.port));
-      url.host = `127.0.0.1:${proxy.port}`;
-      stores = await openStores(
-        backend.name === 'redis'
-          ? { database: 'memory:', redis: url.toString() }
-          : { database: url.toString() },
-      );
-      return { proxy, stores };
-    };
+    const throughProxy = storesBehindProxy(backend);
     const probe = (s: Stores): Promise<unknown> => s.sessions.findByDigest('0'.repeat(64));
     const isDown = async (s: Stores): Promise<boolean> => Object.values(await s.health()).includes('down');
 
@@ -104,22 +111,13 @@ describeBackends(
 describeBackends(
   'Stores during an outage',
   (backend) => {
-    const b = perTest(backend);
-    let proxy: TcpProxy | undefined;
-    let stores: Stores | undefined;
-    afterEach(async () => {
-      await stores?.close();
-      await proxy?.close();
-    });
+    const throughProxy = storesBehindProxy(backend);
 
     it('refuses every call at once while the server is down, then resumes by itself', async () => {
-      const url = new URL(b.current.url as string);
-      proxy = await tcpProxy(url.hostname, Number(url.port));
-      url.host = `127.0.0.1:${proxy.port}`;
-      stores = await openStores({ database: url.toString() });
+      const { proxy, stores } = await throughProxy();
       const user = await stores.users.create({ username: 'o', passwordHash: '', dateJoined: T0 });
       // Several pooled connections sit idle when the server goes: their errors must not crash us.
-      await Promise.all(Array.from({ length: 5 }, () => stores?.users.findById(user.id)));
+      await Promise.all(Array.from({ length: 5 }, () => stores.users.findById(user.id)));
 
       await proxy.cut();
       for (let i = 0; i < 5; i++) {
@@ -131,10 +129,9 @@ describeBackends(
       expect(await stores.health()).toEqual({ postgres: 'down' });
 
       await proxy.restore();
-      const s = stores;
       await eventually(
         () =>
-          s.users.findById(user.id).then(
+          stores.users.findById(user.id).then(
             () => true,
             () => false,
           ),
