@@ -8,6 +8,7 @@ import { openRedisStores } from './redis/index.js';
 import type { SqlDialect } from './sql/dialect.js';
 import { createSqlStores } from './sql/index.js';
 import { migrateToLatest } from './sql/migrations.js';
+import { allowNamedStatements } from './sql/postgres-pool.js';
 import type { Database } from './sql/schema.js';
 import { allowDirectReads, cachingSqliteDatabase } from './sql/sqlite-database.js';
 import type { Stores } from './types.js';
@@ -107,7 +108,9 @@ async function openPostgres(url: string): Promise<Kysely<Database>> {
   // (StoreUnavailable, 503), and the next one opens a fresh connection: service resumes by itself.
   pool.on('error', () => {});
   pool.on('connect', (client) => client.on('error', () => {}));
-  return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  allowNamedStatements(db as Kysely<unknown>, pool);
+  return db;
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Insertable, Kysely, Selectable } from 'kysely';
 import { leastRecentlyUsed } from '../least-recent.js';
 import type { ApiTokenRecord, ApiTokenStore, UserStore } from '../types.js';
 import { fromJson, num, numOrNull, toJson } from './codec.js';
+import { API_TOKEN_COLUMNS } from './columns.js';
 import { credentialQueries } from './credentials.js';
 import { type SqlDialect, serialisedPer } from './dialect.js';
 import type { ApiTokensTable, Database } from './schema.js';
@@ -133,17 +134,7 @@ export function sqlApiTokenStore(
           .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
         const r = await trx
           .insertInto(T)
-          .columns([
-            'id',
-            'digest',
-            'user_id',
-            'name',
-            'prefix',
-            'scopes',
-            'created_at',
-            'last_used_at',
-            'expires_at',
-          ])
+          .columns(API_TOKEN_COLUMNS)
           .expression(
             trx
               .selectNoFrom((eb) => [

@@ -1,5 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { UserId } from '../types.js';
+import { CREDENTIAL_COLUMNS } from './columns.js';
 import { deleteExpiredBatch } from './delete-expired.js';
 import { preparedQuery } from './prepared.js';
 import type { Database, Millis } from './schema.js';
@@ -48,7 +49,9 @@ export function credentialQueries<T extends CredentialTable, R>(
   const t = table as CredentialTable as 'credentials';
   const record = (row: Selectable<CredentialColumns>): R =>
     toRecord(row as unknown as Selectable<Database[T]>);
-  const byDigest = preparedQuery(c, c.selectFrom(t).selectAll().where('digest', '=', ''), 1);
+  // Every column by name (columns.ts): the narrow view only types the filter.
+  const columns = CREDENTIAL_COLUMNS[table] as readonly string[] as readonly (keyof CredentialColumns)[];
+  const byDigest = preparedQuery(c, c.selectFrom(t).select(columns).where('digest', '=', ''), 1);
 
   return {
     async findByDigest(digest) {

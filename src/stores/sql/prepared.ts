@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { Compilable, CompiledQuery, Kysely } from 'kysely';
+import { directPostgres } from './postgres-pool.js';
 import { directSqlite } from './sqlite-database.js';
 
 /**
@@ -12,6 +14,11 @@ import { directSqlite } from './sqlite-database.js';
  * hops: over HTTP that cost more than the read itself. Running beside Kysely is safe because
  * better-sqlite3 is synchronous and gatehouse never holds a SQLite transaction open across an
  * `await` (dialect.ts): a read never lands inside someone else's transaction.
+ *
+ * On PostgreSQL (`allowNamedStatements`), it runs as a named prepared statement on the pool:
+ * each connection parses and plans it once, then only binds and executes, where an unnamed query
+ * is parsed and planned again on every request. The statements select their columns by name
+ * (columns.ts), so a column added by a later migration does not break a prepared plan.
  *
  * `query` is built with stand-in values; `arity` is how many parameters it must have, checked
  * here so that a query that grew an extra parameter (a `limit`, say) fails at start-up, not with
@@ -41,6 +48,15 @@ export function preparedQuery<DB, R>(
       } catch (err) {
         return Promise.reject(err);
       }
+    };
+  }
+  const pool = directPostgres(db as Kysely<unknown>);
+  if (pool) {
+    // One name per SQL text, the same in every process, so a name never means two statements.
+    const name = `gatehouse_${createHash('sha256').update(compiled.sql).digest('hex').slice(0, 32)}`;
+    return async (parameters) => {
+      const result = await pool.query({ name, text: compiled.sql, values: parameters as unknown[] });
+      return result.rows as R[];
     };
   }
   return async (parameters) => {

@@ -1,6 +1,7 @@
 import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { UserRecord, UserStore } from '../types.js';
 import { fromFlag, num, numOrNull, toFlag } from './codec.js';
+import { USER_COLUMNS } from './columns.js';
 import { preparedQuery } from './prepared.js';
 import type { Database, UsersTable } from './schema.js';
 import { canBeId, canBeText } from './storable.js';
@@ -34,7 +35,7 @@ export function toUser(row: Selectable<UsersTable>): UserRecord {
  * const user = await users.findById(1);
  */
 export function sqlUserStore(db: Kysely<Database>): UserStore {
-  const byId = preparedQuery(db, db.selectFrom(T).selectAll().where('id', '=', 0), 1);
+  const byId = preparedQuery(db, db.selectFrom(T).select(USER_COLUMNS).where('id', '=', 0), 1);
   const set = async (id: number, values: Updateable<UsersTable>): Promise<void> => {
     if (!canBeId(id)) return;
     await db.updateTable(T).set(values).where('id', '=', id).execute();

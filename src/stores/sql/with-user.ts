@@ -1,22 +1,10 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { LookupWithUser, UserRecord, UserStore } from '../types.js';
+import { CREDENTIAL_COLUMNS, USER_COLUMNS } from './columns.js';
 import { preparedQuery } from './prepared.js';
 import type { Database, UsersTable } from './schema.js';
 import { guard } from './translate-errors.js';
 import { toUser } from './users.js';
-
-const USER_COLUMNS = [
-  'id',
-  'username',
-  'email',
-  'password_hash',
-  'is_active',
-  'is_admin',
-  'date_joined',
-  'last_login',
-  'tokens_valid_after',
-  'email_verified',
-] as const satisfies readonly (keyof UsersTable)[];
 
 type UserColumn = (typeof USER_COLUMNS)[number];
 /** The user's columns as the join returns them: prefixed, and null when the user is gone. */
@@ -44,7 +32,7 @@ export function sqlLookupWithUser<T extends 'gatehouse_sessions' | 'gatehouse_ap
   const query = loose
     .selectFrom(`${table} as c` as 'credentials as c')
     .leftJoin('gatehouse_users as u', 'u.id', 'c.user_id')
-    .selectAll('c')
+    .select(CREDENTIAL_COLUMNS[table].map((column) => `c.${column}` as const))
     .select(USER_COLUMNS.map((column) => `u.${column} as u_${column}` as const))
     .where('c.digest', '=', '');
   const run = preparedQuery(loose, query, 1) as unknown as (
