@@ -102,6 +102,25 @@ describeBackends(
         10_000,
       );
     });
+
+    it('does not apply a refresh spend that reaches Redis after its client gave up (503)', async () => {
+      const { proxy, stores } = await throughProxy();
+      const t = refresh();
+      await stores.jwtState.recordOutstanding(t);
+      // A first spend of another token: the store's sample of Redis's clock is taken.
+      const other = refresh();
+      await stores.jwtState.recordOutstanding(other);
+      expect((await stores.jwtState.spend(other.jti, T0)).status).toBe('spent');
+
+      proxy.hold();
+      const spend = await stores.jwtState.spend(t.jti, T0).catch((e: unknown) => e);
+      expect(spend).toMatchObject({ name: 'StoreUnavailable', store: 'jwtState' });
+      // The spend reaches Redis now, after the client answered 503: the script refuses to run.
+      proxy.release();
+      await new Promise((r) => setTimeout(r, 200));
+      // So the client's retry spends the token; it is not taken for a replay of a spent one.
+      expect((await stores.jwtState.spend(t.jti, T0)).status).toBe('spent');
+    });
   },
   // The freeze test waits for the client-side timeout: Redis's is 2 s, PostgreSQL's 10 s; the
   // cut-and-restore path is the one both share, so PostgreSQL runs only that one (below).

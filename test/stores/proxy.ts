@@ -11,6 +11,12 @@ export interface TcpProxy {
   cut(): Promise<void>;
   /** Keeps connections open but passes nothing either way (a server that hangs). */
   freeze(): void;
+  /**
+   * Keeps what clients send, passing it on only at `release()`: a network that delays requests
+   * (a stalled link, a retransmission) past the client's timeout, delivering them late.
+   */
+  hold(): void;
+  release(): void;
   /** Listens again on the same port and passes traffic again. */
   restore(): Promise<void>;
   close(): Promise<void>;
@@ -20,6 +26,8 @@ export interface TcpProxy {
 export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
   const sockets = new Set<Socket>();
   let frozen = false;
+  /** While holding: what each upstream is owed, in order. */
+  let held: Array<{ upstream: Socket; data: Buffer }> | null = null;
   const make = (): Server =>
     createServer((client) => {
       const upstream = connect(port, host);
@@ -32,8 +40,9 @@ export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
         });
       }
       // Forward by hand so that freezing drops bytes instead of buffering them for later.
-      client.on('data', (d) => {
-        if (!frozen) upstream.write(d);
+      client.on('data', (d: Buffer) => {
+        if (held) held.push({ upstream, data: d });
+        else if (!frozen) upstream.write(d);
       });
       upstream.on('data', (d) => {
         if (!frozen) client.write(d);
@@ -61,6 +70,14 @@ export async function tcpProxy(host: string, port: number): Promise<TcpProxy> {
     cut,
     freeze() {
       frozen = true;
+    },
+    hold() {
+      held ??= [];
+    },
+    release() {
+      const late = held ?? [];
+      held = null;
+      for (const { upstream, data } of late) upstream.write(data);
     },
     async restore() {
       if (frozen) {

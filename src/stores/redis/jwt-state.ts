@@ -1,6 +1,7 @@
 import { StoreUnavailable, UniqueViolation } from '../errors.js';
 import type { JwtStateStore, OutstandingRefresh, RefreshState, RotateResult, SpendResult } from '../types.js';
 import { COMMAND_TIMEOUT_MS, type RedisClient } from './client.js';
+import { sampledClock } from './clock.js';
 import { taggedBase } from './keys.js';
 import {
   BLACKLIST,
@@ -17,11 +18,13 @@ import { redisGuard } from './translate-errors.js';
 import { KEEP_EXPIRED_MS, ttlMs } from './ttl.js';
 
 /**
- * A spend that starts running in Redis later than this after its client read Redis's clock is not
- * applied: its client gave up on it after COMMAND_TIMEOUT_MS (503). One that ran just inside the
- * timeout but whose reply came too late is the grace window's case: the retry gets its successor.
+ * A spend that starts running in Redis later than this after its client sent it (Redis's clock) is not
+ * applied: its client gives up on it at COMMAND_TIMEOUT_MS (503). A quarter of the timeout is kept
+ * as a margin for the sampled clock's error (clock.ts), so a late spend is refused even when the
+ * estimate is off. One that ran inside it but whose reply came too late is the grace window's
+ * case: the retry gets its successor.
  */
-const SPEND_MAX_LAG_MS = COMMAND_TIMEOUT_MS;
+const SPEND_MAX_LAG_MS = (COMMAND_TIMEOUT_MS * 3) / 4;
 
 /** A token of SPEND's and ROTATE's replies (jti, then userId, familyId, issuedAt, expiresAt). */
 function tokenOf(
@@ -62,8 +65,8 @@ const TIME = luaScript("return redis.call('TIME')");
  * each kept until its expiry by a TTL. `spend` is one Lua script that checks the blacklist, the
  * family and the spent mark and sets the mark (ROTATE also records the successor), so of
  * concurrent refreshes on any number of instances exactly one wins, and a replay seen anywhere is
- * reported as `reused` (or `replayed` inside the grace window). Spending reads Redis's clock first
- * and the script refuses to run late (see SPEND_MAX_LAG_MS): a spend whose client already answered
+ * reported as `reused` (or `replayed` inside the grace window). A spend carries Redis's clock at
+ * sending (sampled, clock.ts) and the script refuses to run late (see SPEND_MAX_LAG_MS): a spend whose client already answered
  * 503 cannot land afterwards and make the client's retry look like theft. With `replicas` > 0
  * (behind sentinels, or a cluster with replicas), a spend or a revocation is answered only once
  * that many replicas have it, so a failover cannot bring back a spent or revoked token.
@@ -77,13 +80,13 @@ export function redisJwtStateStore(client: RedisClient, prefix: string, replicas
   const P = taggedBase(prefix, 'jwt');
   const keys = [P];
   /**
-   * Redis's clock now (ms): what a spend's script measures its own lateness against. Read by a
+   * Redis's clock now (ms): what a spend's script measures its own lateness against. Sampled by a
    * script routed like the spend's, so in a cluster it is the clock of the node that runs it.
    */
-  const redisNow = async (): Promise<number> => {
+  const redisNow = sampledClock(async () => {
     const [seconds, micros] = (await TIME.run(client, keys, [])) as [string, string];
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000);
-  };
+  });
   return redisGuard('jwtState', {
     async recordOutstanding(t) {
       const reply = await RECORD.run(client, keys, [
