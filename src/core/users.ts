@@ -82,7 +82,7 @@ export async function createUser(ctx: Context, given: CreateUserInput, req: Auth
   }
   if (Object.keys(errors).length) throw new ValidationError(errors);
   if (await ctx.stores.users.findByUsername(input.username)) throw usernameTaken();
-  if (await emailTaken(ctx, input.email)) throw new ValidationError({ email: [EMAIL_TAKEN] });
+  if (await emailTaken(ctx, input.email)) throw emailTakenError();
   const passwordHash = input.password === null ? '' : await ctx.passwords.hash(input.password);
   try {
     const user = await ctx.stores.users.create({
@@ -92,11 +92,13 @@ export async function createUser(ctx: Context, given: CreateUserInput, req: Auth
       isAdmin: input.isAdmin ?? false,
       emailVerified: input.email !== '' && input.emailVerified === true,
       dateJoined: ctx.clock.now(),
+      uniqueEmail: ctx.config.email.unique,
     });
     await audit(ctx, req, 'user_created', { user });
     return user;
   } catch (err) {
-    if (err instanceof UniqueViolation) throw usernameTaken();
+    // Taken by a sign-up that raced this one past the checks above.
+    if (err instanceof UniqueViolation) throw err.field === 'email' ? emailTakenError() : usernameTaken();
     throw err;
   }
 }
@@ -104,10 +106,14 @@ export async function createUser(ctx: Context, given: CreateUserInput, req: Auth
 /** allauth's (and dj-rest-auth's) wording for an address another account has. */
 export const EMAIL_TAKEN = 'A user is already registered with this e-mail address.';
 
+/** The refusal of an address another user has, as a field error. */
+export const emailTakenError = (): ValidationError => new ValidationError({ email: [EMAIL_TAKEN] });
+
 /**
  * Whether `email.unique` is on and another user than `exceptId` has `email` (ignoring case).
- * Checked before the write; two sign-ups racing with one address can both pass, and are then
- * reported like any address shared before the setting (docs/email.md).
+ * Checked before the write for a clear answer; the store decides again in the write itself
+ * (`NewUser.uniqueEmail`, `setEmail`'s `unique`), so two requests racing with one address cannot
+ * both get it.
  */
 export async function emailTaken(ctx: Context, email: string, exceptId?: number): Promise<boolean> {
   const { users } = ctx.stores;

@@ -37,13 +37,19 @@ export interface NewUser {
   isAdmin?: boolean;
   emailVerified?: boolean;
   dateJoined: number;
+  /**
+   * `email.unique`: refuse (UniqueViolation('email')) when another user has this address,
+   * ignoring case, decided in the same step as the insert so two racing sign-ups cannot both
+   * have it. A store without that guarantee may ignore it: the caller checks first too.
+   */
+  uniqueEmail?: boolean;
 }
 
 export interface UserStore {
   findById(id: UserId): Promise<UserRecord | null>;
   /** Exact, case-sensitive match (as Django's default). */
   findByUsername(username: string): Promise<UserRecord | null>;
-  /** Throws UniqueViolation('username') when taken. */
+  /** Throws UniqueViolation('username') when taken, UniqueViolation('email') (see `uniqueEmail`). */
   create(user: NewUser): Promise<UserRecord>;
   setPassword(id: UserId, passwordHash: string): Promise<void>;
   setActive(id: UserId, active: boolean): Promise<void>;
@@ -55,8 +61,12 @@ export interface UserStore {
    * not be unique. Optional: without it and `setEmail`, the mail flows (docs/email.md) are off.
    */
   findByEmail?(email: string): Promise<UserRecord[]>;
-  /** Sets the address and whether it is verified, together (an email change verifies the new one). */
-  setEmail?(id: UserId, email: string, verified: boolean): Promise<void>;
+  /**
+   * Sets the address and whether it is verified, together (an email change verifies the new one).
+   * With `unique`, throws UniqueViolation('email') when another user has the address, decided in
+   * the same step as the write (as `NewUser.uniqueEmail`).
+   */
+  setEmail?(id: UserId, email: string, verified: boolean, unique?: boolean): Promise<void>;
   /**
    * Up to `limit` addresses (lower-cased) that several users share, with their ids: reported when
    * `email.unique` is on. Optional: without it nothing is reported.

@@ -222,7 +222,24 @@ describe.each(TARGETS.filter((x) => x.name === 'server' || x.name === 'fastify')
 );
 
 describe.each(ALL)('email.unique on $label', ({ target }) => {
-  const { t, smtp } = withSmtp(target, { throttle: { email: '1000/hour' } });
+  const { t, smtp } = withSmtp(target, { throttle: { email: '1000/hour', register: '1000/hour' } });
+
+  it('gives an address to one of many sign-ups sent at once', async () => {
+    // Each passes the check before its password is hashed; the store decides at the insert.
+    const answers = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        post(t(), '/api/auth/register/', {
+          username: `racer${i}`,
+          password: PASSWORD,
+          email: 'race@example.com',
+        }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 201)).toHaveLength(1);
+    for (const a of answers.filter((x) => x.status !== 201))
+      expect(a).toMatchObject({ status: 400, body: { email: [EMAIL_TAKEN] } });
+    expect(await t().gh.ctx.stores.users.findByEmail!('race@example.com')).toHaveLength(1);
+  });
 
   it('refuses an address another user has at sign-up, and at the confirmation of an email change', async () => {
     await t().user('max', { email: 'max@example.com' });

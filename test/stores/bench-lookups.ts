@@ -22,7 +22,7 @@ await migrateToLatest(cached, 'sqlite');
 
 // Seed: 10k sessions and users so the indexes matter.
 const sessions = sqlSessionStore(cached);
-const users = sqlUserStore(cached);
+const users = sqlUserStore(cached, 'sqlite');
 const digests: string[] = [];
 for (let i = 0; i < 10_000; i++) {
   const s = session({ userId: i + 1 });

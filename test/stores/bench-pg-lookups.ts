@@ -19,7 +19,7 @@ const { db: named } = await openDatabase(url);
 await migrateToLatest(named, 'postgres');
 
 // Seed: 10k users and sessions so the indexes matter.
-const users = sqlUserStore(named);
+const users = sqlUserStore(named, 'postgres');
 const sessions = sqlSessionStore(named, users);
 const digests: string[] = [];
 for (let i = 0; i < 10_000; i++) {
@@ -33,7 +33,7 @@ for (let i = 0; i < 10_000; i++) {
 const plain = new Kysely<Database>({
   dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }),
 });
-const plainUsers = sqlUserStore(plain);
+const plainUsers = sqlUserStore(plain, 'postgres');
 const plainSessions = sqlSessionStore(plain, plainUsers);
 
 let i = 0;

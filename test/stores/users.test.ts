@@ -71,6 +71,51 @@ describeBackends(
       expect(await users.sharedEmails!(0)).toEqual([]);
     });
 
+    it('with uniqueEmail, gives an address (ignoring case) to one of many users created at once', async () => {
+      const users = b.stores.users;
+      const tries = await Promise.allSettled(
+        Array.from({ length: 12 }, (_, i) =>
+          users.create({
+            ...newUser(`racer${i}`),
+            email: i % 2 ? 'Race@Example.com' : 'race@example.com',
+            uniqueEmail: true,
+          }),
+        ),
+      );
+      const made = tries.filter((t) => t.status === 'fulfilled');
+      expect(made).toHaveLength(1);
+      for (const t of tries) {
+        if (t.status === 'rejected')
+          expect(t.reason).toMatchObject({ name: 'UniqueViolation', field: 'email' });
+      }
+      expect(await users.findByEmail!('race@example.com')).toHaveLength(1);
+      // Without it, an address may be shared (email.unique off, or an app's own rule).
+      await users.create({ ...newUser('twin'), email: 'race@example.com' });
+      expect(await users.findByEmail!('race@example.com')).toHaveLength(2);
+    });
+
+    it('with unique, sets an address no other user has, and refuses one another user has', async () => {
+      const users = b.stores.users;
+      const ann = await users.create({ ...newUser('ann'), email: 'ann@example.com' });
+      const bob = await users.create({ ...newUser('bob'), email: 'bob@example.com' });
+      const err = await users.setEmail!(bob.id, 'ANN@example.com', true, true).catch((e: unknown) => e);
+      expect(err).toMatchObject({ name: 'UniqueViolation', field: 'email' });
+      expect(await users.findById(bob.id)).toMatchObject({ email: 'bob@example.com', emailVerified: false });
+      // Its own address again (a verification), and a free one, are fine.
+      await users.setEmail!(ann.id, 'Ann@example.com', true, true);
+      await users.setEmail!(bob.id, 'robert@example.com', true, true);
+      expect(await users.findById(bob.id)).toMatchObject({
+        email: 'robert@example.com',
+        emailVerified: true,
+      });
+      // Two users moving to one free address at once: one gets it.
+      const moves = await Promise.allSettled(
+        [ann.id, bob.id].map((id) => users.setEmail!(id, 'shared@example.com', true, true)),
+      );
+      expect(moves.filter((m) => m.status === 'fulfilled')).toHaveLength(1);
+      expect(await users.findByEmail!('shared@example.com')).toHaveLength(1);
+    });
+
     it('gives each user a distinct id', async () => {
       const ids = new Set<number>();
       for (const name of ['a', 'b', 'c', 'd']) ids.add((await b.stores.users.create(newUser(name))).id);

@@ -8,10 +8,16 @@ import {
   makeEmailToken,
   parseEmailToken,
 } from '../../core/email/tokens.js';
-import { ConfigError, PermissionDenied, ValidationError } from '../../core/errors.js';
+import { ConfigError, PermissionDenied, UniqueViolation, ValidationError } from '../../core/errors.js';
 import type { AuthRequest } from '../../core/request.js';
 import type { Throttle } from '../../core/throttle/throttle.js';
-import { changePassword, EMAIL_TAKEN, emailProblem, emailTaken, normalizeEmail } from '../../core/users.js';
+import {
+  changePassword,
+  emailProblem,
+  emailTaken,
+  emailTakenError,
+  normalizeEmail,
+} from '../../core/users.js';
 import type { UserRecord, UserStore } from '../../stores/types.js';
 import type { MailTemplate, MailTemplates } from './templates.js';
 import type { Mailer } from './types.js';
@@ -220,9 +226,12 @@ export function createEmailFlows({ ctx, throttle, mailer, templates }: EmailFlow
       );
       const email = purpose === 'change' ? normalizeEmail(newEmail!) : user.email;
       // Said only to whoever holds the link: they proved the address is theirs to ask about.
-      if (purpose === 'change' && (await emailTaken(ctx, email, user.id)))
-        throw new ValidationError({ email: [EMAIL_TAKEN] });
-      await mailUsers.setEmail(user.id, email, true);
+      const unique = purpose === 'change' && ctx.config.email.unique;
+      if (unique && (await emailTaken(ctx, email, user.id))) throw emailTakenError();
+      await mailUsers.setEmail(user.id, email, true, unique).catch((err: unknown) => {
+        // Taken by another user in the meantime (a racing sign-up or change).
+        throw err instanceof UniqueViolation ? emailTakenError() : err;
+      });
       const previous = user.email;
       user.email = email;
       user.emailVerified = true;

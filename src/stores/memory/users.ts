@@ -20,6 +20,14 @@ export function memoryUserStore(): UserStore {
     if (row) Object.assign(row, patch);
   };
 
+  /** Whether a user other than `exceptId` has `email`, ignoring case. */
+  const held = (email: string, exceptId?: number): boolean => {
+    const wanted = email.toLowerCase();
+    for (const row of byId.values())
+      if (row.id !== exceptId && row.email.toLowerCase() === wanted) return true;
+    return false;
+  };
+
   return {
     async findById(id) {
       const row = byId.get(id);
@@ -32,6 +40,8 @@ export function memoryUserStore(): UserStore {
     },
     async create(user: NewUser) {
       if (idByUsername.has(user.username)) throw new UniqueViolation('username');
+      // Checked and written with no await between: atomic in this process, the only one it serves.
+      if (user.uniqueEmail && user.email && held(user.email)) throw new UniqueViolation('email');
       const row: UserRecord = {
         id: nextId++,
         username: user.username,
@@ -67,7 +77,8 @@ export function memoryUserStore(): UserStore {
         .filter((row) => row.email.toLowerCase() === wanted)
         .map((row) => ({ ...row }));
     },
-    async setEmail(id, email, emailVerified) {
+    async setEmail(id, email, emailVerified, unique) {
+      if (unique && email !== '' && byId.has(id) && held(email, id)) throw new UniqueViolation('email');
       update(id, { email, emailVerified });
     },
     async sharedEmails(limit) {

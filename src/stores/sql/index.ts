@@ -34,7 +34,7 @@ const HEALTH_TIMEOUT_MS = 2_000;
  * await stores.health(); // { sqlite: 'ok' }
  */
 export function createSqlStores(db: Kysely<Database>, dialect: SqlDialect): Stores {
-  const users = sqlUserStore(db);
+  const users = sqlUserStore(db, dialect);
   return {
     users,
     // Both read their user in the same statement while `users` is the UserStore in use.

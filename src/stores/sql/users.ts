@@ -1,13 +1,26 @@
+import { createHash } from 'node:crypto';
 import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
+import { UniqueViolation } from '../errors.js';
 import type { UserRecord, UserStore } from '../types.js';
 import { fromFlag, num, numOrNull, toFlag } from './codec.js';
 import { USER_COLUMNS } from './columns.js';
+import { type SqlDialect, serialisedPer } from './dialect.js';
 import { preparedQuery } from './prepared.js';
 import type { Database, UsersTable } from './schema.js';
 import { canBeId, canBeText } from './storable.js';
 import { guard } from './translate-errors.js';
 
 const T = 'gatehouse_users';
+/** The columns an insert names (the id is generated). */
+const INSERTED = USER_COLUMNS.filter((c) => c !== 'id');
+
+/** The users that have `email`, ignoring case (lower() on both sides, as the index is built). */
+const holders = (q: Kysely<Database>, email: string) =>
+  q.selectFrom(T).select('id').where(sql`lower(email)`, '=', email.toLowerCase());
+
+/** A 32-bit lock id for an address (ignoring case), for PostgreSQL's advisory lock. */
+const emailLockId = (email: string): number =>
+  createHash('sha256').update(email.toLowerCase()).digest().readInt32BE(0);
 /** Addresses need not be unique, but a reset mail goes to a bounded number of accounts. */
 const MAX_SAME_EMAIL = 20;
 
@@ -34,7 +47,10 @@ export function toUser(row: Selectable<UsersTable>): UserRecord {
  * const users = sqlUserStore(db);
  * const user = await users.findById(1);
  */
-export function sqlUserStore(db: Kysely<Database>): UserStore {
+export function sqlUserStore(db: Kysely<Database>, dialect: SqlDialect): UserStore {
+  /** Runs one statement about `email` so that statements about the same address go one at a time. */
+  const perEmail = <R>(email: string, fn: (q: Kysely<Database>) => Promise<R>): Promise<R> =>
+    serialisedPer(db, dialect, T, emailLockId(email), fn);
   const byId = preparedQuery(db, db.selectFrom(T).select(USER_COLUMNS).where('id', '=', 0), 1);
   const set = async (id: number, values: Updateable<UsersTable>): Promise<void> => {
     if (!canBeId(id)) return;
@@ -53,21 +69,47 @@ export function sqlUserStore(db: Kysely<Database>): UserStore {
       return row ? toUser(row) : null;
     },
     async create(user) {
-      const row = await db
-        .insertInto(T)
-        .values({
-          username: user.username,
-          email: user.email ?? '',
-          password_hash: user.passwordHash,
-          is_active: toFlag(user.isActive ?? true),
-          is_admin: toFlag(user.isAdmin ?? false),
-          date_joined: user.dateJoined,
-          last_login: null,
-          tokens_valid_after: null,
-          email_verified: toFlag(user.emailVerified ?? false),
-        })
-        .returningAll()
-        .executeTakeFirstOrThrow();
+      const email = user.email ?? '';
+      const values = {
+        username: user.username,
+        email,
+        password_hash: user.passwordHash,
+        is_active: toFlag(user.isActive ?? true),
+        is_admin: toFlag(user.isAdmin ?? false),
+        date_joined: user.dateJoined,
+        last_login: null,
+        tokens_valid_after: null,
+        email_verified: toFlag(user.emailVerified ?? false),
+      };
+      if (!user.uniqueEmail || email === '') {
+        return toUser(await db.insertInto(T).values(values).returningAll().executeTakeFirstOrThrow());
+      }
+      // One INSERT … SELECT … WHERE NOT EXISTS, serialised per address on PostgreSQL: of two
+      // sign-ups racing with one address, one is refused (values cast so PostgreSQL knows their
+      // types in a SELECT list).
+      const row = await perEmail(email, (q) =>
+        q
+          .insertInto(T)
+          .columns(INSERTED)
+          .expression(
+            q
+              .selectNoFrom((eb) => [
+                eb.cast<string>(eb.val(values.username), 'text').as('username'),
+                eb.cast<string>(eb.val(email), 'text').as('email'),
+                eb.cast<string>(eb.val(values.password_hash), 'text').as('password_hash'),
+                eb.cast<number>(eb.val(values.is_active), 'integer').as('is_active'),
+                eb.cast<number>(eb.val(values.is_admin), 'integer').as('is_admin'),
+                eb.cast<number>(eb.val(values.date_joined), 'bigint').as('date_joined'),
+                eb.cast<number | null>(eb.val(null), 'bigint').as('last_login'),
+                eb.cast<number | null>(eb.val(null), 'bigint').as('tokens_valid_after'),
+                eb.cast<number>(eb.val(values.email_verified), 'integer').as('email_verified'),
+              ])
+              .where(({ not, exists }) => not(exists(holders(q, email)))),
+          )
+          .returningAll()
+          .executeTakeFirst(),
+      );
+      if (!row) throw new UniqueViolation('email');
       return toUser(row);
     },
     async setPassword(id, passwordHash) {
@@ -94,8 +136,18 @@ export function sqlUserStore(db: Kysely<Database>): UserStore {
         .execute();
       return rows.map(toUser);
     },
-    async setEmail(id, email, verified) {
-      await set(id, { email, email_verified: toFlag(verified) });
+    async setEmail(id, email, verified, unique) {
+      if (!unique || email === '') return set(id, { email, email_verified: toFlag(verified) });
+      if (!canBeId(id)) return;
+      const r = await perEmail(email, (q) =>
+        q
+          .updateTable(T)
+          .set({ email, email_verified: toFlag(verified) })
+          .where('id', '=', id)
+          .where(({ not, exists }) => not(exists(holders(q, email).where('id', '<>', id))))
+          .executeTakeFirst(),
+      );
+      if (Number(r.numUpdatedRows) === 0 && (await byId([id])).length > 0) throw new UniqueViolation('email');
     },
     async sharedEmails(limit) {
       const shared = await db
