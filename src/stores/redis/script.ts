@@ -30,7 +30,21 @@ export interface LuaScript {
 
 type Reply = [Error | null, unknown];
 
-/** Runs EVALSHA (or EVAL) then WAIT in one pipeline; throws the script's error, or when WAIT fell short. */
+/** A cluster node's "not mine" reply: the command did not run there, so it is safe to send again. */
+const isRedirect = (err: Error | null): boolean => err !== null && /^(MOVED|ASK) /.test(err.message);
+
+/** Re-reads a cluster's slot map (a failover moved slots); resolves either way. */
+function refreshSlots(client: RedisClient): Promise<void> {
+  if (!('refreshSlotsCache' in client)) return Promise.resolve();
+  return new Promise((done) => client.refreshSlotsCache(() => done()));
+}
+
+/**
+ * Runs EVALSHA (or EVAL) then WAIT in one pipeline; throws the script's error, or when WAIT fell
+ * short. A cluster client does not follow a redirect inside such a pipeline (WAIT was answered,
+ * by the old node), so a script redirected after a failover is sent once more after the slot map
+ * is read again; redirected twice, it is an outage (503).
+ */
 async function runAndWait(
   client: RedisClient,
   command: 'evalsha' | 'eval',
@@ -38,12 +52,17 @@ async function runAndWait(
   keys: readonly string[],
   args: readonly (string | number)[],
   replicas: number,
+  redirected = false,
 ): Promise<unknown> {
   const pipeline = client.pipeline();
   pipeline[command](script, keys.length, ...keys, ...args);
   pipeline.wait(replicas, REPLICA_WAIT_MS);
   const [ran, waited] = ((await pipeline.exec()) ?? []) as Reply[];
   if (!ran || !waited) throw new Error('Connection is closed.');
+  if (!redirected && isRedirect(ran[0])) {
+    await refreshSlots(client);
+    return runAndWait(client, command, script, keys, args, replicas, true);
+  }
   if (ran[0]) throw ran[0];
   if (waited[0]) throw waited[0];
   const acknowledged = Number(waited[1]);

@@ -12,6 +12,8 @@ describe('translateRedisError', () => {
       reply('ERR WAIT cannot be used with replica instances.'),
       reply('UNBLOCKED force unblock from blocking operation, instance state changed'),
       reply('CLUSTERDOWN The cluster is down'),
+      // A slot moved by the failover, in a pipeline the client does not redirect (script.ts).
+      reply('MOVED 13175 127.0.0.1:21920'),
       new Error("Cluster isn't ready and enableOfflineQueue options is false"),
       new Error('All sentinels are unreachable. Retrying from scratch after 100ms.'),
       Object.assign(new Error('Failed to refresh slots cache.'), { name: 'ClusterAllFailedError' }),

@@ -5,10 +5,11 @@ import { wrapErrors } from '../wrap-errors.js';
  * Error replies that mean Redis cannot serve now, not that the command is wrong: still loading
  * its data, busy in a script, a replica without its primary, out of memory, failing to persist,
  * refusing our credentials, or a server that became a replica under us (a failover: it refuses
- * writes and WAIT, and unblocks a waiting command).
+ * writes and WAIT, and unblocks a waiting command), or a cluster node that no longer serves the
+ * slot (a redirect the client could not follow: the command did not run).
  */
 const UNAVAILABLE_REPLIES =
-  /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|OOM|MISCONF|NOAUTH|WRONGPASS|NOPERM|UNBLOCKED|ERR WAIT cannot be used with replica)\b/;
+  /^(LOADING|BUSY|MASTERDOWN|READONLY|TRYAGAIN|CLUSTERDOWN|MOVED|ASK|OOM|MISCONF|NOAUTH|WRONGPASS|NOPERM|UNBLOCKED|ERR WAIT cannot be used with replica)\b/;
 /** What ioredis throws without a reply: the connection is closed, not yet open, or too slow. */
 const UNAVAILABLE_MESSAGES =
   /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|max retries per request|connect ETIMEDOUT|ECONNREFUSED|ECONNRESET|EPIPE|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|Socket closed unexpectedly|Socket timeout|Ready check failed|Command aborted due to connection close|Cluster isn't ready|Too many Cluster redirections|Cluster is ended|All sentinels are unreachable|Failed to refresh slots cache/i;
