@@ -13,6 +13,7 @@ import { Bench } from 'tinybench';
 import { openDatabase } from '../../src/stores/open.js';
 import type { Database } from '../../src/stores/sql/index.js';
 import { migrateToLatest, sqlSessionStore, sqlUserStore } from '../../src/stores/sql/index.js';
+import { printLatencies } from './bench-table.js';
 import { session, T0 } from './fixtures.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-bench-'));
@@ -69,14 +70,7 @@ bench
     stmt.get(next());
   });
 await bench.run();
-console.table(
-  bench.tasks.map((t) => ({
-    task: t.name,
-    'µs/call (mean)': t.result && 'latency' in t.result ? (t.result.latency.mean * 1000).toFixed(2) : '?',
-    'µs/call (p99)':
-      t.result && 'latency' in t.result ? ((t.result.latency.p99 ?? 0) * 1000).toFixed(2) : '?',
-  })),
-);
+printLatencies(bench);
 await plain.destroy();
 await cached.destroy();
 rmSync(dir, { recursive: true, force: true });

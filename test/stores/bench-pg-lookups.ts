@@ -12,6 +12,7 @@ import { openDatabase } from '../../src/stores/open.js';
 import type { Database } from '../../src/stores/sql/index.js';
 import { migrateToLatest, sqlSessionStore, sqlUserStore } from '../../src/stores/sql/index.js';
 import { freshPostgres } from './backends.js';
+import { printLatencies } from './bench-table.js';
 import { session, T0 } from './fixtures.js';
 
 const { url, drop } = await freshPostgres();
@@ -54,14 +55,7 @@ bench
     await users.findById(id());
   });
 await bench.run();
-console.table(
-  bench.tasks.map((t) => ({
-    task: t.name,
-    'µs/call (mean)': t.result && 'latency' in t.result ? (t.result.latency.mean * 1000).toFixed(1) : '?',
-    'µs/call (p99)':
-      t.result && 'latency' in t.result ? ((t.result.latency.p99 ?? 0) * 1000).toFixed(1) : '?',
-  })),
-);
+printLatencies(bench, 1);
 await plain.destroy();
 await named.destroy();
 await drop();
