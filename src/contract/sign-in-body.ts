@@ -116,6 +116,26 @@ export interface LoginIssuer<C> {
   readonly success: RouteResponseDoc;
 }
 
+/**
+ * A login route's whole answer: its own checks, either step through the one sign-in service, and
+ * its success body. The session, token and JWT login routes differ only in `login`.
+ *
+ * @example
+ * async handler({ req, body }) {
+ *   return answerLogin(signIn, login, req, parseSignInBody(loginBody, body));
+ * }
+ */
+export async function answerLogin<C>(
+  signIn: SignIn,
+  login: LoginIssuer<C>,
+  req: AuthRequest,
+  step: SignInStep<{ username: string; password: string }>,
+): Promise<HttpResponse> {
+  login.check(req);
+  const signedIn = await signInWith(signIn, step, { req, ...login, issue: (user) => login.issue(user, req) });
+  return login.answer(req, signedIn);
+}
+
 /** A LoginIssuer with its credential type forgotten, for a table of them. */
 // biome-ignore lint/suspicious/noExplicitAny: each entry keeps its own C; the table only passes it through.
 export type AnyLoginIssuer = LoginIssuer<any>;

@@ -1,15 +1,10 @@
 import { generate } from 'otplib';
 import { describe, expect, it, vi } from 'vitest';
-import { FAST_HASHING, TEST_SECRET } from '../../test/helpers/gatehouse.js';
-import { ManualClock } from '../core/clock.js';
-import { type GatehouseConfigInput, resolveConfig } from '../core/config.js';
-import type { Context } from '../core/context.js';
+import { testContext } from '../../test/helpers/gatehouse.js';
+import type { GatehouseConfigInput } from '../core/config.js';
 import { AuthenticationFailed, MfaFailed, MfaRequired, Throttled, ValidationError } from '../core/errors.js';
-import { silentLogger } from '../core/logger.js';
 import { createAuthRequest } from '../core/request.js';
 import { createThrottle } from '../core/throttle/throttle.js';
-import { createPasswordHasher } from '../crypto/passwords/hasher.js';
-import { createMemoryStores } from '../stores/memory/index.js';
 import type { UserRecord } from '../stores/types.js';
 import { createMfa } from './mfa/service.js';
 import {
@@ -25,15 +20,8 @@ const PW = 'correct horse battery staple';
 const req = createAuthRequest({ method: 'POST', url: '/login', headers: {}, ip: '203.0.113.9' });
 
 function setup(throttle: GatehouseConfigInput['throttle'] = {}) {
-  const config = resolveConfig({ secretKey: TEST_SECRET, throttle, passwords: { argon2: FAST_HASHING } });
-  const clock = new ManualClock(Date.parse('2026-01-01T00:00:00Z'));
-  const ctx: Context = {
-    config,
-    clock,
-    stores: createMemoryStores(),
-    passwords: createPasswordHasher(config.passwords),
-    logger: silentLogger,
-  };
+  const ctx = testContext({ throttle });
+  const { clock } = ctx;
   const throttler = createThrottle(ctx);
   const mfa = createMfa({ ctx, throttle: throttler });
   const signIn = createSignIn({ ctx, throttle: throttler, mfa, passkeys: null });

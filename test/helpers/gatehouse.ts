@@ -4,7 +4,9 @@ import { Router } from '../../src/contract/router.js';
 import type { HttpResponse } from '../../src/contract/types.js';
 import { ManualClock } from '../../src/core/clock.js';
 import { type GatehouseConfigInput, resolveConfig } from '../../src/core/config.js';
+import type { Context } from '../../src/core/context.js';
 import { MethodNotAllowed, NotFound } from '../../src/core/errors.js';
+import { silentLogger } from '../../src/core/logger.js';
 import { createAuthRequest } from '../../src/core/request.js';
 import { createPasswordHasher } from '../../src/crypto/passwords/hasher.js';
 import { createMemoryStores } from '../../src/stores/memory/index.js';
@@ -15,6 +17,24 @@ export const TEST_SECRET = 'test-secret-key-0123456789-abcdefghijklmnopqrstuvwxy
 
 /** argon2 parameters small enough for fast tests (the real defaults are tested in crypto). */
 export const FAST_HASHING = { memoryCost: 1024, timeCost: 1, parallelism: 1 };
+
+/**
+ * A Context for testing a service without HTTP: `config` over the test secret and fast hashing,
+ * memory stores (or `stores`), a manual clock at `now` (or `clock`) and a silent logger.
+ */
+export function testContext(
+  config: Partial<GatehouseConfigInput> = {},
+  opts: { stores?: Stores; clock?: ManualClock; now?: number } = {},
+): Context & { clock: ManualClock } {
+  const resolved = resolveConfig({ secretKey: TEST_SECRET, passwords: { argon2: FAST_HASHING }, ...config });
+  return {
+    config: resolved,
+    clock: opts.clock ?? new ManualClock(opts.now ?? Date.parse('2026-01-01T00:00:00Z')),
+    stores: opts.stores ?? createMemoryStores(),
+    passwords: createPasswordHasher(resolved.passwords),
+    logger: silentLogger,
+  };
+}
 
 export interface TestGatehouse {
   gh: Gatehouse;

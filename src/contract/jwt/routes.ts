@@ -10,6 +10,7 @@ import type { Services } from '../../services/types.js';
 import type { UserRecord } from '../../stores/types.js';
 import { CSRF_FAILED, THROTTLED } from '../responses.js';
 import {
+  answerLogin,
   eitherStep,
   type LoginIssuer,
   parseSignInBody,
@@ -152,14 +153,7 @@ export const jwtRoutes: RouteFactory = (services): Route[] => {
         },
       },
       async ({ req, body }) => {
-        const login = jwtLogin(services)!;
-        login.check(req);
-        const signedIn = await signInWith(signIn, parseSignInBody(credentials, body), {
-          req,
-          ...login,
-          issue: (user) => login.issue(user, req),
-        });
-        return login.answer(req, signedIn);
+        return answerLogin(signIn, jwtLogin(services)!, req, parseSignInBody(credentials, body));
       },
     ),
     post(

@@ -8,11 +8,11 @@ import { type Issued, loginFailed } from '../../services/sign-in.js';
 import type { Services } from '../../services/types.js';
 import { CSRF_FAILED, THROTTLED } from '../responses.js';
 import {
+  answerLogin,
   eitherStep,
   type LoginIssuer,
   parseSignInBody,
   SIGN_IN_REFUSED,
-  signInWith,
 } from '../sign-in-body.js';
 import type { Route, RouteFactory } from '../types.js';
 import { logoutRoute } from './logout.js';
@@ -63,13 +63,7 @@ export const sessionRoutes: RouteFactory = (services): Route[] => {
         429: THROTTLED,
       },
       async handler({ req, body }) {
-        login.check(req);
-        const signedIn = await signInWith(signIn, parseSignInBody(loginBody, body), {
-          req,
-          ...login,
-          issue: (user) => login.issue(user, req),
-        });
-        return login.answer(req, signedIn);
+        return answerLogin(signIn, login, req, parseSignInBody(loginBody, body));
       },
     },
     logoutRoute(services),

@@ -22,11 +22,11 @@ import type { Services } from '../../services/types.js';
 import type { ApiTokenRecord, UserRecord } from '../../stores/types.js';
 import { STEP_UP, THROTTLED } from '../responses.js';
 import {
+  answerLogin,
   eitherStep,
   type LoginIssuer,
   parseSignInBody,
   SIGN_IN_REFUSED,
-  signInWith,
 } from '../sign-in-body.js';
 import type { Route, RouteFactory, RouteResponseDoc } from '../types.js';
 import { validateBody } from '../validate.js';
@@ -208,12 +208,7 @@ export const tokenRoutes: RouteFactory = (services): Route[] => {
       async handler({ req, body }) {
         const step = parseSignInBody(obtainTokenBody, body);
         const login = tokenLogin(services, step.kind === 'password' ? step.input.name : undefined);
-        const signedIn = await signInWith(signIn, step, {
-          req,
-          ...login,
-          issue: (user) => login.issue(user, req),
-        });
-        return login.answer(req, signedIn);
+        return answerLogin(signIn, login, req, step);
       },
     },
     {

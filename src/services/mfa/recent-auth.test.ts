@@ -1,28 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { TEST_SECRET } from '../../../test/helpers/gatehouse.js';
-import { ManualClock } from '../../core/clock.js';
-import { resolveConfig } from '../../core/config.js';
-import type { Context } from '../../core/context.js';
+import { testContext } from '../../../test/helpers/gatehouse.js';
 import { ReauthenticationRequired } from '../../core/errors.js';
-import { silentLogger } from '../../core/logger.js';
 import type { AuthResult } from '../../core/scheme.js';
-import { createPasswordHasher } from '../../crypto/passwords/hasher.js';
-import { createMemoryStores } from '../../stores/memory/index.js';
 import { assertRecentAuth } from './recent-auth.js';
 
 const T0 = Date.parse('2026-01-01T00:00:00Z');
 
 async function setup(stepUp: 'mfa' | 'everyone', withTotp: boolean) {
-  const config = resolveConfig({ secretKey: TEST_SECRET, mfa: { stepUp, recentAuthSeconds: 300 } });
-  const clock = new ManualClock(T0);
-  const stores = createMemoryStores();
-  const ctx: Context = {
-    config,
-    clock,
-    stores,
-    passwords: createPasswordHasher(config.passwords),
-    logger: silentLogger,
-  };
+  const ctx = testContext({ mfa: { stepUp, recentAuthSeconds: 300 } }, { now: T0 });
+  const { clock, stores } = ctx;
   const user = await stores.users.create({ username: 'alice', passwordHash: '', dateJoined: T0 });
   if (withTotp)
     await stores.mfa.setTotp({ userId: user.id, secret: 'sealed', confirmed: true, createdAt: T0 });

@@ -1,14 +1,10 @@
 import { generate } from 'otplib';
 import { describe, expect, it } from 'vitest';
-import { FAST_HASHING, TEST_SECRET } from '../../../test/helpers/gatehouse.js';
+import { TEST_SECRET, testContext } from '../../../test/helpers/gatehouse.js';
 import { ManualClock } from '../../core/clock.js';
-import { resolveConfig } from '../../core/config.js';
-import type { Context } from '../../core/context.js';
 import { Conflict, ValidationError } from '../../core/errors.js';
-import { silentLogger } from '../../core/logger.js';
 import { createAuthRequest } from '../../core/request.js';
 import { createThrottle } from '../../core/throttle/throttle.js';
-import { createPasswordHasher } from '../../crypto/passwords/hasher.js';
 import { createMemoryStores } from '../../stores/memory/index.js';
 import type { Stores } from '../../stores/types.js';
 import { createMfa } from './service.js';
@@ -21,14 +17,7 @@ function build(
   clock: ManualClock,
   keys: { secretKey: string; secretKeyFallbacks?: string[] },
 ) {
-  const config = resolveConfig({ ...keys, passwords: { argon2: FAST_HASHING } });
-  const ctx: Context = {
-    config,
-    clock,
-    stores,
-    passwords: createPasswordHasher(config.passwords),
-    logger: silentLogger,
-  };
+  const ctx = testContext(keys, { stores, clock });
   return createMfa({ ctx, throttle: createThrottle(ctx) });
 }
 
